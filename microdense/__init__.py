@@ -1,0 +1,26 @@
+"""microdense: reverse-mode automatic differentiation on numpy, with a Keras-compatible model
+API and graphviz drawings of every op, value and gradient.
+
+    import microdense as md
+    W = md.Tensor(np.random.randn(3, 4), requires_grad=True, name="W")
+    loss = md.tanh(x @ W).sum()
+    loss.backward()          # W.grad now holds d(loss)/dW
+
+Read the source in this order: tensor.py, ops/, engine.py, gradcheck.py, then the model API.
+"""
+from microdense.config import epsilon, floatx, set_epsilon, set_floatx
+from microdense.tensor import Tensor, as_tensor, is_grad_enabled, no_grad
+from microdense.engine import detect_anomaly
+from microdense.gradcheck import gradcheck
+from microdense.ops import (abs, add, astype, clip, concatenate, div, exp, expand_dims, getitem,
+                            log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
+                            minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,
+                            squeeze, stack, sub, sum, tanh, transpose, where)
+
+__version__ = "0.1.0"
+
+# The model API and tools, reachable as md.layers, md.losses, ... after `import microdense as md`.
+from microdense import (activations, backend, callbacks, datasets, diagnostics, initializers,
+                        layers, losses, metrics, models, optimizers, regularizers, saving,
+                        utils)
+from microdense import graph

@@ -1,0 +1,120 @@
+"""The backward pass: one walk over the recorded graph, in reverse topological order.
+
+This is the only place where gradients are summed (a tensor used twice gets both
+contributions) and un-broadcast (a bias of shape (4,) added to a (32, 4) batch gets the
+gradient summed over the batch). Each op's backward only applies its own local derivative.
+"""
+import numpy as np
+
+from microdense import tensor
+
+
+def toposort(root):
+    """Every recorded tensor that `root` depends on, each listed after all of its parents.
+
+    Iterative depth-first search (no recursion limit: a chain of 100,000 ops is fine).
+    Only tensors that require grad are visited; constants and data stop the walk.
+    """
+    order = []
+    visited = {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent.requires_grad and id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:                        # all parents done: the node itself can follow them
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` down to `shape`, undoing numpy broadcasting.
+
+    Broadcasting copies a value along new leading axes and along axes of length 1;
+    the chain rule adds up the gradients of all those copies.
+    """
+    extra_leading_axes = grad.ndim - len(shape)
+    if extra_leading_axes > 0:
+        grad = grad.sum(axis=tuple(range(extra_leading_axes)))
+    stretched = tuple(axis for axis, n in enumerate(shape) if n == 1 and grad.shape[axis] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def backward(root, grad=None):
+    """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward."""
+    if not root.requires_grad:
+        raise RuntimeError("backward() on a tensor that does not require grad: no input of its "
+                           "graph has requires_grad=True, or it was computed inside no_grad().")
+    if grad is None:
+        if root.data.size != 1:
+            raise ValueError(f"backward() without grad= needs a scalar (one-element) tensor; "
+                             f"this one has shape {root.shape}. Reduce it first (e.g. .sum() "
+                             f"or .mean()), or pass grad= an array of shape {root.shape}.")
+        grad = np.ones_like(root.data)
+    else:
+        grad = np.array(tensor._raw(grad), dtype=root.data.dtype)     # a private copy
+        if grad.shape != root.shape:
+            raise ValueError(f"backward(grad=...) needs a gradient of the root's shape "
+                             f"{root.shape}; got shape {grad.shape}.")
+
+    order = toposort(root)
+    for node in order:
+        if node.parents:             # intermediates hold the latest pass only; leaves accumulate
+            node.grad = None
+    _accumulate(root, grad)
+
+    check = tensor._mode.anomaly
+    for node in reversed(order):     # root first; each node's grad is complete when reached
+        if not node.parents or node.grad is None:
+            continue
+        parent_grads = node._backward(node.grad)
+        for parent, parent_grad in zip(node.parents, parent_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            if check:
+                check_finite(parent_grad, node.op, parent.name, "backward")
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            _accumulate(parent, parent_grad)
+
+
+def _accumulate(node, grad):
+    """node.grad += grad, without ever writing into an array another tensor may share."""
+    if grad.dtype != node.data.dtype:
+        grad = grad.astype(node.data.dtype)
+    if node.grad is None:
+        if not node.parents and not grad.flags.writeable:
+            grad = grad.copy()       # a leaf's grad is the user's: never a read-only view
+        node.grad = grad
+    else:
+        node.grad = node.grad + grad
+
+
+# ---- anomaly detection --------------------------------------------------------------------
+
+class detect_anomaly:
+    """Inside `with detect_anomaly():` an op whose forward or backward makes NaN or inf raises
+    FloatingPointError naming the op (and the tensor, if it has a name). Thread-local; slow."""
+
+    def __enter__(self):
+        self._was_on = tensor._mode.anomaly
+        tensor._mode.anomaly = True
+        return self
+
+    def __exit__(self, *exc_info):
+        tensor._mode.anomaly = self._was_on
+
+
+def check_finite(array, op, name, phase):
+    """Raise FloatingPointError if `array` holds NaN or inf (used by detect_anomaly)."""
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = "NaN" if np.isnan(array).any() else "inf"
+        where = f" (for tensor {name!r})" if name else ""
+        what = f"op '{op}'" if op else "a tensor creation"
+        raise FloatingPointError(f"{phase} of {what} produced {bad}{where}.")

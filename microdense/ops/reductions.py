@@ -1,0 +1,102 @@
+"""Reductions over axes: sum, mean, max, min, and the stable softmax family.
+
+`axis` is an int, a tuple of ints or None (all axes); `keepdims` keeps reduced axes as 1,
+exactly as in numpy. A reduction's backward spreads g back over the axes it removed.
+"""
+import numpy as np
+
+from microdense.tensor import as_tensor, node
+from microdense.ops.arithmetic import mul
+
+
+def _restore_axes(g, axis, keepdims):
+    """Give g back the reduced axes (as length 1), so it broadcasts against the input."""
+    if keepdims or axis is None:
+        return g
+    return np.expand_dims(g, axis)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
+    """Sum over `axis`."""
+    x = as_tensor(x)
+    shape = x.data.shape
+    def backward(g):                     # every summed element gets the whole of g
+        return (np.broadcast_to(_restore_axes(g, axis, keepdims), shape),)
+    return node(x.data.sum(axis=axis, keepdims=keepdims), (x,), backward, "sum",
+                "d sum(x)/dx_i = 1")
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own."""
+    x = as_tensor(x)
+    total = sum(x, axis, keepdims)
+    scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
+    return mul(total, scale)
+
+
+def _extremum(x, axis, keepdims, find, op):
+    x = as_tensor(x)
+    data = x.data
+    if data.size == 0:
+        raise ValueError(f"{op} of an empty tensor (shape {data.shape}) is undefined.")
+    extreme = find(data, axis=axis, keepdims=True)
+    def backward(g):                     # ties share g evenly, as numpy autograds do
+        winners = data == extreme
+        return (_restore_axes(g, axis, keepdims) * winners
+                / winners.sum(axis=axis, keepdims=True),)
+    out = extreme if keepdims else np.squeeze(extreme, axis=axis)
+    return node(out, (x,), backward, op, f"d {op}(x)/dx_i = 1/k for the k elements equal to "
+                                         f"the {op}, else 0")
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
+    """Largest value over `axis`. Tied maxima split the gradient evenly."""
+    return _extremum(x, axis, keepdims, np.max, "max")
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
+    """Smallest value over `axis`. Tied minima split the gradient evenly."""
+    return _extremum(x, axis, keepdims, np.min, "min")
+
+
+# ---- the softmax family: primitives for stability (and speed) ----------------------------
+# Composed naively, exp overflows at logits of ~89 in float32. Each of these shifts by the
+# max first, which changes nothing mathematically (softmax is shift-invariant).
+
+def _shifted(data, axis):
+    """data - max(data) along axis, with the max of an all -inf slice taken as 0."""
+    peak = np.max(data, axis=axis, keepdims=True)
+    return data - np.where(np.isfinite(peak), peak, 0)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over `axis`, computed without overflow."""
+    x = as_tensor(x)
+    data = x.data
+    peak = np.max(data, axis=axis, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0)
+    lse = np.log(np.exp(data - peak).sum(axis=axis, keepdims=True)) + peak   # keepdims shape
+    def backward(g):                     # d lse/dx = softmax(x)
+        return (_restore_axes(g, axis, keepdims) * np.exp(data - lse),)
+    out = lse if keepdims else np.squeeze(lse, axis=axis)
+    return node(out, (x,), backward, "logsumexp", "d logsumexp(x)/dx = softmax(x)")
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
+    x = as_tensor(x)
+    e = np.exp(_shifted(x.data, axis))
+    s = e / e.sum(axis=axis, keepdims=True)
+    def backward(g):                     # Jacobian-vector product: s * (g - <g, s>)
+        return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
+    return node(s, (x,), backward, "softmax", "d s_i/dx_j = s_i (δ_ij - s_j)")
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along `axis`: finite even where softmax underflows to 0."""
+    x = as_tensor(x)
+    shifted = _shifted(x.data, axis)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    def backward(g):
+        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+    return node(out, (x,), backward, "log_softmax", "d log_softmax(x)_i/dx_j = δ_ij - softmax_j")
