@@ -5,7 +5,7 @@ string passed to `node`, and the backward is that rule times g (the chain rule).
 """
 import numpy as np
 
-from microdense.tensor import as_tensor, as_tensors, node
+from microdense.tensor import Tensor, as_tensor, as_tensors, node
 
 
 def exp(x):
@@ -104,8 +104,7 @@ def _winner_share(a_wins, tie, dtype):
 
 def where(condition, a, b):
     """a where condition is true, else b (condition is data: it gets no gradient)."""
-    condition = condition.data if hasattr(condition, "data") else np.asarray(condition)
-    condition = condition.astype(bool, copy=False)
+    condition = np.asarray(condition.data if isinstance(condition, Tensor) else condition, bool)
     a, b = as_tensors(a, b)
     def backward(g):
         zero = np.zeros((), g.dtype)
