@@ -1,1 +1,322 @@
-"""(being written)"""
+"""Weight initializers, named and defined as in Keras 3 (keras.initializers).
+
+An initializer is called as `init(shape, dtype=None) -> np.ndarray` (dtype None means floatx(),
+float32 unless changed). Dense's kernel starts as GlorotUniform, its bias as Zeros, as in Keras.
+
+    init = md.initializers.get("he_normal")    # Keras: keras.initializers.get("he_normal")
+    kernel = init((784, 128))
+
+seed=None draws from microdense's global generator (so `utils.set_random_seed` makes a model
+reproducible); an integer seed gives the same values on every call, as Keras documents.
+"""
+import inspect
+import math
+
+import numpy as np
+
+from microdense import config, utils
+
+# ---- the base class and the constants ----------------------------------------------------
+
+class Initializer:
+    """Base class: `__call__(shape, dtype=None)` returns a new ndarray of that shape."""
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(shape, dtype).")
+
+    def get_config(self):
+        """The constructor arguments, as a JSON-friendly dict."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+def _shape(shape):
+    """A shape as a tuple of non-negative ints (an int n means (n,))."""
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        shape = tuple(int(n) for n in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"An initializer's shape must be a tuple of ints; got {shape!r}.") from None
+    if any(n < 0 for n in shape):
+        raise ValueError(f"An initializer's shape cannot have negative sizes; got {shape}.")
+    return shape
+
+
+def _dtype(dtype, need_float=False):
+    dtype = np.dtype(config.floatx() if dtype is None else dtype)
+    if need_float and dtype.kind != "f":
+        raise ValueError(f"Random initializers make floating-point values; got dtype {dtype}.")
+    return dtype
+
+
+class Zeros(Initializer):
+    """All zeros."""
+
+    def __call__(self, shape, dtype=None):
+        return np.zeros(_shape(shape), _dtype(dtype))
+
+
+class Ones(Initializer):
+    """All ones."""
+
+    def __call__(self, shape, dtype=None):
+        return np.ones(_shape(shape), _dtype(dtype))
+
+
+class Constant(Initializer):
+    """Every value equal to `value` (a scalar, as in Keras)."""
+
+    def __init__(self, value=0.0):
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+            raise TypeError(f"Constant takes a single number; got {value!r}.")
+        self.value = value.item() if isinstance(value, np.number) else value
+
+    def __call__(self, shape, dtype=None):
+        return np.full(_shape(shape), self.value, _dtype(dtype))
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+# ---- random initializers -------------------------------------------------------------------
+
+class RandomInitializer(Initializer):
+    """Base of the random initializers: owns the `seed` argument (None or an int)."""
+
+    def __init__(self, seed=None):
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"seed must be an integer or None; got seed={seed!r}.")
+        self.seed = None if seed is None else int(seed)
+
+    def _rng(self):
+        # A fresh generator per call for an int seed: the same values every call (Keras's rule).
+        return utils.get_rng() if self.seed is None else np.random.default_rng(self.seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+def _truncated_normal(rng, shape, mean, stddev):
+    """N(mean, stddev^2) samples, redrawing any more than 2 stddev from the mean (as Keras)."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2.0
+    while outside.any():                        # ~4.6% per round: a few rounds at most
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2.0
+    return mean + stddev * values
+
+
+def _mean_and_stddev(mean, stddev):
+    if not stddev >= 0:
+        raise ValueError(f"stddev must be >= 0; got stddev={stddev}.")
+    return float(mean), float(stddev)
+
+
+class RandomNormal(RandomInitializer):
+    """Samples from N(mean, stddev^2)."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean, self.stddev = _mean_and_stddev(mean, stddev)
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        dtype = _dtype(dtype, need_float=True)
+        return self._rng().normal(self.mean, self.stddev, _shape(shape)).astype(dtype)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class TruncatedNormal(RandomInitializer):
+    """Samples from N(mean, stddev^2), redrawing any more than 2 stddev from the mean."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean, self.stddev = _mean_and_stddev(mean, stddev)
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        dtype = _dtype(dtype, need_float=True)
+        return _truncated_normal(self._rng(), _shape(shape), self.mean, self.stddev).astype(dtype)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
+
+
+class RandomUniform(RandomInitializer):
+    """Samples from U[minval, maxval)."""
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        if minval > maxval:
+            raise ValueError(f"RandomUniform needs minval <= maxval; got {minval} > {maxval}.")
+        self.minval, self.maxval = float(minval), float(maxval)
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        dtype = _dtype(dtype, need_float=True)
+        return self._rng().uniform(self.minval, self.maxval, _shape(shape)).astype(dtype)
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
+
+
+# ---- variance scaling: Glorot, He, LeCun -----------------------------------------------------
+
+def compute_fans(shape):
+    """(fan_in, fan_out) of a weight shape, as Keras computes them.
+
+    (n,) -> (n, n); (in, out) -> (in, out); a convolution kernel (..., in, out) multiplies
+    both by the receptive field size (the product of the leading axes).
+    """
+    shape = tuple(shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+# The standard deviation of a standard normal truncated to [-2, 2]: dividing by it makes the
+# truncated samples' stddev the intended one (the constant Keras uses).
+_TRUNCATED_STDDEV = 0.87962566103423978
+
+
+class VarianceScaling(RandomInitializer):
+    """Samples with variance scale / n, where n = fan_in, fan_out or their mean (`mode`).
+
+    distribution "truncated_normal" (or "normal"): stddev sqrt(scale / n) after truncation;
+    "untruncated_normal": stddev sqrt(scale / n); "uniform": U[-limit, limit] with
+    limit = sqrt(3 scale / n).
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        if not scale > 0:
+            raise ValueError(f"VarianceScaling needs a positive scale; got scale={scale}.")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid mode {mode!r}: use 'fan_in', 'fan_out' or 'fan_avg'.")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
+            raise ValueError(f"Invalid distribution {distribution!r}: use 'truncated_normal', "
+                             f"'untruncated_normal' or 'uniform'.")
+        self.scale, self.mode, self.distribution = float(scale), mode, distribution
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        shape, dtype = _shape(shape), _dtype(dtype, need_float=True)
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, n)
+        rng = self._rng()
+        if self.distribution == "uniform":
+            limit = math.sqrt(3.0 * variance)
+            values = rng.uniform(-limit, limit, shape)
+        elif self.distribution == "untruncated_normal":
+            values = rng.normal(0.0, math.sqrt(variance), shape)
+        else:
+            values = _truncated_normal(rng, shape, 0.0, math.sqrt(variance) / _TRUNCATED_STDDEV)
+        return values.astype(dtype)
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                **super().get_config()}
+
+
+class _FixedVarianceScaling(VarianceScaling):
+    """A VarianceScaling preset: its only argument is the seed."""
+    SCALE, MODE, DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
+
+    def __init__(self, seed=None):
+        super().__init__(self.SCALE, self.MODE, self.DISTRIBUTION, seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_FixedVarianceScaling):
+    """Glorot (Xavier) uniform: U[-limit, limit], limit = sqrt(6 / (fan_in + fan_out))."""
+    SCALE, MODE, DISTRIBUTION = 1.0, "fan_avg", "uniform"
+
+
+class GlorotNormal(_FixedVarianceScaling):
+    """Glorot (Xavier) normal: truncated normal with stddev sqrt(2 / (fan_in + fan_out))."""
+    SCALE, MODE, DISTRIBUTION = 1.0, "fan_avg", "truncated_normal"
+
+
+class HeUniform(_FixedVarianceScaling):
+    """He uniform: U[-limit, limit], limit = sqrt(6 / fan_in)."""
+    SCALE, MODE, DISTRIBUTION = 2.0, "fan_in", "uniform"
+
+
+class HeNormal(_FixedVarianceScaling):
+    """He normal: truncated normal with stddev sqrt(2 / fan_in)."""
+    SCALE, MODE, DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
+
+
+class LecunUniform(_FixedVarianceScaling):
+    """LeCun uniform: U[-limit, limit], limit = sqrt(3 / fan_in)."""
+    SCALE, MODE, DISTRIBUTION = 1.0, "fan_in", "uniform"
+
+
+class LecunNormal(_FixedVarianceScaling):
+    """LeCun normal: truncated normal with stddev sqrt(1 / fan_in)."""
+    SCALE, MODE, DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
+
+
+# ---- looking initializers up by name -------------------------------------------------------
+
+_CLASSES = (Zeros, Ones, Constant, RandomNormal, TruncatedNormal, RandomUniform,
+            VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
+            LecunNormal)
+# Keras accepts both spellings: "glorot_uniform" and "GlorotUniform"; plus a few aliases.
+_SNAKE_NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant,
+                "random_normal": RandomNormal, "truncated_normal": TruncatedNormal,
+                "random_uniform": RandomUniform, "variance_scaling": VarianceScaling,
+                "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
+                "he_uniform": HeUniform, "he_normal": HeNormal,
+                "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+                "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros}
+ALL_INITIALIZERS = {**{cls.__name__: cls for cls in _CLASSES}, **_SNAKE_NAMES}
+
+
+def get(identifier):
+    """An initializer instance from a name ('glorot_uniform'), a serialized dict, a class, or
+    any callable (returned as is). None gives None, as in Keras."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        found = ALL_INITIALIZERS.get(identifier) or utils.get_registered_object(identifier)
+        if found is None:
+            raise utils.unknown_name_error("initializer", identifier, _SNAKE_NAMES)
+        return found() if inspect.isclass(found) else found
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"Could not interpret initializer identifier {identifier!r} "
+                    f"({type(identifier).__name__}): pass a name such as 'glorot_uniform', "
+                    f"an initializer, or a function (shape, dtype) -> array.")
+
+
+def serialize(initializer):
+    """{"class_name": "GlorotUniform", "config": {"seed": None}}; a plain function's name."""
+    return utils.serialize_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild an initializer from `serialize`'s output (or a name)."""
+    return utils.deserialize_object(config, ALL_INITIALIZERS, "initializer", custom_objects)

@@ -1,1 +1,138 @@
-"""(being written)"""
+"""Weight penalties, named and defined as in Keras 3 (keras.regularizers).
+
+A regularizer maps a weight tensor to a scalar Tensor that the layer adds to the loss. It is
+made of ordinary ops, so its gradient (l1 * sign(w), 2 * l2 * w) comes from the engine:
+
+    Dense(64, kernel_regularizer=md.regularizers.L2(1e-4))   # Keras: keras.regularizers.L2(1e-4)
+
+Any function weight -> scalar Tensor works as a regularizer too.
+"""
+import inspect
+import math
+
+from microdense import ops, utils
+from microdense.tensor import Tensor, as_tensor
+
+
+def _factor(value, name):
+    """A penalty factor: a finite number >= 0 (None means 0, as in Keras)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or value < 0:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float; "
+                         f"got {name}={value!r}.")
+    return float(value)
+
+
+class Regularizer:
+    """Base class: `__call__(weight) -> scalar Tensor`, `get_config()`, `from_config()`."""
+
+    def __call__(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define __call__(x).")
+
+    def get_config(self):
+        raise NotImplementedError(f"{type(self).__name__} must define get_config().")
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class L1(Regularizer):
+    """L1 penalty: l1 * sum(|x|)."""
+
+    def __init__(self, l1=0.01):
+        self.l1 = _factor(0.01 if l1 is None else l1, "l1")
+
+    def __call__(self, x):
+        return self.l1 * ops.sum(ops.abs(as_tensor(x)))
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    """L2 penalty: l2 * sum(x^2)."""
+
+    def __init__(self, l2=0.01):
+        self.l2 = _factor(0.01 if l2 is None else l2, "l2")
+
+    def __call__(self, x):
+        x = as_tensor(x)
+        return self.l2 * ops.sum(x * x)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+class L1L2(Regularizer):
+    """L1 plus L2 penalty: l1 * sum(|x|) + l2 * sum(x^2). Both default to 0, as in Keras."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _factor(l1, "l1")
+        self.l2 = _factor(l2, "l2")
+
+    def __call__(self, x):
+        x = as_tensor(x)
+        terms = []                       # only the nonzero penalties: no "+ 0" in drawings
+        if self.l1:
+            terms.append(self.l1 * ops.sum(ops.abs(x)))
+        if self.l2:
+            terms.append(self.l2 * ops.sum(x * x))
+        if not terms:
+            return Tensor(0.0, dtype=x.dtype)
+        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+# Keras exports the classes under lower-case names too.
+l1, l2, l1_l2 = L1, L2, L1L2
+
+# ---- looking regularizers up by name -------------------------------------------------------
+
+ALL_REGULARIZERS = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1l2": L1L2,
+                    "l1_l2": L1L2}
+
+
+def get(identifier):
+    """A regularizer from a name ('l1', 'l2', 'l1_l2'), a serialized dict, a class, or any
+    callable (returned as is). None gives None.
+
+    'l1_l2' means L1L2(l1=0.01, l2=0.01), as the Keras docstring promises for the string
+    (the class's own defaults are 0).
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
+        if identifier == "l1_l2":
+            return L1L2(l1=0.01, l2=0.01)
+        found = ALL_REGULARIZERS.get(identifier) or utils.get_registered_object(identifier)
+        if found is None:
+            raise utils.unknown_name_error("regularizer", identifier, ("l1", "l2", "l1_l2"))
+        return found() if inspect.isclass(found) else found
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"Could not interpret regularizer identifier {identifier!r} "
+                    f"({type(identifier).__name__}): pass 'l1', 'l2', 'l1_l2', a regularizer, "
+                    f"or a function weight -> scalar.")
+
+
+def serialize(regularizer):
+    """{"class_name": "L2", "config": {"l2": 0.01}}; a plain function's name."""
+    return utils.serialize_object(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a regularizer from `serialize`'s output (or a name)."""
+    return utils.deserialize_object(config, ALL_REGULARIZERS, "regularizer", custom_objects)

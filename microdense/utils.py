@@ -1,1 +1,179 @@
-"""(being written)"""
+"""Shared helpers: the global random generator, friendly unknown-name errors, and the
+registry that lets saved models find users' own functions and classes by name (as in Keras).
+
+    md.utils.set_random_seed(0)             # same weights, same Dropout masks, same shuffling
+
+    @md.utils.register_keras_serializable()  # saved as "Custom>scaled_tanh", found on load
+    def scaled_tanh(x):
+        return 1.7159 * md.tanh(2.0 / 3.0 * x)
+"""
+import difflib
+import inspect
+import random
+
+import numpy as np
+
+# ---- randomness ----------------------------------------------------------------------------
+
+# One generator for the whole library: initializers, Dropout and fit's shuffling draw from it.
+_rng = np.random.default_rng()
+
+
+def set_random_seed(seed):
+    """Seed microdense's global generator, and numpy's and Python's global ones, like Keras."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"set_random_seed expects an integer seed; got {seed!r} "
+                         f"({type(seed).__name__}).")
+    seed = int(seed)
+    # Reseed in place, so code that kept a reference from get_rng() sees the new seed too.
+    _rng.bit_generator.state = np.random.default_rng(seed).bit_generator.state
+    np.random.seed(seed % 2**32)           # the legacy global generator takes 32 bits only
+    random.seed(seed)
+
+
+def get_rng():
+    """The global np.random.Generator (reseeded in place by `set_random_seed`)."""
+    return _rng
+
+
+# ---- errors a newcomer can act on ----------------------------------------------------------
+
+def unknown_name_error(kind, name, known):
+    """A ValueError for a name that is not one of `known`, suggesting the closest match.
+
+    unknown_name_error("activation", "rleu", ["relu", "elu"]) ->
+        ValueError("Unknown activation 'rleu'. Did you mean 'relu'? Known: elu, relu.")
+    """
+    known = sorted(set(known))
+    by_lower = {k.lower(): k for k in known}          # "Relu" should still suggest "relu"
+    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
+    return ValueError(f"Unknown {kind} '{name}'.{hint} Known: {', '.join(known)}.")
+
+
+def missing_object_error(kind, name):
+    """A ValueError for a saved name that is neither built in nor registered: says how to fix it."""
+    if name == "<lambda>":
+        return ValueError(f"Cannot restore a {kind} that was a lambda: it has no name to look up. "
+                          f"Define it with `def`, decorate it with "
+                          f"@microdense.utils.register_keras_serializable(), and save again.")
+    short = name.split(">")[-1]
+    return ValueError(
+        f"Unknown {kind} '{name}': it is neither built in nor registered. Pass it when loading, "
+        f"e.g. custom_objects={{'{short}': {short}}}, or decorate its definition with "
+        f"@microdense.utils.register_keras_serializable() before loading.")
+
+
+# ---- the registry of users' objects --------------------------------------------------------
+
+_REGISTERED_OBJECTS = {}     # "package>name" -> object
+_REGISTERED_NAMES = {}       # object -> "package>name"
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator: register a function or class under "package>name" (name defaults to its own).
+
+    Saving then records that name, and loading finds the object without custom_objects.
+    Registering the same name again replaces the old object (re-running a notebook cell).
+    """
+    if not isinstance(package, str):
+        raise TypeError("register_keras_serializable takes a package name; write "
+                        "@register_keras_serializable() with parentheses.")
+
+    def decorator(obj):
+        object_name = name if name is not None else getattr(obj, "__name__", None)
+        if not object_name:
+            raise ValueError(f"Cannot register {obj!r}: it has no __name__; pass name='...'.")
+        if inspect.isclass(obj) and not hasattr(obj, "get_config"):
+            raise ValueError(f"Cannot register class {obj.__name__}: it needs a get_config() "
+                             f"method so it can be saved and rebuilt.")
+        registered_name = f"{package}>{object_name}"
+        _REGISTERED_OBJECTS[registered_name] = obj
+        _REGISTERED_NAMES[obj] = registered_name
+        return obj
+
+    return decorator
+
+
+def get_registered_name(obj):
+    """The name `obj` was registered under ("package>name"), or else its own __name__."""
+    try:
+        if obj in _REGISTERED_NAMES:
+            return _REGISTERED_NAMES[obj]
+    except TypeError:                    # unhashable objects cannot have been registered
+        pass
+    return getattr(obj, "__name__", type(obj).__name__)
+
+
+def get_registered_object(name, custom_objects=None):
+    """The object called `name` in custom_objects or the registry, or None if there is none.
+
+    Looks in `custom_objects` first (it is explicit), then the registry. "Custom>f" and the bare
+    "f" both work; a bare name registered in two packages is ambiguous and raises ValueError.
+    """
+    bare = name.split(">")[-1]
+    if custom_objects:
+        for key in (name, bare):
+            if key in custom_objects:
+                return custom_objects[key]
+    if name in _REGISTERED_OBJECTS:
+        return _REGISTERED_OBJECTS[name]
+    if ">" not in name:
+        matches = [key for key in _REGISTERED_OBJECTS if key.split(">", 1)[1] == name]
+        if len(matches) > 1:
+            raise ValueError(f"The name '{name}' is registered in several packages "
+                             f"({', '.join(sorted(matches))}); use the full name.")
+        if matches:
+            return _REGISTERED_OBJECTS[matches[0]]
+    return None
+
+
+def get_custom_objects():
+    """The live registry dict {"package>name": object} (as keras.saving.get_custom_objects)."""
+    return _REGISTERED_OBJECTS
+
+
+# ---- saving objects that have a config (initializers, regularizers, ...) -----------------------
+
+def serialize_object(obj):
+    """{"class_name": ..., "config": obj.get_config()} for an object; a function's name for a
+    function. Registered classes are saved under their registered name."""
+    if inspect.isfunction(obj) or not hasattr(obj, "get_config"):
+        return get_registered_name(obj)
+    cls = type(obj)
+    class_name = _REGISTERED_NAMES.get(cls, cls.__name__)
+    return {"class_name": class_name, "config": obj.get_config()}
+
+
+def deserialize_object(config, builtins, kind, custom_objects=None):
+    """Rebuild what `serialize_object` wrote. `builtins` maps names to the module's own objects.
+
+    A dict is rebuilt with cls.from_config(config) (or cls(**config)); a string names a
+    function or class (a class is instantiated with its defaults).
+    """
+    if isinstance(config, dict):
+        if "class_name" not in config:
+            raise ValueError(f"A serialized {kind} needs a 'class_name' key; got keys "
+                             f"{sorted(config)}.")
+        name, arguments = config["class_name"], config.get("config") or {}
+    elif isinstance(config, str):
+        name, arguments = config, None
+    else:
+        raise TypeError(f"Cannot deserialize a {kind} from a {type(config).__name__}: "
+                        f"expected a name or a dict with 'class_name' and 'config'.")
+    found = None
+    if custom_objects:
+        found = custom_objects.get(name, custom_objects.get(name.split(">")[-1]))
+    if found is None:
+        found = builtins.get(name)
+    if found is None:
+        found = get_registered_object(name)
+    if found is None:
+        raise missing_object_error(kind, name)
+    if not inspect.isclass(found):
+        return found
+    if arguments is None:
+        return found()
+    if hasattr(found, "from_config"):
+        return found.from_config(arguments)
+    return found(**arguments)

@@ -1,0 +1,78 @@
+"""backend (K): Keras-backend-style functions on Tensors, arrays and scalars."""
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense import backend as K
+
+X = np.array([[-2.0, -0.5, 0.5], [1.0, 2.0, 3.0]])
+POSITIVE = np.abs(X) + 0.1
+
+# (name, K function, numpy reference, input)
+ELEMENTWISE = [
+    ("sigmoid", K.sigmoid, lambda x: 1 / (1 + np.exp(-x)), X),
+    ("tanh", K.tanh, np.tanh, X),
+    ("relu", K.relu, lambda x: np.maximum(x, 0), X),
+    ("softplus", K.softplus, lambda x: np.log1p(np.exp(x)), X),
+    ("exp", K.exp, np.exp, X),
+    ("log", K.log, np.log, POSITIVE),
+    ("sqrt", K.sqrt, np.sqrt, POSITIVE),
+    ("square", K.square, np.square, X),
+    ("abs", K.abs, np.abs, X),
+    ("softmax", K.softmax, lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True), X),
+]
+
+
+@pytest.mark.parametrize("name, fn, reference, x", ELEMENTWISE, ids=[e[0] for e in ELEMENTWISE])
+def test_elementwise_on_arrays_and_tensors(name, fn, reference, x):
+    from_array = fn(x)
+    assert isinstance(from_array, md.Tensor)
+    np.testing.assert_allclose(from_array.data, reference(x), rtol=1e-12)
+    np.testing.assert_allclose(fn(md.Tensor(x)).data, reference(x), rtol=1e-12)
+
+
+def test_scalars_and_lists_become_floatx():
+    assert K.exp(0.0).dtype == np.float32 and K.exp(0.0).item() == 1.0
+    assert K.square([1.0, 3.0]).data.tolist() == [1.0, 9.0]
+    assert K.maximum(2.0, 3.0).item() == 3.0
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reductions(name):
+    fn, reference = getattr(K, name), getattr(np, name)
+    np.testing.assert_allclose(fn(X).data, reference(X))
+    np.testing.assert_allclose(fn(X, axis=0).data, reference(X, axis=0))
+    assert fn(X, axis=-1, keepdims=True).shape == (2, 1)
+
+
+def test_binary_and_clip():
+    np.testing.assert_array_equal(K.maximum(X, 0.5).data, np.maximum(X, 0.5))
+    np.testing.assert_array_equal(K.minimum(X, md.Tensor(X[::-1])).data, np.minimum(X, X[::-1]))
+    np.testing.assert_array_equal(K.clip(X, -1.0, 1.0).data, np.clip(X, -1.0, 1.0))
+    w = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_array_equal(K.dot(X, w).data, X @ w)
+
+
+def test_relu_keras_backend_arguments():
+    x = np.array([-10.0, -5.0, 0.0, 5.0, 10.0])
+    assert K.relu(x, alpha=0.5).data.tolist() == [-5, -2.5, 0, 5, 10]
+    assert K.relu(x, max_value=5.0).data.tolist() == [0, 0, 0, 5, 5]
+    assert K.relu(x, threshold=5.0).data.tolist() == [0, 0, 0, 0, 10]
+
+
+def test_gradients_flow_through_k():
+    w = md.Tensor(X.copy(), requires_grad=True)
+    K.sum(K.square(w)).backward()
+    np.testing.assert_allclose(w.grad, 2 * X)
+    assert md.gradcheck(lambda a: K.mean(K.softplus(a) * K.sigmoid(a), axis=0), X)
+    assert md.gradcheck(lambda a, b: K.dot(K.tanh(a), b), X, np.ones((3, 2)))
+
+
+def test_settings_are_the_config_ones():
+    assert K.epsilon() == 1e-7
+    assert K.floatx() == "float32"
+    K.set_floatx("float64")
+    try:
+        assert md.floatx() == "float64" and K.exp(1.0).dtype == np.float64
+    finally:
+        K.set_floatx("float32")
