@@ -24,3 +24,4 @@ from microdense import (activations, backend, callbacks, datasets, diagnostics, 
                         layers, losses, metrics, models, optimizers, regularizers, saving,
                         utils)
 from microdense import graph
+from microdense.graph import draw_graph, plot_model

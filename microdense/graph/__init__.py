@@ -1,0 +1,16 @@
+"""Graphviz drawings: a tensor's computation graph (draw_graph) and a model's layers
+(plot_model). They only read the recorded graph (parents, op, rule, name, scope, data, grad);
+the engine never imports graphviz.
+
+    loss.backward()
+    md.draw_graph(loss).render("viz/mlp", format="svg")
+    md.plot_model(model, to_file="viz/mlp_layers.svg")
+
+Read in this order: walk.py (the traversal), labels.py (what a node says), draw.py,
+model_plot.py, rendering.py (the returned Digraph and the missing-Graphviz error).
+"""
+from microdense.graph.draw import draw_graph
+from microdense.graph.model_plot import plot_model
+from microdense.graph.rendering import Drawing, GraphvizNotFoundError
+
+__all__ = ["draw_graph", "plot_model", "Drawing", "GraphvizNotFoundError"]

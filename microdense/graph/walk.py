@@ -1,0 +1,96 @@
+"""Reading a recorded graph: which tensors it holds, which layer each belongs to, which to keep.
+
+Only public tensor attributes are read (parents, name, scope, requires_grad); nothing is
+written. Every walk is a loop over a list: linear in the size of the graph, no recursion.
+"""
+
+
+def walk(root):
+    """Every tensor `root` depends on (itself included), nearest first: breadth-first order.
+
+    A tensor's position in this list is its distance rank from the root, and serves as its
+    stable node id: the same graph built twice gives the same DOT text.
+    """
+    order = [root]
+    position = {id(root): 0}
+    i = 0
+    while i < len(order):
+        for parent in order[i].parents:
+            if id(parent) not in position:
+                position[id(parent)] = len(order)
+                order.append(parent)
+        i += 1
+    return order, position
+
+
+def layers_of(tensors, position):
+    """The layer (scope name) each tensor belongs to, or None; and each layer's description.
+
+    A tensor belongs to the layer its op ran inside (`tensor.scope`). A weight, which no op
+    made, belongs to the layer its name starts with: "dense_1/kernel" to layer "dense_1",
+    when that layer has ops in this graph. An unnamed scalar constant (the 0.5 of `0.5 * x`)
+    belongs to the layer of the first op that reads it: it is part of that layer's formula.
+    """
+    descriptions = {}                         # layer name -> description, in order first seen
+    for tensor in tensors:
+        if tensor.scope is not None:
+            descriptions.setdefault(tensor.scope.name, tensor.scope.description)
+    membership = []
+    for tensor in tensors:
+        if tensor.scope is not None:
+            membership.append(tensor.scope.name)
+        elif not tensor.parents and tensor.name and "/" in tensor.name:
+            prefix = tensor.name.rsplit("/", 1)[0]
+            membership.append(prefix if prefix in descriptions else None)
+        else:
+            membership.append(None)
+    for i, tensor in enumerate(tensors):
+        if membership[i] is None:
+            continue
+        for parent in tensor.parents:
+            j = position[id(parent)]
+            if membership[j] is None and _is_unnamed_scalar_constant(parent):
+                membership[j] = membership[i]
+    return membership, descriptions
+
+
+def _is_unnamed_scalar_constant(tensor):
+    return not (tensor.parents or tensor.requires_grad or tensor.name or tensor.ndim)
+
+
+def keep_nearest(tensors, membership, max_nodes, collapse_layers):
+    """Which tensors to draw so the picture has at most about `max_nodes` nodes.
+
+    Tensors are taken nearest-first (the order `walk` gives) until the budget is spent; the
+    rest, the ones farthest from the root, are elided. A tensor an op made costs two nodes
+    (itself and its op), a leaf one; with collapse_layers a whole layer costs one.
+    Returns (kept: list of bool, number of nodes elided).
+    """
+    seen_layers = set()
+
+    def cost(i):
+        layer = membership[i] if collapse_layers else None
+        if layer is not None:
+            if layer in seen_layers:
+                return 0
+            seen_layers.add(layer)
+            return 1
+        return 2 if tensors[i].parents else 1
+
+    kept = [True] * len(tensors)
+    spent = elided = 0
+    full = False                              # once full, everything farther is elided
+    for i in range(len(tensors)):
+        nodes = cost(i)
+        full = full or (max_nodes is not None and i > 0 and spent + nodes > max_nodes)
+        if full:
+            kept[i] = False
+            elided += nodes
+        else:
+            spent += nodes
+    if collapse_layers:                       # a drawn layer node stands for all its tensors
+        drawn = {membership[i] for i in range(len(tensors)) if kept[i]}
+        for i, layer in enumerate(membership):
+            if layer is not None and layer in drawn:
+                kept[i] = True
+    return kept, elided
