@@ -148,7 +148,7 @@ def tensor_mlp(spec, weights, x, y):
         for i, (W, b) in enumerate(params):
             h = h @ W + b
             h = hidden(h) if i < len(params) - 1 else output(h)
-        loss = loss_fn(y, h)
+        loss = loss_fn(y, h).mean()        # per-sample losses -> the batch mean, as Keras
         for v in variables:
             v.grad = None
         loss.backward()

@@ -16,13 +16,13 @@ def toposort(root):
     Only tensors that require grad are visited; constants and data stop the walk.
     """
     order = []
-    visited = {id(root)}
+    visited = {root}                 # tensors hash by identity
     stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent.requires_grad and id(parent) not in visited:
-                visited.add(id(parent))
+            if parent.requires_grad and parent not in visited:
+                visited.add(parent)
                 stack.append((parent, iter(parent.parents)))
                 break
         else:                        # all parents done: the node itself can follow them
@@ -86,11 +86,9 @@ def backward(root, grad=None):
 
 def _accumulate(node, grad):
     """node.grad += grad, without ever writing into an array another tensor may share."""
-    if grad.dtype != node.data.dtype:
+    if grad.dtype != node.data.dtype:            # e.g. float32 weights in a float64 expression
         grad = grad.astype(node.data.dtype)
     if node.grad is None:
-        if not node.parents and not grad.flags.writeable:
-            grad = grad.copy()       # a leaf's grad is the user's: never a read-only view
         node.grad = grad
     else:
         node.grad = node.grad + grad

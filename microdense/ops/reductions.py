@@ -9,21 +9,25 @@ from microdense.tensor import as_tensor, node
 from microdense.ops.arithmetic import mul
 
 
-def _restore_axes(g, axis, keepdims):
-    """Give g back the reduced axes (as length 1), so it broadcasts against the input."""
-    if keepdims or axis is None:
-        return g
-    return np.expand_dims(g, axis)
+def _kept_shape(shape, axis):
+    """The shape a reduction over `axis` has with keepdims=True: reduced axes become 1."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     """Sum over `axis`."""
     x = as_tensor(x)
+    out = x.data.sum(axis=axis, keepdims=keepdims)
     shape = x.data.shape
+    kept_shape = _kept_shape(shape, axis)
     def backward(g):                     # every summed element gets the whole of g
-        return (np.broadcast_to(_restore_axes(g, axis, keepdims), shape),)
-    return node(x.data.sum(axis=axis, keepdims=keepdims), (x,), backward, "sum",
-                "d sum(x)/dx_i = 1")
+        spread = np.empty(shape, g.dtype)
+        spread[...] = g.reshape(kept_shape)      # a writable copy; cheaper than broadcast_to
+        return (spread,)
+    return node(out, (x,), backward, "sum", "d sum(x)/dx_i = 1")
 
 
 def mean(x, axis=None, keepdims=False):
@@ -42,8 +46,7 @@ def _extremum(x, axis, keepdims, find, op):
     extreme = find(data, axis=axis, keepdims=True)
     def backward(g):                     # ties share g evenly, as numpy autograds do
         winners = data == extreme
-        return (_restore_axes(g, axis, keepdims) * winners
-                / winners.sum(axis=axis, keepdims=True),)
+        return (g.reshape(extreme.shape) * winners / winners.sum(axis=axis, keepdims=True),)
     out = extreme if keepdims else np.squeeze(extreme, axis=axis)
     return node(out, (x,), backward, op, f"d {op}(x)/dx_i = 1/k for the k elements equal to "
                                          f"the {op}, else 0")
@@ -77,7 +80,7 @@ def logsumexp(x, axis=None, keepdims=False):
     peak = np.where(np.isfinite(peak), peak, 0)
     lse = np.log(np.exp(data - peak).sum(axis=axis, keepdims=True)) + peak   # keepdims shape
     def backward(g):                     # d lse/dx = softmax(x)
-        return (_restore_axes(g, axis, keepdims) * np.exp(data - lse),)
+        return (g.reshape(lse.shape) * np.exp(data - lse),)
     out = lse if keepdims else np.squeeze(lse, axis=axis)
     return node(out, (x,), backward, "logsumexp", "d logsumexp(x)/dx = softmax(x)")
 

@@ -1,0 +1,89 @@
+"""Losses, as in Keras 3: functions f(y_true, y_pred) -> one loss per sample, and classes that
+average them over the batch. Every loss is a composition of engine ops, so its gradient comes
+from the engine (no loss has a backward of its own).
+
+    loss = md.losses.CategoricalCrossentropy(from_logits=True)   # keras.losses.Categorical...
+    value = loss(y_true, logits)          # scalar Tensor: mean over the batch
+    value.backward()
+
+The formulas, clipping and defaults are Keras 3's (keras/src/losses/losses.py and the backends'
+nn.py), so the same weights give the same numbers. Probabilities are clipped to
+[epsilon, 1 - epsilon] (epsilon = 1e-7) before a log: the loss and its gradient stay finite
+even for predictions of exactly 0 or 1.
+
+Softmax + cross-entropy is NOT fused here: a probability input is always treated by Keras's
+probability formula (normalise, clip, log), as Keras's JAX, PyTorch and NumPy backends do, so
+training, evaluation and the drawn graph all show the same computation. (Keras's TensorFlow
+backend instead recovers the logits of a softmax/sigmoid output and uses the logit formula; the
+two agree unless a probability is below 1e-7.) For stability with saturated outputs, use a
+linear last layer and `from_logits=True`, which uses the stable log_softmax / logit formulas.
+
+Read loss.py (the base class and the batch reduction), then losses.py (the losses).
+"""
+import inspect
+
+from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
+                                    reduce_weighted_values, squeeze_or_expand_to_same_rank)
+from microdense.losses.losses import (
+    BinaryCrossentropy, CategoricalCrossentropy, Hinge, Huber, KLDivergence, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
+    SparseCategoricalCrossentropy, SquaredHinge, binary_crossentropy, categorical_crossentropy,
+    hinge, huber, kl_divergence, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_error, mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
+    squared_hinge)
+
+# ---- finding losses by name ----------------------------------------------------------------
+
+_FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+              mean_squared_logarithmic_error, huber, binary_crossentropy,
+              categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson,
+              hinge, squared_hinge]
+_CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
+            MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
+            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+            KLDivergence, Poisson, Hinge, SquaredHinge]
+
+# Keras's table (keras/src/losses/__init__.py): function and class names, and short aliases.
+ALL_OBJECTS = {obj.__name__: obj for obj in _FUNCTIONS + _CLASSES}
+ALL_OBJECTS.update({
+    "bce": binary_crossentropy, "BCE": binary_crossentropy,
+    "kld": kl_divergence, "KLD": kl_divergence,
+    "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "mse": mean_squared_error, "MSE": mean_squared_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+})
+
+
+def serialize(loss):
+    """A name for a function ("mean_squared_error", or "Custom>f" if registered);
+    {"class_name": ..., "config": ...} for a Loss instance."""
+    from microdense import utils
+    return utils.serialize_object(loss)
+
+
+def deserialize(config, custom_objects=None):
+    """The loss that `serialize` described."""
+    from microdense import utils
+    return utils.deserialize_object(config, ALL_OBJECTS, "loss", custom_objects)
+
+
+def get(identifier):
+    """A loss from a name ("mse", "CategoricalCrossentropy"), a config dict, a Loss class
+    (instantiated with defaults), a Loss instance or any callable. None gives None."""
+    from microdense import utils            # imported here: utils may import this module
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        found = ALL_OBJECTS.get(identifier) or utils.get_registered_object(identifier)
+        if found is None:
+            raise utils.unknown_name_error("loss", identifier, ALL_OBJECTS)
+        identifier = found
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret loss identifier {identifier!r}: expected a name, "
+                     f"a Loss, a function (y_true, y_pred) -> loss, or a config dict.")

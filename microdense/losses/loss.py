@@ -1,0 +1,146 @@
+"""The Loss base class and the reduction from per-sample losses to one number (Keras's
+keras/src/losses/loss.py), with the shared handling of y_true and y_pred."""
+import re
+
+import numpy as np
+
+from microdense import config, ops
+from microdense.tensor import Tensor, constant
+
+
+# ---- preparing y_true and y_pred ---------------------------------------------------------
+
+def _as_prediction(y_pred):
+    """y_pred as a float Tensor (a Tensor keeps its dtype and graph; ints become floatx)."""
+    if not isinstance(y_pred, Tensor):
+        y_pred = Tensor(np.asarray(y_pred))
+    if y_pred.dtype.kind != "f":
+        y_pred = ops.astype(y_pred, config.floatx())
+    return y_pred
+
+
+def _as_target(y_true, like):
+    """y_true as a Tensor of y_pred's dtype. A Tensor keeps its graph (the cast is an op)."""
+    if isinstance(y_true, Tensor):
+        return y_true if y_true.dtype == like.dtype else ops.astype(y_true, like.dtype)
+    return constant(np.asarray(y_true, dtype=like.dtype))
+
+
+def squeeze_or_expand_to_same_rank(x1, x2):
+    """If the ranks differ by one and the longer has a last axis of 1, make the ranks equal,
+    as Keras does: (n,) and (n, 1) become (n, 1) and (n, 1)."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        return (x1, ops.expand_dims(x2, -1)) if x2.ndim == 1 else (ops.squeeze(x1, -1), x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        return (ops.expand_dims(x1, -1), x2) if x1.ndim == 1 else (x1, ops.squeeze(x2, -1))
+    return x1, x2
+
+
+def _prepare(y_true, y_pred, loss_name):
+    """Both as Tensors of y_pred's dtype and of one shape, or a ValueError saying why not."""
+    y_pred = _as_prediction(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_as_target(y_true, y_pred), y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{loss_name} needs y_true and y_pred of the same shape; got y_true "
+                         f"{y_true.shape} and y_pred {y_pred.shape}.")
+    return y_true, y_pred
+
+
+# ---- reducing per-sample losses to one number ---------------------------------------------
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Keras's reduction: sum(values * sample_weight), divided by the number of values for
+    "sum_over_batch_size"/"mean", by sum(sample_weight) for "mean_with_sample_weight", not
+    divided for "sum"; "none"/None returns the weighted values unreduced."""
+    if sample_weight is not None:
+        weights = _as_target(sample_weight, values)
+        values, weights = squeeze_or_expand_to_same_rank(values, weights)
+        values = values * weights
+    if reduction in (None, "none") or values.ndim == 0 or values.shape == (0,):
+        return values
+    total = ops.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        weight_sum = float(np.sum(np.asarray(sample_weight)))
+        return total / weight_sum if weight_sum else total * 0.0       # divide_no_nan
+    return total / float(values.size)
+
+
+# ---- loss classes ------------------------------------------------------------------------
+
+class Loss:
+    """Base class: loss(y_true, y_pred, sample_weight=None) = reduce(call(y_true, y_pred)).
+
+    Subclass it and write `call(y_true, y_pred)` returning one loss per sample, as in Keras.
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
+                             f"{', '.join(repr(r) for r in REDUCTIONS)}.")
+        self.name = name or _snake_case(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype            # None: compute in y_pred's own dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_pred = _as_prediction(y_pred)
+        if self.dtype is not None and y_pred.dtype != np.dtype(self.dtype):
+            y_pred = ops.astype(y_pred, self.dtype)
+        values = self.call(y_true, y_pred)
+        return reduce_weighted_values(values, sample_weight, self.reduction)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred) "
+                                  f"returning one loss per sample.")
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss around a function fn(y_true, y_pred, **kwargs) -> per-sample losses."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
+                         dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        # As Keras: targets (n,) meet predictions (n, 1) before any function, even a user's.
+        y_true, y_pred = squeeze_or_expand_to_same_rank(_as_target(y_true, y_pred), y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        # The function's own arguments (from_logits, delta, ...) travel with the config;
+        # a subclass names its function by its class, a bare wrapper must save it.
+        config = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is LossFunctionWrapper:
+            from microdense.losses import serialize
+            config["fn"] = serialize(self.fn)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        if "fn" in config:
+            from microdense.losses import deserialize
+            config = {**config, "fn": deserialize(config["fn"])}
+        return cls(**config)
+
+
+def _snake_case(name):
+    """Keras's to_snake_case, for default names: "MeanSquaredError" -> "mean_squared_error"."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

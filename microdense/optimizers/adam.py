@@ -1,0 +1,66 @@
+"""Adam (momentum + RMSprop-style scaling + bias correction) and AdamW (decoupled decay)."""
+import numpy as np
+
+from microdense.optimizers.base import Optimizer, _scalar
+
+
+class Adam(Optimizer):
+    """Adam, as Keras writes it (bias correction folded into the step size), t = iterations + 1:
+
+        m <- m + (g - m)(1 - beta_1)          v <- v + (g^2 - v)(1 - beta_2)
+        alpha = lr sqrt(1 - beta_2^t) / (1 - beta_1^t)
+        w <- w - alpha m / (sqrt(v) + epsilon)
+
+    amsgrad: v_hat <- max(v_hat, v) is used in place of v.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+        self.slots = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
+
+    def update_step(self, weight, grad, state, learning_rate):
+        # Scalars in the weight's dtype (float32 powers of 0.999 differ from float64 ones).
+        t = _scalar(self.iterations + 1, weight)
+        beta_1_power = _scalar(self.beta_1, weight) ** t
+        beta_2_power = _scalar(self.beta_2, weight) ** t
+        alpha = _scalar(learning_rate, weight) * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m, v = state["momentum"], state["velocity"]
+        scratch = np.subtract(grad, m)
+        scratch *= 1 - self.beta_1
+        m += scratch                                       # m += (g - m)(1 - beta_1)
+        np.square(grad, out=scratch)
+        scratch -= v
+        scratch *= 1 - self.beta_2
+        v += scratch                                       # v += (g^2 - v)(1 - beta_2)
+        if self.amsgrad:
+            v_hat = state["velocity_hat"]
+            np.maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        denominator = np.sqrt(v)
+        denominator += self.epsilon
+        np.multiply(m, alpha, out=scratch)
+        scratch /= denominator
+        weight -= scratch                                  # w -= alpha m / (sqrt(v) + eps)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: before each Adam step, w <- w - w * weight_decay * lr."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW needs weight_decay to be a float; got None.")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,
+                         clipnorm, clipvalue, global_clipnorm, name, **kwargs)

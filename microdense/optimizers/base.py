@@ -1,0 +1,216 @@
+"""The Optimizer base class: clipping, weight decay, per-weight state, saving and restoring.
+
+An optimizer keeps per-weight arrays ("slots": momentum, velocity, ...) created the first time
+it sees a weight, as zeros of the weight's shape and dtype. Weights are numbered in the order
+first seen (model.trainable_weights order) and the state is keyed by that position, so
+`get_state()` / `set_state()` move it to a freshly built model: a saved model resumes training
+exactly.
+"""
+import math
+import re
+import warnings
+
+import numpy as np
+
+from microdense.tensor import Tensor
+
+# Keras arguments we accept only at their default values (we do not implement EMA, loss scaling
+# or gradient accumulation), so that Keras configs load and our configs look like Keras's.
+_KERAS_ONLY_DEFAULTS = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                        "loss_scale_factor": None, "gradient_accumulation_steps": None}
+
+
+class Optimizer:
+    """Base class: w <- update_step(w, g, state, learning_rate), for every (g, w) pair.
+
+    Before the step, like Keras's base optimizer: the gradients are clipped (clipnorm: each
+    g * c / max(|g|, c); global_clipnorm: all g scaled together so their joint norm is <= c;
+    clipvalue: each entry to [-c, c]), and weight_decay shrinks each weight, w <- w - w*wd*lr.
+    """
+
+    slots = ()        # names of the per-weight state arrays, e.g. ("momentum", "velocity")
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        kwargs.pop("decay", None)           # Keras too ignores this legacy argument
+        for key, value in kwargs.items():
+            if key not in _KERAS_ONLY_DEFAULTS:
+                raise ValueError(f"Argument not recognized by {type(self).__name__}: {key}.")
+            if value != _KERAS_ONLY_DEFAULTS[key]:
+                raise ValueError(f"microdense does not implement {key}={value!r}; only the "
+                                 f"default {_KERAS_ONLY_DEFAULTS[key]!r} is accepted.")
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set; "
+                             f"got clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}.")
+        self.name = name or _snake_case(type(self).__name__)
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.iterations = 0            # number of apply_gradients calls so far
+        self._variables = []           # the weights, in the order first seen
+        self._position = {}            # id(weight) -> its index in _variables
+        self._state = []               # per weight: {slot name: ndarray}
+        self._pending_state = {}       # set_state before build: {index: {slot: ndarray}}
+
+    # -- the learning rate: a plain float that callbacks may change between steps --
+    @property
+    def learning_rate(self):
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"learning_rate must be a number; got {value!r}.") from None
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"learning_rate must be a finite number >= 0; got {value}.")
+        self._learning_rate = value
+
+    # -- building the per-weight state --
+    def build(self, variables):
+        """Create the state of every weight not seen before (zeros, the weight's dtype)."""
+        for variable in variables:
+            if id(variable) in self._position:
+                continue
+            index = len(self._variables)
+            self._position[id(variable)] = index
+            self._variables.append(variable)        # held, so its id is never reused
+            state = {slot: np.zeros_like(variable.data) for slot in self.slots}
+            self._init_state(state)
+            for slot, saved in self._pending_state.pop(index, {}).items():
+                _copy_into(state, slot, saved, index, variable)
+            self._state.append(state)
+
+    def _init_state(self, state):
+        """Subclasses with non-zero initial state (Adagrad) fill it in here."""
+
+    @property
+    def variables(self):
+        """The weights this optimizer has state for, in order."""
+        return list(self._variables)
+
+    # -- one training step --
+    def apply_gradients(self, grads_and_vars):
+        """Update each weight in place from its gradient; returns the new `iterations`."""
+        pairs = [(g, v) for g, v in grads_and_vars]
+        missing = [v for g, v in pairs if g is None]
+        if missing:
+            names = ", ".join(str(v.name) for v in missing)
+            warnings.warn(f"No gradient for {len(missing)} weight(s) ({names}); they are not "
+                          f"updated. Did they take part in computing the loss?", stacklevel=2)
+        pairs = [(g, v) for g, v in pairs if g is not None]
+        if pairs:
+            variables = [v for _, v in pairs]
+            self.build(variables)
+            grads = self._clip([_as_gradient(g, v) for g, v in pairs])
+            lr = self.learning_rate
+            for grad, variable in zip(grads, variables):
+                weight = variable.data
+                if self.weight_decay:
+                    weight -= weight * (self.weight_decay * lr)     # w - w * wd * lr
+                self.update_step(weight, grad, self._state[self._position[id(variable)]], lr)
+        self.iterations += 1
+        return self.iterations
+
+    def apply(self, grads, variables):
+        """Keras's other spelling: apply(grads, trainable_variables)."""
+        return self.apply_gradients(zip(grads, variables))
+
+    def update_step(self, weight, grad, state, learning_rate):
+        """Write the new value of `weight` (an ndarray) into it, in place."""
+        raise NotImplementedError(f"{type(self).__name__} must define update_step.")
+
+    def _clip(self, grads):
+        """Keras's clipping (base_optimizer._clip_gradients); new arrays, never `.grad` itself."""
+        if self.clipnorm and self.clipnorm > 0:
+            c = self.clipnorm
+            return [g * (c / max(float(np.sqrt(np.sum(g * g))), c)) for g in grads]
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            c = self.global_clipnorm
+            norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+            scale = c * min(1.0 / norm, 1.0 / c) if norm > 0 else 1.0
+            if not math.isfinite(norm):
+                scale = math.nan                 # as Keras: a NaN/inf gradient poisons all
+            return [g * scale for g in grads]
+        if self.clipvalue and self.clipvalue > 0:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    # -- saving and restoring --
+    def get_state(self):
+        """{"iterations": ..., "<slot>/<index>": array} (copies), for saving."""
+        state = {"iterations": np.array(self.iterations, dtype=np.int64)}
+        for index, slots in enumerate(self._state):
+            for slot, array in slots.items():
+                state[f"{slot}/{index}"] = array.copy()
+        return state
+
+    def set_state(self, state):
+        """Restore what get_state returned. Weights not seen yet get their state when first
+        seen (build), so this works on a fresh optimizer before the first step."""
+        state = dict(state)
+        if "iterations" not in state:
+            raise ValueError("Optimizer state needs an 'iterations' entry.")
+        iterations = int(np.asarray(state.pop("iterations")))
+        pending = {}
+        for key, array in state.items():
+            slot, _, index = key.rpartition("/")
+            if slot not in self.slots or not index.isdigit():
+                raise ValueError(f"Unknown optimizer state entry {key!r} for "
+                                 f"{type(self).__name__}; expected 'iterations' and "
+                                 f"'<slot>/<index>' with slot in {list(self.slots)}.")
+            pending.setdefault(int(index), {})[slot] = np.asarray(array)
+        for index, slots in pending.items():
+            if index < len(self._state):
+                for slot, array in slots.items():
+                    _copy_into(self._state[index], slot, array, index, self._variables[index])
+        self._pending_state = {i: s for i, s in pending.items() if i >= len(self._state)}
+        self.iterations = iterations
+
+    def get_config(self):
+        config = {"name": self.name, "learning_rate": self.learning_rate,
+                  "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                  "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+        config.update(_KERAS_ONLY_DEFAULTS)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
+
+
+def _as_gradient(grad, variable):
+    """The gradient as an ndarray of the weight's dtype and shape."""
+    grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+    if grad.dtype != variable.data.dtype:
+        grad = grad.astype(variable.data.dtype)
+    if grad.shape != variable.data.shape:
+        raise ValueError(f"Gradient of shape {grad.shape} does not match weight "
+                         f"{variable.name or ''} of shape {variable.data.shape}.")
+    return grad
+
+
+def _copy_into(state, slot, saved, index, variable):
+    """Write a saved state array into the live one (keeps its dtype), checking the shape."""
+    if saved.shape != state[slot].shape:
+        raise ValueError(f"Saved optimizer state '{slot}/{index}' has shape {saved.shape}, "
+                         f"but weight {index} ({variable.name}) has shape {variable.data.shape}.")
+    state[slot][...] = saved
+
+
+def _scalar(value, like):
+    """A numpy scalar of the weight's dtype, so scalar arithmetic rounds as Keras's does."""
+    return like.dtype.type(value)
+
+
+def _snake_case(name):
+    """Keras's default names: "SGD" -> "sgd", "AdamW" -> "adam_w"."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

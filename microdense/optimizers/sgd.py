@@ -1,0 +1,38 @@
+"""SGD: plain gradient descent, with optional momentum and Nesterov momentum."""
+from microdense.optimizers.base import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent: w <- w - lr g.
+
+    With momentum: m <- momentum m - lr g, then w <- w + m;
+    nesterov: w <- w + momentum m - lr g (using the new m).
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be a float in [0, 1]; got {momentum!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.slots = ("momentum",) if self.momentum else ()
+
+    def update_step(self, weight, grad, state, learning_rate):
+        step = grad * learning_rate                        # lr g
+        if not self.momentum:
+            weight -= step
+            return
+        m = state["momentum"]
+        m *= self.momentum
+        m -= step                                          # m = momentum m - lr g
+        if self.nesterov:
+            lookahead = m * self.momentum
+            lookahead -= step
+            weight += lookahead                            # w += momentum m - lr g
+        else:
+            weight += m
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

@@ -1,0 +1,372 @@
+"""Losses: values against independent float64 numpy references and Keras's documented numbers,
+gradients against finite differences, clipping at probabilities 0 and 1, shape errors,
+reductions, label smoothing, and finding losses by name."""
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense import losses
+
+EPS = 1e-7
+rng = np.random.default_rng(0)
+
+
+# ---- independent float64 references (Keras's formulas, written with plain numpy) ------------
+
+def np_log_softmax(x):
+    shifted = x - x.max(-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
+def ref_bce(z, p):
+    p = np.clip(p, EPS, 1 - EPS)
+    return -(z * np.log(p) + (1 - z) * np.log(1 - p)).mean(-1)
+
+
+def ref_bce_logits(z, x):              # -z log sigmoid(x) - (1-z) log sigmoid(-x), stably
+    return (z * np.logaddexp(0, -x) + (1 - z) * np.logaddexp(0, x)).mean(-1)
+
+
+def ref_cce(y, p):
+    p = np.clip(p / p.sum(-1, keepdims=True), EPS, 1 - EPS)
+    return -(y * np.log(p)).sum(-1)
+
+
+def ref_huber(t, p, delta=1.0):
+    e = np.abs(p - t)
+    return np.where(e <= delta, 0.5 * e ** 2, delta * e - 0.5 * delta ** 2).mean(-1)
+
+
+def ref_hinge(t, p):
+    t = 2 * t - 1 if np.isin(t, (0, 1)).all() else t
+    return np.maximum(1 - t * p, 0).mean(-1)
+
+
+def ref_kld(t, p):
+    t, p = np.clip(t, EPS, 1), np.clip(p, EPS, 1)
+    return (t * np.log(t / p)).sum(-1)
+
+
+def one_hot(labels, n):
+    return np.eye(n)[labels]
+
+
+def probabilities(shape):
+    p = rng.uniform(0.05, 1.0, shape)
+    return p / p.sum(-1, keepdims=True)
+
+
+LABELS = rng.integers(0, 4, size=6)
+ONE_HOT = one_hot(LABELS, 4)
+BINARY = rng.integers(0, 2, size=(6, 3)).astype(float)
+REAL = rng.normal(size=(6, 3))
+PRED = rng.normal(size=(6, 3))
+LOGITS = rng.normal(scale=3, size=(6, 4))
+PROBS = probabilities((6, 4))
+BPROBS = rng.uniform(0.05, 0.95, size=(6, 3))
+DIST = probabilities((6, 3))
+
+# name, loss function, kwargs, y_true, y_pred, reference
+CASES = [
+    ("mse", losses.mean_squared_error, {}, REAL, PRED, lambda t, p: ((t - p) ** 2).mean(-1)),
+    ("mae", losses.mean_absolute_error, {}, REAL, PRED, lambda t, p: np.abs(t - p).mean(-1)),
+    ("mape", losses.mean_absolute_percentage_error, {}, REAL, PRED,
+     lambda t, p: 100 * np.abs((t - p) / np.maximum(np.abs(t), EPS)).mean(-1)),
+    ("msle", losses.mean_squared_logarithmic_error, {}, np.abs(REAL), np.abs(PRED),
+     lambda t, p: ((np.log(np.maximum(p, EPS) + 1) - np.log(np.maximum(t, EPS) + 1)) ** 2
+                   ).mean(-1)),
+    ("huber", losses.huber, {}, REAL, PRED, ref_huber),
+    ("huber_delta", losses.huber, {"delta": 0.3}, REAL, PRED,
+     lambda t, p: ref_huber(t, p, 0.3)),
+    ("bce", losses.binary_crossentropy, {}, BINARY, BPROBS, ref_bce),
+    ("bce_logits", losses.binary_crossentropy, {"from_logits": True}, BINARY, PRED,
+     ref_bce_logits),
+    ("cce", losses.categorical_crossentropy, {}, ONE_HOT, PROBS, ref_cce),
+    ("cce_logits", losses.categorical_crossentropy, {"from_logits": True}, ONE_HOT, LOGITS,
+     lambda y, x: -(y * np_log_softmax(x)).sum(-1)),
+    ("scce", losses.sparse_categorical_crossentropy, {}, LABELS, PROBS,
+     lambda t, p: ref_cce(one_hot(t, 4), p)),
+    ("scce_logits", losses.sparse_categorical_crossentropy, {"from_logits": True}, LABELS,
+     LOGITS, lambda t, x: -np_log_softmax(x)[np.arange(len(t)), t]),
+    ("hinge", losses.hinge, {}, BINARY, PRED, ref_hinge),
+    ("hinge_pm1", losses.hinge, {}, 2 * BINARY - 1, PRED, ref_hinge),
+    ("squared_hinge", losses.squared_hinge, {}, BINARY, PRED,
+     lambda t, p: (np.maximum(1 - (2 * t - 1) * p, 0) ** 2).mean(-1)),
+    ("kld", losses.kl_divergence, {}, DIST, probabilities((6, 3)), ref_kld),
+    ("poisson", losses.poisson, {}, np.abs(REAL), np.abs(PRED) + 0.1,
+     lambda t, p: (p - t * np.log(p + EPS)).mean(-1)),
+]
+
+
+@pytest.mark.parametrize("name, fn, kwargs, y_true, y_pred, reference", CASES,
+                         ids=[c[0] for c in CASES])
+def test_loss_matches_numpy_reference(name, fn, kwargs, y_true, y_pred, reference):
+    out = fn(y_true, md.Tensor(y_pred), **kwargs)
+    assert out.shape == (6,)
+    np.testing.assert_allclose(out.data, reference(y_true, y_pred), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, fn, kwargs, y_true, y_pred, reference", CASES,
+                         ids=[c[0] for c in CASES])
+def test_loss_gradient_matches_finite_differences(name, fn, kwargs, y_true, y_pred, reference):
+    assert md.gradcheck(lambda p: fn(y_true, p, **kwargs), md.Tensor(y_pred))
+
+
+@pytest.mark.parametrize("name, fn, kwargs, y_true, y_pred, reference", CASES,
+                         ids=[c[0] for c in CASES])
+def test_float32_prediction_gives_float32_loss(name, fn, kwargs, y_true, y_pred, reference):
+    out = fn(y_true, md.Tensor(y_pred.astype(np.float32)), **kwargs)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, reference(y_true, y_pred), rtol=2e-4, atol=1e-5)
+
+
+def test_kerass_documented_values():
+    y_true = np.array([[0, 1, 0], [0, 0, 1]])
+    y_pred = np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    np.testing.assert_allclose(losses.categorical_crossentropy(y_true, y_pred).data,
+                               [0.0513, 2.303], atol=5e-4)
+    cce = losses.CategoricalCrossentropy()
+    assert cce(y_true, y_pred).item() == pytest.approx(1.177, abs=1e-3)
+    assert cce(y_true, y_pred, sample_weight=np.array([0.3, 0.7])).item() == pytest.approx(
+        0.814, abs=1e-3)
+    assert losses.SparseCategoricalCrossentropy()([1, 2], y_pred).item() == pytest.approx(
+        1.177, abs=1e-3)
+    logits = np.array([-18.6, 0.51, 2.94, -12.8])
+    bce = losses.BinaryCrossentropy(from_logits=True)
+    assert bce(np.array([0, 1, 0, 0]), logits).item() == pytest.approx(0.8654, abs=1e-4)
+    assert bce(np.array([[0, 1], [0, 0]]), logits.reshape(2, 2),
+               sample_weight=[0.8, 0.2]).item() == pytest.approx(0.243, abs=1e-3)
+    np.testing.assert_allclose(
+        losses.binary_crossentropy([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]])).data,
+        [0.916, 0.714], atol=1e-3)
+    assert losses.Huber()([[0, 1], [0, 0]], np.array([[0.6, 0.4], [0.4, 0.6]])).item() == \
+        pytest.approx(0.155, abs=1e-3)
+
+
+# ---- probabilities of exactly 0 and 1: Keras's clipping keeps loss and gradient finite --------
+
+@pytest.mark.parametrize("fn, y_true, y_pred", [
+    (losses.binary_crossentropy, [[1.0, 0.0, 1.0, 0.0]], [[0.0, 1.0, 1.0, 0.0]]),
+    (losses.categorical_crossentropy, [[0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0]]),
+    (losses.sparse_categorical_crossentropy, [1], [[1.0, 0.0, 0.0]]),
+    (losses.kl_divergence, [[0.0, 1.0, 0.0]], [[1.0, 0.0, 0.0]]),
+], ids=["bce", "cce", "scce", "kld"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_probabilities_0_and_1_give_finite_loss_and_gradient(fn, y_true, y_pred, dtype):
+    p = md.Tensor(np.array(y_pred, dtype=dtype), requires_grad=True)
+    loss = fn(np.array(y_true), p).sum()
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.isfinite(p.grad).all()
+    assert loss.item() > 5              # a confident wrong answer costs about -log(eps) = 16
+
+
+def test_clipped_values_are_kerass():
+    assert losses.binary_crossentropy([[1.0]], np.array([[0.0]])).item() == \
+        pytest.approx(-np.log(EPS), rel=1e-6)
+    assert losses.categorical_crossentropy([[0.0, 1.0]], np.array([[1.0, 0.0]])).item() == \
+        pytest.approx(-np.log(EPS), rel=1e-6)
+    assert losses.binary_crossentropy([[1.0]], np.array([[1.0]])).item() == \
+        pytest.approx(-np.log(1 - EPS), abs=1e-12)
+
+
+def test_a_probability_exactly_on_the_clip_bound_gets_half_the_gradient_as_in_keras_jax():
+    # jnp.clip is min(max(x, lo), hi) and JAX splits the gradient of a tie: Keras on JAX
+    # (our reference numbers) gives half; inside the bounds the full gradient, outside none.
+    p = md.Tensor(np.array([[EPS, 0.5, 0.0]]), requires_grad=True)
+    losses.binary_crossentropy([[1.0, 1.0, 1.0]], p).sum().backward()
+    np.testing.assert_allclose(p.grad, [[-0.5 / EPS / 3, -1 / 0.5 / 3, 0.0]])
+
+
+def test_logits_are_stable_for_huge_values():
+    x = md.Tensor(np.array([[-1000.0, 1000.0]]), requires_grad=True)
+    loss = losses.binary_crossentropy([[1.0, 1.0]], x, from_logits=True)
+    assert loss.item() == pytest.approx(500.0)         # mean of 1000 and 0
+    loss.backward()
+    np.testing.assert_allclose(x.grad, [[-0.5, 0.0]])  # (sigmoid(x) - z) / 2
+    logits = md.Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
+    loss = losses.categorical_crossentropy([[0.0, 0.0, 1.0]], logits, from_logits=True)
+    assert loss.item() == pytest.approx(2000.0)
+    loss.backward()
+    np.testing.assert_allclose(logits.grad, [[1.0, 0.0, -1.0]], atol=1e-12)
+
+
+def test_binary_logit_gradient_at_exactly_zero_is_sigmoid_minus_target():
+    x = md.Tensor(np.zeros((1, 2)), requires_grad=True)
+    losses.binary_crossentropy([[1.0, 0.0]], x, from_logits=True).sum().backward()
+    np.testing.assert_allclose(x.grad, [[(0.5 - 1) / 2, 0.5 / 2]])
+
+
+def test_softmax_then_crossentropy_is_not_fused_and_matches_the_logit_formula():
+    logits = md.Tensor(rng.normal(size=(5, 4)), requires_grad=True)
+    via_softmax = losses.categorical_crossentropy(ONE_HOT[:5], md.softmax(logits)).sum()
+    via_softmax.backward()
+    grad = logits.grad.copy()
+    logits.zero_grad()
+    direct = losses.categorical_crossentropy(ONE_HOT[:5], logits, from_logits=True).sum()
+    direct.backward()
+    assert via_softmax.item() == pytest.approx(direct.item(), rel=1e-12)
+    np.testing.assert_allclose(grad, logits.grad, atol=1e-12)
+    assert {"maximum", "minimum", "log"} <= _ops_in_graph(via_softmax)   # Keras's clip ran
+
+
+def _ops_in_graph(root):
+    seen, stack, ops = set(), [root], set()
+    while stack:
+        t = stack.pop()
+        if id(t) not in seen:
+            seen.add(id(t))
+            ops.add(t.op)
+            stack.extend(t.parents)
+    return ops
+
+
+# ---- label smoothing -----------------------------------------------------------------------
+
+def test_label_smoothing():
+    s = 0.2
+    np.testing.assert_allclose(
+        losses.binary_crossentropy(BINARY, BPROBS, label_smoothing=s).data,
+        ref_bce(BINARY * (1 - s) + 0.5 * s, BPROBS), rtol=1e-12)
+    np.testing.assert_allclose(
+        losses.categorical_crossentropy(ONE_HOT, LOGITS, from_logits=True,
+                                        label_smoothing=s).data,
+        -((ONE_HOT * (1 - s) + s / 4) * np_log_softmax(LOGITS)).sum(-1), rtol=1e-12)
+
+
+# ---- shapes ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("labels", [np.array([1, 2, 0]), np.array([[1], [2], [0]])])
+def test_categorical_crossentropy_with_integer_labels_says_what_to_use(labels):
+    with pytest.raises(ValueError, match="use sparse_categorical_crossentropy, or one-hot"):
+        losses.categorical_crossentropy(labels, probabilities((3, 10)))
+
+
+def test_sparse_crossentropy_label_errors():
+    p = probabilities((3, 4))
+    with pytest.raises(ValueError, match="look one-hot: use categorical_crossentropy"):
+        losses.sparse_categorical_crossentropy(np.eye(4)[:3], p)
+    with pytest.raises(ValueError, match=r"in \[0, 3\] for 4 classes; got values from 0 to 4"):
+        losses.sparse_categorical_crossentropy([0, 4, 1], p)
+    with pytest.raises(ValueError, match="from -1 to 1"):
+        losses.sparse_categorical_crossentropy([0, -1, 1], p)
+    with pytest.raises(ValueError, match="integer labels"):
+        losses.sparse_categorical_crossentropy([0.5, 1, 1], p)
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        losses.sparse_categorical_crossentropy([0, 1], p)
+
+
+def test_sparse_labels_of_shape_n_1_and_n_agree():
+    a = losses.sparse_categorical_crossentropy(LABELS, PROBS).data
+    b = losses.sparse_categorical_crossentropy(LABELS[:, None], PROBS).data
+    np.testing.assert_array_equal(a, b)
+
+
+def test_mismatched_regression_shapes_raise():
+    with pytest.raises(ValueError, match=r"same shape; got y_true \(6, 2\) and y_pred \(6, 3\)"):
+        losses.mean_squared_error(np.zeros((6, 2)), PRED)
+
+
+def test_targets_of_shape_n_fit_predictions_of_shape_n_1():
+    t = rng.integers(0, 2, size=8).astype(float)
+    p = rng.uniform(0.1, 0.9, size=(8, 1))
+    np.testing.assert_allclose(losses.binary_crossentropy(t, p).data, ref_bce(t[:, None], p))
+    assert losses.mean_squared_error(t, p).shape == (8,)
+
+
+def test_y_true_tensor_and_integer_arrays_are_cast_to_y_pred_dtype():
+    p = md.Tensor(BPROBS.astype(np.float32))
+    a = losses.binary_crossentropy(BINARY.astype(np.int64), p)
+    b = losses.binary_crossentropy(md.Tensor(BINARY), p)
+    assert a.dtype == b.dtype == np.float32
+    np.testing.assert_array_equal(a.data, b.data)
+
+
+# ---- the loss classes: reduction, sample weights, config --------------------------------------
+
+def test_class_reduces_by_mean_and_its_gradient_is_the_mean_of_per_sample_gradients():
+    p = md.Tensor(LOGITS, requires_grad=True)
+    loss = losses.SparseCategoricalCrossentropy(from_logits=True)(LABELS, p)
+    assert loss.shape == ()
+    loss.backward()
+    grad = p.grad.copy()
+    p.zero_grad()
+    losses.sparse_categorical_crossentropy(LABELS, p, from_logits=True).sum().backward()
+    np.testing.assert_allclose(grad, p.grad / 6)
+
+
+def test_reductions_and_sample_weights():
+    per_sample = ((REAL - PRED) ** 2).mean(-1)
+    w = rng.uniform(0, 2, size=6)
+    mse = losses.MeanSquaredError
+    assert mse()(REAL, PRED).item() == pytest.approx(per_sample.mean())
+    assert mse()(REAL, PRED, sample_weight=w).item() == pytest.approx((per_sample * w).mean())
+    assert mse(reduction="sum")(REAL, PRED).item() == pytest.approx(per_sample.sum())
+    assert mse(reduction="mean_with_sample_weight")(REAL, PRED, sample_weight=w).item() == \
+        pytest.approx((per_sample * w).sum() / w.sum())
+    np.testing.assert_allclose(mse(reduction=None)(REAL, PRED).data, per_sample)
+    np.testing.assert_allclose(mse(reduction="none")(REAL, PRED, sample_weight=w).data,
+                               per_sample * w)
+    with pytest.raises(ValueError, match="Invalid reduction 'average'"):
+        mse(reduction="average")
+
+
+def test_default_names_and_configs_match_keras():
+    assert losses.MeanSquaredError().name == "mean_squared_error"
+    assert losses.Huber().name == "huber_loss"
+    assert losses.KLDivergence().name == "kl_divergence"
+    assert losses.CategoricalCrossentropy(from_logits=True).get_config() == {
+        "name": "categorical_crossentropy", "reduction": "sum_over_batch_size",
+        "from_logits": True, "label_smoothing": 0.0, "axis": -1}
+    assert losses.SparseCategoricalCrossentropy().get_config() == {
+        "name": "sparse_categorical_crossentropy", "reduction": "sum_over_batch_size",
+        "from_logits": False}
+
+
+def test_a_users_loss_subclass():
+    class Quartic(losses.Loss):
+        def call(self, y_true, y_pred):
+            return ((y_pred - y_true) ** 4).mean(axis=-1)
+    loss = Quartic()
+    assert loss.name == "quartic"
+    assert loss(REAL, PRED).item() == pytest.approx(((PRED - REAL) ** 4).mean())
+
+
+# ---- finding losses by name ----------------------------------------------------------------
+
+def test_get_by_name_alias_class_instance_and_callable():
+    assert losses.get("mse") is losses.mean_squared_error
+    assert losses.get("MSE") is losses.mean_squared_error
+    assert losses.get("kld") is losses.kl_divergence
+    assert losses.get("bce") is losses.binary_crossentropy
+    assert losses.get("categorical_crossentropy") is losses.categorical_crossentropy
+    assert isinstance(losses.get("CategoricalCrossentropy"), losses.CategoricalCrossentropy)
+    assert isinstance(losses.get(losses.Huber), losses.Huber)
+    instance = losses.BinaryCrossentropy(from_logits=True)
+    assert losses.get(instance) is instance
+    custom = lambda t, p: (p - t) ** 2                  # noqa: E731
+    assert losses.get(custom) is custom
+    assert losses.get(None) is None
+    from_dict = losses.get({"class_name": "CategoricalCrossentropy",
+                            "config": {"from_logits": True}})
+    assert from_dict.from_logits is True
+
+
+def test_get_unknown_name_suggests_the_closest():
+    with pytest.raises(ValueError, match="Unknown loss 'categorical_crossentrophy'. Did you "
+                                         "mean 'categorical_crossentropy'"):
+        losses.get("categorical_crossentrophy")
+    with pytest.raises(ValueError, match="Could not interpret loss identifier 3"):
+        losses.get(3)
+
+
+def test_serialize_round_trip():
+    original = losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)
+    restored = losses.deserialize(losses.serialize(original))
+    assert type(restored) is losses.BinaryCrossentropy
+    assert restored.get_config() == original.get_config()
+    assert losses.serialize(losses.mean_absolute_error) == "mean_absolute_error"
+    assert losses.deserialize("mean_absolute_error") is losses.mean_absolute_error
+    wrapped = losses.LossFunctionWrapper(losses.huber, delta=2.0)
+    again = losses.deserialize(losses.serialize(wrapped))
+    assert again.fn is losses.huber and again(REAL, PRED).item() == pytest.approx(
+        ref_huber(REAL, PRED, 2.0).mean())

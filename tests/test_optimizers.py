@@ -1,0 +1,316 @@
+"""Optimizers: 15 steps of each against a float64 numpy transcription of Keras 3's update_step,
+in-place updates, float32 kept, clipping, weight decay, state save/restore, configs, get(),
+and convergence on a quadratic."""
+import warnings
+
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense import optimizers
+
+STEPS = 15
+rng = np.random.default_rng(1)
+W0 = rng.normal(size=(4, 3))
+GRADS = [rng.normal(size=(4, 3)) for _ in range(STEPS)]
+B0 = rng.normal(size=3)
+BGRADS = [rng.normal(size=3) for _ in range(STEPS)]
+
+
+# ---- float64 references: Keras's update_step formulas, one step at a time -------------------
+
+def ref_sgd(w, grads, lr=0.01, momentum=0.0, nesterov=False):
+    m = np.zeros_like(w)
+    for g in grads:
+        if momentum:
+            m = m * momentum - g * lr
+            w = w + (m * momentum - g * lr if nesterov else m)
+        else:
+            w = w - g * lr
+    return w
+
+
+def ref_adagrad(w, grads, lr=0.001, initial=0.1, eps=1e-7):
+    a = np.full_like(w, initial)
+    for g in grads:
+        a = a + g * g
+        w = w - lr * g / np.sqrt(a + eps)
+    return w
+
+
+def ref_rmsprop(w, grads, lr=0.001, rho=0.9, momentum=0.0, eps=1e-7, centered=False):
+    v, m, avg = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
+    for g in grads:
+        v = rho * v + (1 - rho) * g * g
+        if centered:
+            avg = rho * avg + (1 - rho) * g
+            denominator = v - avg * avg + eps
+        else:
+            denominator = v + eps
+        increment = lr * g / np.sqrt(denominator)
+        if momentum > 0:
+            m = momentum * m + increment
+            w = w - m
+        else:
+            w = w - increment
+    return w
+
+
+def ref_adam(w, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, weight_decay=None):
+    m, v, v_hat = np.zeros_like(w), np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        if weight_decay:
+            w = w - w * weight_decay * lr
+        alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        if amsgrad:
+            v_hat = np.maximum(v_hat, v)
+        w = w - m * alpha / (np.sqrt(v_hat if amsgrad else v) + eps)
+    return w
+
+
+CASES = [
+    ("sgd", lambda: optimizers.SGD(), lambda w, g: ref_sgd(w, g)),
+    ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9),
+     lambda w, g: ref_sgd(w, g, 0.05, 0.9)),
+    ("sgd_nesterov", lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+     lambda w, g: ref_sgd(w, g, 0.05, 0.9, True)),
+    ("adagrad", lambda: optimizers.Adagrad(), lambda w, g: ref_adagrad(w, g)),
+    ("adagrad_custom", lambda: optimizers.Adagrad(0.1, initial_accumulator_value=0.5),
+     lambda w, g: ref_adagrad(w, g, 0.1, 0.5)),
+    ("rmsprop", lambda: optimizers.RMSprop(), lambda w, g: ref_rmsprop(w, g)),
+    ("rmsprop_momentum", lambda: optimizers.RMSprop(0.01, momentum=0.5),
+     lambda w, g: ref_rmsprop(w, g, 0.01, momentum=0.5)),
+    ("rmsprop_centered", lambda: optimizers.RMSprop(0.01, centered=True, rho=0.8),
+     lambda w, g: ref_rmsprop(w, g, 0.01, rho=0.8, centered=True)),
+    ("adam", lambda: optimizers.Adam(), lambda w, g: ref_adam(w, g)),
+    ("adam_custom", lambda: optimizers.Adam(0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+     lambda w, g: ref_adam(w, g, 0.01, 0.8, 0.99, 1e-3)),
+    # beta_2 = 0.5 lets v fall as well as rise, so max(v_hat, v) differs from v.
+    ("amsgrad", lambda: optimizers.Adam(0.01, beta_2=0.5, amsgrad=True),
+     lambda w, g: ref_adam(w, g, 0.01, b2=0.5, amsgrad=True)),
+    ("adamw", lambda: optimizers.AdamW(), lambda w, g: ref_adam(w, g, weight_decay=0.004)),
+    ("adamw_strong", lambda: optimizers.AdamW(0.01, weight_decay=0.5),
+     lambda w, g: ref_adam(w, g, 0.01, weight_decay=0.5)),
+]
+
+
+def run(optimizer, dtype=np.float32, steps=STEPS):
+    w = md.Tensor(W0.astype(dtype), requires_grad=True, name="dense/kernel")
+    b = md.Tensor(B0.astype(dtype), requires_grad=True, name="dense/bias")
+    for g, gb in zip(GRADS[:steps], BGRADS[:steps]):
+        optimizer.apply_gradients([(g.astype(dtype), w), (gb.astype(dtype), b)])
+    return w, b
+
+
+@pytest.mark.parametrize("name, make, reference", CASES, ids=[c[0] for c in CASES])
+def test_15_float32_steps_match_the_keras_formula(name, make, reference):
+    w, b = run(make())
+    np.testing.assert_allclose(w.data, reference(W0, GRADS), rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(b.data, reference(B0, BGRADS), rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name, make, reference", CASES, ids=[c[0] for c in CASES])
+def test_float64_weights_match_the_formula_closely(name, make, reference):
+    w, _ = run(make(), np.float64)
+    np.testing.assert_allclose(w.data, reference(W0, GRADS), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name, make, reference", CASES, ids=[c[0] for c in CASES])
+def test_updates_in_place_keep_float32_and_leave_gradients_alone(name, make, reference):
+    opt = make()
+    w = md.Tensor(W0.astype(np.float32), requires_grad=True)
+    array = w.data
+    g = GRADS[0].astype(np.float32)
+    g_before = g.copy()
+    for _ in range(3):
+        opt.apply_gradients([(g, w)])
+    assert w.data is array and w.dtype == np.float32
+    np.testing.assert_array_equal(g, g_before)
+    for key, value in opt.get_state().items():
+        if key != "iterations":
+            assert value.dtype == np.float32, key
+    assert opt.iterations == 3
+
+
+# ---- clipping and weight decay ---------------------------------------------------------------
+
+def test_clipnorm_scales_each_gradient_to_the_norm():
+    g = np.array([3.0, 4.0])                            # norm 5
+    w = md.Tensor(np.zeros(2), requires_grad=True)
+    optimizers.SGD(1.0, clipnorm=1.0).apply_gradients([(g, w)])
+    np.testing.assert_allclose(w.data, [-0.6, -0.8])
+    optimizers.SGD(1.0, clipnorm=10.0).apply_gradients([(g, w)])   # under the limit: untouched
+    np.testing.assert_allclose(w.data, [-3.6, -4.8])
+    np.testing.assert_array_equal(g, [3.0, 4.0])
+
+
+def test_global_clipnorm_scales_all_gradients_together():
+    w1 = md.Tensor(np.zeros(2), requires_grad=True)
+    w2 = md.Tensor(np.zeros(1), requires_grad=True)
+    grads = [np.array([3.0, 0.0]), np.array([4.0])]      # joint norm 5
+    optimizers.SGD(1.0, global_clipnorm=2.5).apply_gradients(zip(grads, [w1, w2]))
+    np.testing.assert_allclose(w1.data, [-1.5, 0.0])
+    np.testing.assert_allclose(w2.data, [-2.0])
+
+
+def test_clipvalue_clips_each_entry():
+    w = md.Tensor(np.zeros(3), requires_grad=True)
+    optimizers.SGD(1.0, clipvalue=0.5).apply_gradients([(np.array([-2.0, 0.1, 3.0]), w)])
+    np.testing.assert_allclose(w.data, [0.5, -0.1, -0.5])
+
+
+def test_only_one_clipping_argument():
+    with pytest.raises(ValueError, match="Only one of clipnorm, clipvalue and global_clipnorm"):
+        optimizers.Adam(clipnorm=1.0, clipvalue=1.0)
+
+
+def test_weight_decay_on_any_optimizer_is_applied_before_the_step():
+    w = md.Tensor(np.array([2.0]), requires_grad=True)
+    optimizers.SGD(0.1, weight_decay=0.5).apply_gradients([(np.array([1.0]), w)])
+    assert w.data[0] == pytest.approx(2.0 - 2.0 * 0.5 * 0.1 - 0.1 * 1.0)
+
+
+def test_adamw_needs_a_weight_decay():
+    with pytest.raises(ValueError, match="AdamW needs weight_decay"):
+        optimizers.AdamW(weight_decay=None)
+
+
+# ---- learning rate, iterations, missing gradients -------------------------------------------
+
+def test_learning_rate_is_a_float_a_callback_can_change():
+    opt = optimizers.SGD()
+    w = md.Tensor(np.ones(2), requires_grad=True)
+    opt.learning_rate = np.float32(0.0)
+    assert type(opt.learning_rate) is float
+    opt.apply_gradients([(np.ones(2), w)])
+    np.testing.assert_array_equal(w.data, [1.0, 1.0])
+    opt.learning_rate = 0.5
+    opt.apply_gradients([(np.ones(2), w)])
+    np.testing.assert_array_equal(w.data, [0.5, 0.5])
+    assert opt.iterations == 2
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        opt.learning_rate = -1.0
+
+
+def test_missing_gradient_is_skipped_with_a_warning():
+    w = md.Tensor(np.ones(2), requires_grad=True, name="dense/kernel")
+    with pytest.warns(UserWarning, match="No gradient for 1 weight.*dense/kernel"):
+        optimizers.Adam().apply_gradients([(None, w)])
+    np.testing.assert_array_equal(w.data, [1.0, 1.0])
+
+
+def test_keras_only_arguments_are_accepted_only_at_their_defaults():
+    optimizers.Adam(use_ema=False, loss_scale_factor=None)
+    with pytest.raises(ValueError, match="does not implement use_ema=True"):
+        optimizers.Adam(use_ema=True)
+    with pytest.raises(ValueError, match="not recognized by SGD: betas"):
+        optimizers.SGD(betas=(0.9, 0.99))
+
+
+# ---- saving and restoring -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, make, reference", CASES, ids=[c[0] for c in CASES])
+def test_state_round_trip_resumes_training_exactly(name, make, reference):
+    uninterrupted, _ = run(make())
+    first = make()
+    w, b = run(first, steps=7)
+    state = first.get_state()
+    resumed = make()                                    # fresh: state arrives before the 1st step
+    resumed.set_state(state)
+    w2 = md.Tensor(w.data.copy(), requires_grad=True)
+    b2 = md.Tensor(b.data.copy(), requires_grad=True)
+    for g, gb in zip(GRADS[7:], BGRADS[7:]):
+        resumed.apply_gradients([(g.astype(np.float32), w2), (gb.astype(np.float32), b2)])
+    np.testing.assert_array_equal(w2.data, uninterrupted.data)
+    assert resumed.iterations == STEPS
+
+
+def test_set_state_on_a_built_optimizer_and_its_errors():
+    opt = optimizers.Adam()
+    w, _ = run(opt, steps=3)
+    state = opt.get_state()
+    assert sorted(state) == ["iterations", "momentum/0", "momentum/1", "velocity/0",
+                             "velocity/1"]
+    other = optimizers.Adam()
+    run(other, steps=1)
+    other.set_state(state)
+    for key, value in other.get_state().items():
+        np.testing.assert_array_equal(value, state[key])
+    with pytest.raises(ValueError, match=r"'momentum/0' has shape \(2, 2\), but weight 0"):
+        other.set_state({**state, "momentum/0": np.zeros((2, 2))})
+    with pytest.raises(ValueError, match="Unknown optimizer state entry 'accumulator/0'"):
+        other.set_state({**state, "accumulator/0": np.zeros((4, 3))})
+
+
+def test_config_round_trip_and_keras_keys():
+    opt = optimizers.RMSprop(0.01, rho=0.8, momentum=0.1, centered=True, clipnorm=2.0)
+    config = opt.get_config()
+    for key in ("name", "learning_rate", "weight_decay", "clipnorm", "global_clipnorm",
+                "clipvalue", "use_ema", "rho", "momentum", "epsilon", "centered"):
+        assert key in config
+    again = optimizers.RMSprop.from_config(config)
+    assert again.get_config() == config
+    restored = optimizers.deserialize(optimizers.serialize(optimizers.AdamW(0.002)))
+    assert type(restored) is optimizers.AdamW and restored.weight_decay == 0.004
+    assert restored.learning_rate == 0.002
+
+
+def test_defaults_match_keras():
+    assert optimizers.SGD().learning_rate == 0.01
+    for cls in (optimizers.RMSprop, optimizers.Adagrad, optimizers.Adam, optimizers.AdamW):
+        assert cls().learning_rate == 0.001
+    assert optimizers.Adam().epsilon == 1e-7 and optimizers.RMSprop().rho == 0.9
+    assert optimizers.Adagrad().initial_accumulator_value == 0.1
+    assert optimizers.AdamW().weight_decay == 0.004
+
+
+# ---- get ------------------------------------------------------------------------------------
+
+def test_get_by_name_class_instance_and_dict():
+    assert isinstance(optimizers.get("adam"), optimizers.Adam)
+    assert isinstance(optimizers.get("RMSprop"), optimizers.RMSprop)
+    assert isinstance(optimizers.get("SGD"), optimizers.SGD)
+    assert isinstance(optimizers.get(optimizers.Adagrad), optimizers.Adagrad)
+    opt = optimizers.AdamW()
+    assert optimizers.get(opt) is opt
+    sgd = optimizers.get({"class_name": "SGD", "config": {"learning_rate": 0.1,
+                                                          "momentum": 0.9}})
+    assert sgd.learning_rate == 0.1 and sgd.momentum == 0.9
+
+
+def test_get_errors():
+    with pytest.raises(ValueError, match="Unknown optimizer 'adamm'. Did you mean 'adam'"):
+        optimizers.get("adamm")
+    with pytest.raises(ValueError, match="Could not interpret optimizer identifier 0.1"):
+        optimizers.get(0.1)
+
+
+# ---- convergence ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.SGD(0.1), lambda: optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+    lambda: optimizers.Adagrad(0.5), lambda: optimizers.RMSprop(0.05),
+    lambda: optimizers.Adam(0.1), lambda: optimizers.Adam(0.1, amsgrad=True),
+    lambda: optimizers.AdamW(0.1, weight_decay=0.001),
+], ids=["sgd", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw"])
+def test_minimizes_a_quadratic(make):
+    target = np.array([1.0, -2.0, 0.5], dtype=np.float32)
+    scale = np.array([1.0, 3.0, 0.5], dtype=np.float32)
+    w = md.Tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = make()
+
+    def loss_value():
+        return (scale * (w - target) ** 2).sum()
+
+    start = loss_value().item()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(300):
+            w.zero_grad()
+            loss = loss_value()
+            loss.backward()
+            opt.apply_gradients([(w.grad, w)])
+    assert loss_value().item() < 1e-3 * start
+    assert w.dtype == np.float32
