@@ -1,0 +1,204 @@
+"""Per-layer statistics from one forward and one backward pass: can this network learn?
+
+For layer l of a Sequential model with kernel W, bias b and output a (rows = samples, columns =
+units), on a batch x with targets y and loss L:
+
+    grad_norm           ||dL/dW||  (Frobenius norm)       ~0 in early layers: vanishing gradients
+    bias_grad_norm      ||dL/db||
+    weight_norm         ||W||
+    update_ratio        lr * ||dL/dW|| / ||W||            the relative step plain SGD would take;
+                                                          ~1e-3 is healthy (CS231n)
+    dead_fraction       fraction of ReLU units whose pre-activation z = x W + b is never positive
+                        over the batch: their output and their gradient are 0 for every sample
+    saturated_fraction  fraction of (sample, unit) entries with |tanh(z)| > 0.99, or sigmoid(z)
+                        outside [0.01, 0.99]: where the local derivative is < 0.02 (tanh) or
+                        < 0.0099 (sigmoid), so almost no gradient passes
+    activation_mean, activation_std   of a over all samples and units
+
+Statistics that do not apply to a layer (a weightless layer's grad_norm, a tanh layer's
+dead_fraction) are None.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from microdense import config, losses
+from microdense.tensor import Tensor, no_grad
+
+RELU_LIKE = ("relu", "relu6")            # output 0 exactly where z <= 0
+SATURATING = ("sigmoid", "tanh")
+TANH_SATURATION = 0.99                    # |tanh(z)| above this: d tanh/dz = 1 - t^2 < 0.02
+SIGMOID_SATURATION = (0.01, 0.99)         # sigmoid(z) outside: d sigmoid/dz = s(1-s) < 0.0099
+
+
+# ---- which nonlinearity a layer applies ---------------------------------------------------
+
+def activation_name(layer):
+    """'relu', 'sigmoid', 'tanh', ... for a layer that applies a named activation, else None.
+
+    Reads `layer.activation` (Dense, Activation: a function, named by its __name__), or the
+    class of an activation layer (ReLU; a ReLU with a negative slope is leaky, not 'relu').
+    """
+    fn = getattr(layer, "activation", None)
+    if fn is not None:
+        name = getattr(fn, "__name__", None) or type(fn).__name__
+        return name.lower()
+    if type(layer).__name__ == "ReLU":
+        return "relu" if not getattr(layer, "negative_slope", 0) else "leaky_relu"
+    return None
+
+
+def dead_fraction(outputs):
+    """Fraction of units (last axis) whose output is 0 for every sample of the batch.
+
+    For relu, output = max(z, 0) is 0 exactly when z <= 0, so this counts the units whose
+    pre-activation is never positive.
+    """
+    units = outputs.reshape(-1, outputs.shape[-1])
+    return float(np.mean(np.all(units <= 0, axis=0)))
+
+
+def saturated_fraction(outputs, name):
+    """Fraction of output entries in the flat tails of a sigmoid or tanh (see module doc)."""
+    if name == "tanh":
+        return float(np.mean(np.abs(outputs) > TANH_SATURATION))
+    low, high = SIGMOID_SATURATION
+    return float(np.mean((outputs < low) | (outputs > high)))
+
+
+# ---- the probe pass -----------------------------------------------------------------------
+
+class LayerTrace(NamedTuple):
+    """What one layer saw and produced during a probe pass (arrays, no graph)."""
+    layer: object
+    inputs: np.ndarray
+    outputs: np.ndarray
+    kernel_grad: object            # ndarray, or None for a layer without a kernel
+    bias_grad: object
+
+
+def probe_pass(model, x, y, loss=None):
+    """Run x through model.layers one at a time, then backward from the loss.
+
+    Returns (loss value as a float, [LayerTrace per layer]). Training is left untouched:
+    the weights' accumulated .grad values are set aside first and put back afterwards,
+    and layers run with training=False (Dropout off).
+    """
+    loss_fn = _loss_function(model, loss)
+    x = _model_input(model, x)
+    weights = _model_weights(model)
+    saved = [w.grad for w in weights]
+    for w in weights:
+        w.grad = None
+    try:
+        h = x
+        steps = []
+        for layer in model.layers:
+            inputs = h
+            h = layer(h, training=False)
+            steps.append((layer, inputs.data, h.data))
+        total = loss_fn(y.data if isinstance(y, Tensor) else np.asarray(y), h)
+        if total.ndim:                     # a per-sample loss function: average it, as fit does
+            total = total.mean()
+        for layer in model.layers:        # regularization penalties of this call, as in fit
+            for penalty in getattr(layer, "losses", ()):
+                total = total + penalty
+        if total.requires_grad:
+            total.backward()
+        traces = [LayerTrace(layer, inputs, outputs,
+                             _grad_copy(getattr(layer, "kernel", None)),
+                             _grad_copy(getattr(layer, "bias", None)))
+                  for layer, inputs, outputs in steps]
+        return float(total.data), traces
+    finally:
+        for w in _model_weights(model):   # weights built during this pass had no gradient
+            w.grad = None
+        for w, grad in zip(weights, saved):
+            w.grad = grad
+
+
+def _model_input(model, x):
+    """x as a Tensor, with the model built for it (the model itself, not just its layers)."""
+    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=config.floatx()))
+    if not getattr(model, "built", True):
+        model.build((None,) + x.shape[1:])
+    return x
+
+
+def _loss_function(model, loss):
+    loss = loss if loss is not None else getattr(model, "loss", None)
+    if loss is None:
+        raise ValueError("These diagnostics need a loss: compile the model first "
+                         "(model.compile(loss=...)) or pass loss=... explicitly.")
+    return losses.get(loss)
+
+
+def _model_weights(model):
+    return [w for layer in model.layers for w in getattr(layer, "weights", ())]
+
+
+def _grad_copy(weight):
+    if weight is None:
+        return None
+    if weight.grad is None:                # a weight the loss does not depend on
+        return np.zeros_like(weight.data)
+    return np.array(weight.grad)
+
+
+# ---- the statistics -----------------------------------------------------------------------
+
+def _norm(array):
+    return float(np.linalg.norm(np.asarray(array, dtype=np.float64)))
+
+
+def trace_statistics(trace, learning_rate=None):
+    """The statistics of one LayerTrace as a dict of plain Python floats (None: not defined)."""
+    layer, outputs = trace.layer, trace.outputs
+    kernel = getattr(layer, "kernel", None)
+    name = activation_name(layer)
+    row = {"layer": layer.name, "type": type(layer).__name__, "activation": name,
+           "grad_norm": None, "bias_grad_norm": None, "weight_norm": None,
+           "update_ratio": None, "dead_fraction": None, "saturated_fraction": None}
+    if kernel is not None:
+        row["grad_norm"] = _norm(trace.kernel_grad)
+        row["weight_norm"] = _norm(kernel.data)
+        if trace.bias_grad is not None:
+            row["bias_grad_norm"] = _norm(trace.bias_grad)
+        if learning_rate is not None and row["weight_norm"] > 0:
+            row["update_ratio"] = learning_rate * row["grad_norm"] / row["weight_norm"]
+    if name in RELU_LIKE:
+        row["dead_fraction"] = dead_fraction(outputs)
+    if name in SATURATING:
+        row["saturated_fraction"] = saturated_fraction(outputs, name)
+    row["activation_mean"] = float(np.mean(outputs, dtype=np.float64))
+    row["activation_std"] = float(np.std(outputs, dtype=np.float64))
+    return row
+
+
+def learning_rate_of(model):
+    """The compiled optimizer's learning rate as a float, or None without an optimizer."""
+    rate = getattr(getattr(model, "optimizer", None), "learning_rate", None)
+    return None if rate is None else float(rate)
+
+
+def layer_statistics(model, x, y, loss=None, learning_rate=None):
+    """One forward+backward pass over (x, y): a list with one dict of statistics per layer.
+
+    `loss` defaults to the compiled loss; `learning_rate` to the compiled optimizer's (it
+    only scales update_ratio). The model's weights and gradients are left as they were.
+    """
+    if learning_rate is None:
+        learning_rate = learning_rate_of(model)
+    _, traces = probe_pass(model, x, y, loss)
+    return [trace_statistics(trace, learning_rate) for trace in traces]
+
+
+def layer_outputs(model, x):
+    """[(layer, output ndarray)] for each layer of the model on x, without recording a graph."""
+    outputs = []
+    h = _model_input(model, x)
+    with no_grad():
+        for layer in model.layers:
+            h = layer(h, training=False)
+            outputs.append((layer, h.data))
+    return outputs
