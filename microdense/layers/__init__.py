@@ -1,1 +1,13 @@
-"""(being written)"""
+"""Layers, named as in keras.layers. Read base.py (the Layer), then core.py (Dense, Dropout,
+...), then activation_layers.py (ReLU, LeakyReLU, PReLU, ELU, Softmax)."""
+from microdense.layers.base import InputSpec, Layer, reset_name_counters
+from microdense.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from microdense.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+
+# Every layer class by name, for rebuilding saved models.
+ALL_LAYERS = {cls.__name__: cls for cls in (
+    Activation, Dense, Dropout, ELU, Flatten, InputLayer, LeakyReLU, PReLU, ReLU, Softmax)}
+
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
+           "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ALL_LAYERS",
+           "reset_name_counters"]

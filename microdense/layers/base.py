@@ -1,0 +1,274 @@
+"""The Layer: weights plus a `call` that maps an input tensor to an output tensor.
+
+    layer = Dense(4)          # no weights yet: the input width is unknown
+    y = layer(x)              # first call: build(x.shape) creates the weights, then call(x)
+    layer.weights             # [dense/kernel (3, 4), dense/bias (4,)], float32, requires_grad
+
+`__call__` is the boundary a user crosses: it casts the input to the layer's dtype (float32),
+builds the layer once, checks the input's shape against what the weights expect (with Keras's
+words), and runs `call` inside `layer_scope`, so every op the layer records is tagged with the
+layer's name for the graph drawings. Subclasses write only `build`, `call`,
+`compute_output_shape` and `get_config`, as in Keras.
+"""
+import inspect
+import math
+import re
+
+import numpy as np
+
+from microdense import config, initializers, ops, regularizers
+from microdense.tensor import Scope, Tensor, constant, layer_scope
+
+# ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
+
+_name_counters = {}
+
+
+def to_snake_case(name):
+    """Keras's class-name-to-layer-name rule: Dense -> dense, LeakyReLU -> leaky_re_lu."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+def unique_name(prefix):
+    """prefix the first time, then prefix_1, prefix_2, ... (global, like Keras's auto-naming)."""
+    count = _name_counters.get(prefix, 0)
+    _name_counters[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def reset_name_counters():
+    """Start naming from `dense` again (what Keras's clear_session does to layer names)."""
+    _name_counters.clear()
+
+
+def serialize(module, obj):
+    """module.serialize(obj), with None saved as None (no initializer, no regularizer)."""
+    return None if obj is None else module.serialize(obj)
+
+
+# ---- what a layer accepts ----------------------------------------------------------------
+
+class InputSpec:
+    """The input shapes a layer accepts: a number of axes (ndim or min_ndim) and fixed sizes
+    for some axes ({-1: 3} means "the last axis has 3 values")."""
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim = ndim
+        self.min_ndim = min_ndim
+        self.axes = dict(axes or {})
+
+    def check(self, layer_name, shape):
+        """Raise Keras's ValueError if `shape` (batch axis included) does not fit."""
+        start = f'Input 0 of layer "{layer_name}" is incompatible with the layer: '
+        if self.ndim is not None and len(shape) != self.ndim:
+            raise ValueError(f"{start}expected ndim={self.ndim}, found ndim={len(shape)}. "
+                             f"Full shape received: {tuple(shape)}")
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            raise ValueError(f"{start}expected min_ndim={self.min_ndim}, found "
+                             f"ndim={len(shape)}. Full shape received: {tuple(shape)}")
+        for axis, size in self.axes.items():
+            if size is not None and shape[axis] is not None and shape[axis] != size:
+                raise ValueError(f"{start}expected axis {axis} of input shape to have value "
+                                 f"{size}, but received input with shape {tuple(shape)}")
+
+
+# ---- the Layer ---------------------------------------------------------------------------
+
+class Layer:
+    """Base class of all layers: output = call(input), with weights created by build(shape).
+
+    Layer(name=None, trainable=True, dtype=None, activity_regularizer=None,
+          input_shape=None, input_dim=None, batch_size=None)
+
+    `input_shape=(n,)` / `input_dim=n` (the Keras 2 tutorial idiom) tell a Sequential model the
+    width of its input, so its weights exist as soon as the layer is added.
+    """
+
+    def __init__(self, name=None, trainable=True, dtype=None, activity_regularizer=None,
+                 input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
+                 **kwargs):
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to "
+                             f"{type(self).__name__}: {kwargs}")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.dtype = str(np.dtype(dtype or config.floatx()))
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self.input_spec = None
+        self._trainable = bool(trainable)
+        self._weights = []                 # in creation order: Keras's get_weights order
+        self._weight_trainable = []        # each weight's own trainable flag (add_weight's)
+        self._regularized = []             # (weight, regularizer) pairs
+        self._activity_losses = []         # activity penalties of the last call
+        self._build_input_shape = None
+        self._scope = None
+        # The input shape a Sequential model reads, batch axis first (None = any batch size).
+        if batch_input_shape is not None:
+            self._input_shape_arg = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._input_shape_arg = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._input_shape_arg = (batch_size, input_dim)
+        else:
+            self._input_shape_arg = None
+
+    # -- to override ---------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch axis first). Default: none."""
+        self.built = True
+
+    def call(self, x, training=False):
+        """The layer's forward computation, written with tensor ops (no backward needed)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement call(x, training).")
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input shape (batch axis first). Default: unchanged."""
+        return tuple(input_shape)
+
+    def describe(self):
+        """A short description for graph drawings, e.g. 'Dense(64, activation=relu)'."""
+        return f"{type(self).__name__}()"
+
+    # -- calling -------------------------------------------------------------------------
+    def __call__(self, inputs, training=False):
+        x = self._as_input(inputs)
+        if not self.built:
+            self._build(x.shape)
+        if self.input_spec is not None:
+            self.input_spec.check(self.name, x.shape)
+        return self._call_in_scope(x, training)
+
+    def _as_input(self, inputs):
+        """The input as a tensor of the layer's dtype. Data never requires grad; a tensor that
+        does keeps its graph (the cast is an op)."""
+        if isinstance(inputs, Tensor):
+            return inputs if inputs.dtype == self.dtype else ops.astype(inputs, self.dtype)
+        return constant(np.asarray(inputs, dtype=self.dtype))     # no copy if already float32
+
+    def _build(self, input_shape):
+        """Build once for `input_shape`, remembering it with the batch axis left open."""
+        input_shape = (None,) + tuple(input_shape[1:])
+        if self.input_spec is not None:        # a 1-D input to Dense fails here, clearly
+            self.input_spec.check(self.name, input_shape)
+        self.build(input_shape)
+        self.built = True
+        self._build_input_shape = input_shape
+
+    def _call_in_scope(self, x, training):
+        """call(x) with every op tagged by this layer's scope; records the activity penalty,
+        activity_regularizer(output) / batch size."""
+        if self._scope is None:
+            self._scope = Scope(self.name, self.describe())
+            self._call_takes_training = "training" in inspect.signature(self.call).parameters
+        with layer_scope(self._scope):
+            # As Keras, `training` is passed only to a call() that declares it.
+            out = self.call(x, training=training) if self._call_takes_training else self.call(x)
+            if self.activity_regularizer is not None:
+                # Per sample, as Keras 3: the penalty of the batch divided by its size.
+                penalty = self.activity_regularizer(out)
+                if out.ndim and out.shape[0]:
+                    penalty = penalty / float(out.shape[0])
+                self._activity_losses = [penalty]
+        return out
+
+    # -- weights -------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, name=None):
+        """A new weight tensor named "<layer>/<name>", filled by `initializer` (Keras's
+        argument order and default: glorot_uniform)."""
+        dtype = dtype or self.dtype
+        shape = () if shape is None else tuple(shape)
+        name = name or f"variable_{len(self._weights)}"
+        value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
+        value = np.asarray(value, dtype=dtype)
+        weight = Tensor(value, requires_grad=trainable and self._trainable,
+                        name=f"{self.name}/{name}")
+        self._weights.append(weight)
+        self._weight_trainable.append(trainable)
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._regularized.append((weight, regularizer))
+        return weight
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freezing a layer stops gradients at its weights (they no longer require grad)."""
+        self._trainable = bool(value)
+        for weight, own_flag in zip(self._weights, self._weight_trainable):
+            weight.requires_grad = own_flag and self._trainable
+
+    @property
+    def weights(self):
+        """All weights, in creation order (kernel before bias, as Keras)."""
+        return list(self._weights)
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self._weights if w.requires_grad]
+
+    @property
+    def non_trainable_weights(self):
+        return [w for w in self._weights if not w.requires_grad]
+
+    @property
+    def losses(self):
+        """Penalties to add to the training loss: the activity penalties of the last call,
+        then regularizer(weight) for each regularized trainable weight (computed now)."""
+        return self._activity_losses + [reg(w) for w, reg in self._regularized
+                                        if w.requires_grad]
+
+    def count_params(self):
+        """The number of scalar values in the weights."""
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
+                             f"the layer isn't built. You can build it manually via: "
+                             f"`layer.build(input_shape)`.")
+        return int(sum(math.prod(w.shape) for w in self._weights))
+
+    def get_weights(self):
+        """Copies of the weights as numpy arrays, in Keras's order."""
+        return [w.data.copy() for w in self._weights]
+
+    def set_weights(self, weights):
+        """Overwrite the weights in place (shapes must match), from arrays in Keras's order."""
+        if len(weights) != len(self._weights):
+            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                             f"weight list of length {len(weights)}, but the layer was "
+                             f"expecting {len(self._weights)} weights.")
+        for weight, value in zip(self._weights, weights):
+            value = np.asarray(value)
+            if weight.shape != value.shape:
+                raise ValueError(f"Layer {self.name} weight shape {weight.shape} is not "
+                                 f"compatible with provided weight shape {value.shape}.")
+        for weight, value in zip(self._weights, weights):
+            # In place: the optimizer's slots and any graph keep pointing at the same array.
+            np.copyto(weight.data, value, casting="same_kind")
+
+    # -- saving --------------------------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments that rebuild this layer (JSON-friendly)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = serialize(regularizers, self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a layer from get_config()'s dict. Saved initializers and regularizers
+        (names or {"class_name", "config"} dicts) are looked up with `custom_objects` first."""
+        config = dict(config)
+        for key, value in config.items():
+            if value is not None and key.endswith(("_initializer", "_regularizer")):
+                module = initializers if key.endswith("_initializer") else regularizers
+                config[key] = module.deserialize(value, custom_objects)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

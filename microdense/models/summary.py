@@ -1,0 +1,127 @@
+"""model.summary(): Keras 3's table, drawn with the same box characters and column widths.
+
+    Model: "sequential"
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
+    ┃ Layer (type)                         ┃ Output Shape                ┃         Param # ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩
+    │ dense (Dense)                        │ (None, 64)                  │             704 │
+    └──────────────────────────────────────┴─────────────────────────────┴─────────────────┘
+     Total params: 704 (2.75 KB)
+     Trainable params: 704 (2.75 KB)
+     Non-trainable params: 0 (0.00 B)
+
+Keras (keras/src/utils/summary_utils.py) lays the table out with the `rich` library: columns
+at 45%, 80% and 100% of the line (88 characters, or the terminal width - 4 if smaller), each
+cell padded by one space, and the widths shrunk evenly until the borders fit. The layout code
+below does the same arithmetic without the dependency.
+"""
+import math
+import shutil
+import textwrap
+
+HEADER = ("Layer (type)", "Output Shape", "Param #")
+ALIGN = ("left", "left", "right")
+
+
+def count_params(weights):
+    return int(sum(math.prod(w.shape) for w in weights))
+
+
+def readable_memory_size(size):
+    """Bytes as Keras shows them: '35.25 KB', '0.00 B'."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def column_widths(line_length, positions):
+    """The text width of each column, as rich lays out Keras's table."""
+    widths, current = [], 0
+    for position in positions:
+        width = int(position * line_length) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(width)
+        current += width
+    cells = [w + 2 for w in widths]                   # one space of padding on each side
+    excess = sum(cells) - (line_length - len(cells) - 1)   # the vertical borders take the rest
+    if excess > 0:                                    # rich's ratio_reduce: shave evenly
+        remaining, columns_left = excess, len(cells)
+        for i, cell in enumerate(cells):
+            shaved = min(cell, round(remaining / columns_left))
+            cells[i] = cell - shaved
+            remaining -= shaved
+            columns_left -= 1
+    return [cell - 2 for cell in cells]
+
+
+def _row(cells, widths, edge="│"):
+    """One table row; a cell longer than its column wraps onto more lines, as rich does."""
+    wrapped = [textwrap.wrap(text, width) or [""] for text, width in zip(cells, widths)]
+    lines = []
+    for i in range(max(len(w) for w in wrapped)):
+        parts = []
+        for column, width in enumerate(widths):
+            text = wrapped[column][i] if i < len(wrapped[column]) else ""
+            parts.append(text.rjust(width) if ALIGN[column] == "right" else text.ljust(width))
+        lines.append(edge + edge.join(f" {part} " for part in parts) + edge)
+    return lines
+
+
+def _rule(widths, left, fill, middle, right):
+    return left + middle.join(fill * (w + 2) for w in widths) + right
+
+
+def _layer_fields(layer, output_shape):
+    name = f"{layer.name} ({type(layer).__name__})"
+    if not layer.built:
+        return name, "?", "0 (unbuilt)"
+    shape = "?" if output_shape is None else \
+        "(" + ", ".join("None" if n is None else str(n) for n in output_shape) + ")"
+    return name, shape, f"{layer.count_params():,}"
+
+
+def summary_text(model, line_length=None, positions=None):
+    """The summary as one string (ending in a newline), as Keras 3 hands it to print_fn."""
+    line_length = line_length or min(88, shutil.get_terminal_size().columns - 4)
+    widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
+    lines = [f'Model: "{model.name}"',
+             _rule(widths, "┏", "━", "┳", "┓"),
+             *_row(HEADER, widths, edge="┃"),
+             _rule(widths, "┡", "━", "╇", "┩")]
+    layers = model.layers
+    shapes = model._output_shapes()
+    for i, layer in enumerate(layers):
+        if i:
+            lines.append(_rule(widths, "├", "─", "┼", "┤"))
+        lines.extend(_row(_layer_fields(layer, shapes.get(layer.name)), widths))
+    lines.append(_rule(widths, "└", "─", "┴", "┘"))
+
+    trainable, frozen = model.trainable_weights, model.non_trainable_weights
+    trainable_bytes = sum(w.data.nbytes for w in trainable)
+    frozen_bytes = sum(w.data.nbytes for w in frozen)
+    optimizer_count, optimizer_bytes = _optimizer_size(model)
+    total = count_params(trainable) + count_params(frozen) + optimizer_count
+    total_bytes = trainable_bytes + frozen_bytes + optimizer_bytes
+    lines.append(f" Total params: {total:,} ({readable_memory_size(total_bytes)})")
+    lines.append(f" Trainable params: {count_params(trainable):,} "
+                 f"({readable_memory_size(trainable_bytes)})")
+    lines.append(f" Non-trainable params: {count_params(frozen):,} "
+                 f"({readable_memory_size(frozen_bytes)})")
+    if optimizer_count:
+        lines.append(f" Optimizer params: {optimizer_count:,} "
+                     f"({readable_memory_size(optimizer_bytes)})")
+    return "\n".join(lines) + "\n"
+
+
+def _optimizer_size(model):
+    """Keras counts an optimizer's variables once it has taken a step: its slots (Adam's
+    momentum and velocity per weight), plus `iterations` (int64) and `learning_rate`
+    (float32)."""
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(model, "compiled", False) or optimizer is None or not optimizer.variables:
+        return 0, 0
+    slots = [a for key, a in optimizer.get_state().items() if key != "iterations"]
+    return sum(a.size for a in slots) + 2, sum(a.nbytes for a in slots) + 8 + 4

@@ -1,0 +1,323 @@
+"""Training, evaluation and prediction, as in Keras 3's Trainer (keras/src/trainers/).
+
+One training step (train_on_batch, and each batch of fit):
+
+    y_pred = model(x, training=True)                      # Dropout active
+    loss = compiled_loss(y, y_pred) + sum(layer.losses)   # regularization penalties, as Keras
+    loss.backward()                                       # w.grad for every trainable w
+    optimizer.apply_gradients([(w.grad, w), ...])         # w.data updated in place
+
+The logged "loss" and metrics are running means over the batches of the epoch, weighted by
+batch size, exactly what Keras logs (the last batch may be smaller). Logs are ordered as Keras
+orders them: sorted names, then the sorted "val_" names.
+"""
+import warnings
+
+import numpy as np
+
+from microdense import callbacks as callbacks_module
+from microdense import losses, metrics as metrics_module, optimizers
+from microdense.models import data
+from microdense.models.progbar import ProgbarLogger, resolve_verbose
+from microdense.tensor import constant, no_grad
+
+
+class Trainer:
+    """compile / fit / evaluate / predict / *_on_batch for a model with `_forward(x, training)`,
+    `trainable_weights`, `_penalized_layers()` and `_prepare_input(x)`."""
+
+    compiled = False
+    optimizer = None
+    loss = None
+    stop_training = False
+    history = None
+
+    # ---- compile ---------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
+        """Choose the optimizer, the loss and the metrics to log, by name or object.
+
+        loss_weights, run_eagerly, steps_per_execution and jit_compile are accepted so Keras
+        code runs unchanged; with one output and no graph compiler they change nothing.
+        """
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise ValueError(f"Expected `metrics` argument to be a list or tuple, e.g. "
+                             f"metrics=[{metrics!r}]. Received instead: metrics={metrics!r} of "
+                             f"type {type(metrics)}")
+        # Resolve everything first: a bad name leaves an earlier compile untouched.
+        optimizer_object = optimizers.get(optimizer)
+        loss_fn = losses.get(loss)
+        if loss_fn is not None and not isinstance(loss_fn, losses.Loss):
+            loss_fn = losses.LossFunctionWrapper(loss_fn)   # per-sample -> batch mean
+        compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or ()]
+        self.optimizer = optimizer_object
+        self.loss = loss
+        self._loss_fn = loss_fn
+        self._metrics = compiled_metrics
+        self._metrics_names = ["loss"] + [m.name for m in compiled_metrics]
+        self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
+        self._compile_args = {"loss": loss, "metrics": list(metrics or ())}
+        self._loss_total = 0.0           # the running mean of the loss: total / count
+        self._loss_count = 0
+        self.compiled = True
+
+    @property
+    def metrics(self):
+        """The compiled metric objects (the loss is tracked separately, as "loss")."""
+        return list(getattr(self, "_metrics", ()))
+
+    @property
+    def metrics_names(self):
+        return list(getattr(self, "_metrics_names", ["loss"]))
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before calling `{method}()`.")
+        if self._loss_fn is None and method in ("fit", "evaluate", "train_on_batch",
+                                                "test_on_batch"):
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+
+    def reset_metrics(self):
+        self._loss_total = 0.0
+        self._loss_count = 0
+        for metric in self._metrics:
+            metric.reset_state()
+
+    def _logs(self):
+        """{"loss": running mean, "<metric>": result} in Keras's (sorted) order."""
+        values = {"loss": self._loss_total / self._loss_count if self._loss_count else 0.0}
+        for metric in self._metrics:
+            values[metric.name] = float(metric.result())
+        return {name: values[name] for name in self._log_order}
+
+    def _results(self, return_dict):
+        """Keras's return value: the loss alone, or [loss, metric, ...] in compile order, or
+        the logs dict."""
+        if return_dict:
+            return self._logs()
+        loss = self._loss_total / self._loss_count if self._loss_count else 0.0
+        if not self._metrics:
+            return loss
+        return [loss] + [float(metric.result()) for metric in self._metrics]
+
+    # ---- one step --------------------------------------------------------------------
+    def _total_loss(self, y, y_pred, sample_weight, penalized):
+        loss = self._loss_fn(y, y_pred, sample_weight)
+        for layer in penalized:
+            for penalty in layer.losses:
+                loss = loss + penalty
+        return loss
+
+    def _train_step(self, x, y, sample_weight, weights, penalized):
+        for weight in weights:          # leaves accumulate: start every step from zero
+            weight.grad = None
+        y_pred = self._forward(constant(x), training=True)
+        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        if weights:
+            loss.backward()
+            self.optimizer.apply_gradients([(w.grad, w) for w in weights])
+        else:                           # every layer frozen: nothing to learn (as Keras)
+            warnings.warn("The model does not have any trainable weights.", stacklevel=3)
+        self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
+
+    def _test_step(self, x, y, sample_weight, penalized):
+        y_pred = self._forward(constant(x), training=False)
+        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
+
+    def _track(self, loss, batch_size, y, y_pred, sample_weight):
+        self._loss_total += loss * batch_size
+        self._loss_count += batch_size
+        for metric in self._metrics:
+            metric.update_state(y, y_pred, sample_weight)
+
+    # ---- fit -------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1):
+        """Train for `epochs` passes over (x, y) in shuffled batches; returns a History.
+
+        validation_split takes the LAST fraction of x and y before shuffling (as Keras);
+        validation_data=(x_val, y_val) is used instead when given.
+        """
+        self._assert_compiled("fit")
+        batch_size = data.check_batch_size(batch_size)
+        verbose = resolve_verbose(verbose)
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
+        validation = None
+        if validation_data is not None:
+            val_x, val_y, val_weight = data.unpack_validation_data(validation_data)
+            validation = self._prepare_data(val_x, val_y, val_weight)
+        elif validation_split:
+            (x, y, sample_weight), validation = data.split_validation(
+                (x, y, sample_weight), validation_split)
+
+        steps = data.num_batches(len(x), batch_size)
+        callback_list = self._callback_list(callbacks, verbose, epochs, steps, history=True)
+        weights, penalized = self.trainable_weights, self._penalized_layers()
+        batch_hooks = callback_list.uses_batch_hooks()
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs = None
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            for step, (batch_x, batch_y, batch_weight) in data.batches(
+                    (x, y, sample_weight), batch_size, shuffle):
+                if batch_hooks:
+                    callback_list.on_train_batch_begin(step)
+                self._train_step(batch_x, batch_y, batch_weight, weights, penalized)
+                if batch_hooks:
+                    callback_list.on_train_batch_end(step, self._logs())
+                if self.stop_training:
+                    break
+            epoch_logs = self._logs()
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_prepared(*validation,
+                                                   validation_batch_size or batch_size,
+                                                   callback_list)
+                epoch_logs.update((f"val_{name}", value) for name, value in val_logs.items())
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    # ---- evaluate and predict --------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 callbacks=None, return_dict=False):
+        """The loss (with regularization) and metrics over (x, y): `loss` alone, or
+        [loss, metric, ...], or a dict with return_dict=True."""
+        self._assert_compiled("evaluate")
+        batch_size = data.check_batch_size(batch_size)
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight)
+        steps = data.num_batches(len(x), batch_size)
+        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
+        logs = self._evaluate_prepared(x, y, sample_weight, batch_size, callback_list)
+        return logs if return_dict else self._results(return_dict=False)
+
+    def _evaluate_prepared(self, x, y, sample_weight, batch_size, callback_list):
+        penalized = self._penalized_layers()
+        batch_hooks = callback_list.uses_batch_hooks()
+        self.reset_metrics()
+        with no_grad():
+            callback_list.on_test_begin()
+            for step, (batch_x, batch_y, batch_weight) in data.batches(
+                    (x, y, sample_weight), batch_size):
+                if batch_hooks:
+                    callback_list.on_test_batch_begin(step)
+                self._test_step(batch_x, batch_y, batch_weight, penalized)
+                if batch_hooks:
+                    callback_list.on_test_batch_end(step, self._logs())
+            logs = self._logs()
+            callback_list.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """The model's outputs for x (training=False, no graph), computed in batches."""
+        batch_size = data.check_batch_size(batch_size)
+        x = self._prepare_input(data.as_inputs(x, self.dtype))
+        if len(x) == 0:
+            raise ValueError("predict received empty input data (0 samples).")
+        steps = data.num_batches(len(x), batch_size)
+        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
+        batch_hooks = callback_list.uses_batch_hooks()
+        outputs = []
+        with no_grad():
+            callback_list.on_predict_begin()
+            for step, (batch_x,) in data.batches((x,), batch_size):
+                if batch_hooks:
+                    callback_list.on_predict_batch_begin(step)
+                outputs.append(self._forward(constant(batch_x), training=False).data)
+                if batch_hooks:
+                    callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
+            callback_list.on_predict_end()
+        return np.concatenate(outputs)
+
+    # ---- single batches --------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on exactly this batch; returns its loss (and metrics), measured
+        before the update, as Keras 3 does."""
+        self._assert_compiled("train_on_batch")
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight,
+                                                 check_targets=False)
+        self.reset_metrics()
+        self._train_step(x, y, sample_weight, self.trainable_weights, self._penalized_layers())
+        return self._results(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on this batch, without training."""
+        self._assert_compiled("test_on_batch")
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight, check_targets=False)
+        self.reset_metrics()
+        with no_grad():
+            self._test_step(x, y, sample_weight, self._penalized_layers())
+        return self._results(return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for this batch, as a numpy array."""
+        x = self._prepare_input(data.as_inputs(x, self.dtype))
+        with no_grad():
+            return self._forward(constant(x), training=False).data
+
+    # ---- helpers ---------------------------------------------------------------------
+    def _prepare_data(self, x, y, sample_weight=None, class_weight=None, check_targets=True):
+        """Arrays converted once, lengths checked, the model built and the input checked."""
+        if x is None or y is None:
+            raise ValueError(f"Training and evaluation need both x and y; received "
+                             f"{'x=None' if x is None else 'y=None'}.")
+        x, y, sample_weight = data.prepare(x, y, sample_weight, self.dtype)
+        if len(x) == 0:
+            raise ValueError("Received empty data (0 samples) for x and y.")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot pass both `class_weight` and `sample_weight` at "
+                                 "the same time.")
+            sample_weight = data.class_weight_to_sample_weights(y, class_weight)
+        x = self._prepare_input(x)
+        if check_targets:
+            self._check_targets(y)
+        return x, y, sample_weight
+
+    def _check_targets(self, y):
+        """Try the loss on y's first rows against an output-shaped probe, so a y that does
+        not fit the loss fails before training starts, with a hint when the fix is known."""
+        shape = self.output_shape
+        if any(n is None for n in shape[1:]) or len(y) == 0:
+            return
+        rows = min(len(y), 2)
+        probe = constant(np.full((rows,) + tuple(shape[1:]), 0.5, dtype=self.dtype))
+        try:
+            with no_grad():
+                self._loss_fn(y[:rows], probe)
+        except ValueError as error:
+            loss_name = getattr(self._loss_fn, "name", type(self._loss_fn).__name__)
+            hint = ""
+            if "sparse" not in loss_name and "categorical" in loss_name \
+                    and "sparse" not in str(error) \
+                    and y.dtype.kind in "iu" and (y.ndim == 1 or y.shape[-1] == 1):
+                hint = (f" y holds integer class labels: use "
+                        f"loss='sparse_categorical_crossentropy', or one-hot encode y "
+                        f"(np.eye({shape[-1]})[y]).")
+            raise ValueError(f"The targets y (shape {y.shape}) do not fit the loss "
+                             f"'{loss_name}' for this model's output shape {shape}: "
+                             f"{error}{hint}") from None
+
+    def _callback_list(self, callbacks, verbose, epochs, steps, history=False):
+        """The user's callbacks, then a History (fit) and a progress bar (verbose), as Keras."""
+        if isinstance(callbacks, callbacks_module.CallbackList):
+            return callbacks
+        callback_list = callbacks_module.CallbackList(callbacks)
+        if history:
+            existing = [c for c in callback_list.callbacks
+                        if isinstance(c, callbacks_module.History)]
+            self.history = existing[0] if existing else callbacks_module.History()
+            if not existing:
+                callback_list.append(self.history)
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in callback_list.callbacks):
+            callback_list.append(ProgbarLogger())
+        callback_list.set_model(self)
+        callback_list.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+        return callback_list
