@@ -19,7 +19,7 @@ from microdense.models import Sequential          # from keras.models import Seq
 from microdense.layers import Dense               # from keras.layers import Dense
 from microdense.callbacks import EarlyStopping    # from keras.callbacks import EarlyStopping
 from microdense import backend as K               # from keras import backend as K (*)
-from microdense.datasets import to_categorical    # from keras.utils import to_categorical
+from microdense.utils import to_categorical       # from keras.utils import to_categorical
 from microdense.datasets import load_digits, train_test_split     # (scikit-learn's names)
 # (*) the tutorial's tf.keras 2 spelling; in Keras 3: from keras import ops as K.
 # md.plot_model is keras.utils.plot_model; md.utils.set_random_seed is keras.utils's.

@@ -9,6 +9,7 @@ the graph like any other op, so a loss written with K.* is differentiable as it 
 from microdense import activations, ops
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx  # noqa: F401 (re-exported)
 from microdense.tensor import as_tensor, as_tensors
+from microdense.layers.base import reset_name_counters
 
 # ---- activations ---------------------------------------------------------------------------
 
@@ -106,3 +107,8 @@ def min(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
 def dot(x, y):
     """Matrix product x @ y (numpy's matmul rules)."""
     return ops.matmul(*as_tensors(x, y))
+
+
+def clear_session():
+    """Start auto-naming again from `dense`, `sequential` (Keras's clear_session, for names)."""
+    reset_name_counters()

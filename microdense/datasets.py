@@ -17,6 +17,8 @@ import importlib.resources
 
 import numpy as np
 
+from microdense.utils import to_categorical  # noqa: F401 (also md.datasets.to_categorical)
+
 
 # ---- shared helpers -----------------------------------------------------------------------
 
@@ -34,15 +36,6 @@ def _class_sizes(n_samples, n_classes):
                          f"class needs at least one sample.")
     base, extra = divmod(n_samples, n_classes)
     return [base + (k < extra) for k in range(n_classes)]
-
-
-def to_categorical(y, num_classes=None):
-    """One-hot rows: out[i, y[i]] = 1 (float32), as keras.utils.to_categorical."""
-    y = np.asarray(y, dtype=np.int64).ravel()
-    num_classes = int(y.max()) + 1 if num_classes is None else num_classes
-    out = np.zeros((len(y), num_classes), np.float32)
-    out[np.arange(len(y)), y] = 1.0
-    return out
 
 
 def _finish(x, y, rng, one_hot, n_classes, shuffle=True):

@@ -177,3 +177,26 @@ def deserialize_object(config, builtins, kind, custom_objects=None):
     if hasattr(found, "from_config"):
         return found.from_config(arguments)
     return found(**arguments)
+
+
+# ---- data helpers with Keras's names -------------------------------------------------------
+
+def to_categorical(y, num_classes=None):
+    """One-hot rows: out[i, y[i]] = 1 (float32), as keras.utils.to_categorical."""
+    y = np.asarray(y)
+    if y.size and (y.dtype.kind not in "biu" and not np.all(np.mod(y, 1) == 0)):
+        raise ValueError(f"to_categorical expects integer class labels; got dtype {y.dtype}.")
+    y = y.astype(np.int64).ravel()
+    num_classes = int(y.max()) + 1 if num_classes is None else int(num_classes)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"to_categorical: labels must lie in [0, {num_classes - 1}]; got "
+                         f"labels from {y.min()} to {y.max()}.")
+    out = np.zeros((len(y), num_classes), np.float32)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
+def plot_model(model, *args, **kwargs):
+    """keras.utils.plot_model's spelling of md.plot_model (see microdense.graph)."""
+    from microdense.graph import plot_model as draw_layers    # graphviz only when used
+    return draw_layers(model, *args, **kwargs)

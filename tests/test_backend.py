@@ -76,3 +76,12 @@ def test_settings_are_the_config_ones():
         assert md.floatx() == "float64" and K.exp(1.0).dtype == np.float64
     finally:
         K.set_floatx("float32")
+
+
+def test_clear_session_restarts_layer_names():
+    from microdense.layers import Dense
+    K.clear_session()
+    assert Dense(2).name == "dense"
+    assert Dense(2).name == "dense_1"
+    K.clear_session()
+    assert Dense(2).name == "dense"

@@ -130,3 +130,15 @@ def test_deserialize_missing_object_says_how_to_provide_it():
     assert "register_keras_serializable" in message
     with pytest.raises(ValueError, match="class_name"):
         utils.deserialize_object({"config": {}}, {}, "initializer")
+
+
+def test_to_categorical_one_hot_rows_and_label_errors():
+    from microdense.utils import to_categorical
+    out = to_categorical([0, 2, 1])
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert to_categorical(np.array([[1], [0]]), num_classes=4).shape == (2, 4)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\]"):
+        to_categorical([0, 3], num_classes=3)
+    with pytest.raises(ValueError, match="integer class labels"):
+        to_categorical([0.5, 1.0])

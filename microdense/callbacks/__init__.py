@@ -18,6 +18,10 @@ from microdense.callbacks.learning_rate import LearningRateScheduler, ReduceLROn
 from microdense.callbacks.stopping import EarlyStopping, TerminateOnNaN
 from microdense.callbacks.writers import CSVLogger, ModelCheckpoint
 
+# microdense's own: per-layer gradient statistics during fit (lives with the diagnostics;
+# imported last because it subclasses Callback).
+from microdense.diagnostics.monitor import GradientMonitor  # noqa: E402
+
 __all__ = ["Callback", "CallbackList", "History", "LambdaCallback", "EarlyStopping",
            "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger",
-           "ModelCheckpoint"]
+           "ModelCheckpoint", "GradientMonitor"]

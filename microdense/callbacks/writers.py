@@ -43,7 +43,8 @@ class CSVLogger(Callback):
         if self.keys is None:
             self.keys = sorted(logs)
             if self.keys and not any(key.startswith("val_") for key in self.keys):
-                self.keys.extend(["val_" + key for key in self.keys])
+                # (not for GradientMonitor's per-layer "dense/grad_norm" keys: no val_ twin)
+                self.keys.extend(["val_" + key for key in self.keys if "/" not in key])
         if self.writer is None:
             self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
                                          delimiter=self.sep, lineterminator="\r\n")
