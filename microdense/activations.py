@@ -200,7 +200,7 @@ def get(identifier):
         return found
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret activation identifier {identifier!r} "
+    raise ValueError(f"Could not interpret activation identifier {identifier!r} "
                     f"({type(identifier).__name__}): pass a name such as 'relu', a function, "
                     f"or None.")
 

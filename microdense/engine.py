@@ -67,7 +67,7 @@ def backward(root, grad=None):
     for node in order:
         if node.parents:             # intermediates hold the latest pass only; leaves accumulate
             node.grad = None
-    _accumulate(root, grad)
+    root.grad = grad if root.grad is None else root.grad + grad
 
     check = tensor._mode.anomaly
     for node in reversed(order):     # root first; each node's grad is complete when reached
@@ -81,17 +81,11 @@ def backward(root, grad=None):
                 check_finite(parent_grad, node.op, parent.name, "backward")
             if parent_grad.shape != parent.data.shape:
                 parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            _accumulate(parent, parent_grad)
-
-
-def _accumulate(node, grad):
-    """node.grad += grad, without ever writing into an array another tensor may share."""
-    if grad.dtype != node.data.dtype:            # e.g. float32 weights in a float64 expression
-        grad = grad.astype(node.data.dtype)
-    if node.grad is None:
-        node.grad = grad
-    else:
-        node.grad = node.grad + grad
+            if parent_grad.dtype != parent.data.dtype:   # float32 weights, float64 expression
+                parent_grad = parent_grad.astype(parent.data.dtype)
+            # Accumulate without writing into arrays: a gradient may be shared (add returns
+            # g for both parents), so `+=` here could corrupt another tensor's .grad.
+            parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
 
 
 # ---- anomaly detection --------------------------------------------------------------------

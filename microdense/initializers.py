@@ -296,20 +296,9 @@ def get(identifier):
     any callable (returned as is). None gives None, as in Keras."""
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        found = ALL_INITIALIZERS.get(identifier) or utils.get_registered_object(identifier)
-        if found is None:
-            raise utils.unknown_name_error("initializer", identifier, _SNAKE_NAMES)
-        return found() if inspect.isclass(found) else found
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret initializer identifier {identifier!r} "
-                    f"({type(identifier).__name__}): pass a name such as 'glorot_uniform', "
-                    f"an initializer, or a function (shape, dtype) -> array.")
+    return utils.get_object(identifier, ALL_INITIALIZERS, "initializer",
+                            "a name such as 'glorot_uniform', an initializer, or a function "
+                            "(shape, dtype) -> array", known=_SNAKE_NAMES)
 
 
 def serialize(initializer):

@@ -110,22 +110,11 @@ def get(identifier):
     """
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        if identifier == "l1_l2":
-            return L1L2(l1=0.01, l2=0.01)
-        found = ALL_REGULARIZERS.get(identifier) or utils.get_registered_object(identifier)
-        if found is None:
-            raise utils.unknown_name_error("regularizer", identifier, ("l1", "l2", "l1_l2"))
-        return found() if inspect.isclass(found) else found
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret regularizer identifier {identifier!r} "
-                    f"({type(identifier).__name__}): pass 'l1', 'l2', 'l1_l2', a regularizer, "
-                    f"or a function weight -> scalar.")
+    if identifier == "l1_l2":
+        return L1L2(l1=0.01, l2=0.01)
+    return utils.get_object(identifier, ALL_REGULARIZERS, "regularizer",
+                            "'l1', 'l2', 'l1_l2', a regularizer, or a function weight -> scalar",
+                            known=("l1", "l2", "l1_l2"))
 
 
 def serialize(regularizer):

@@ -179,6 +179,34 @@ def deserialize_object(config, builtins, kind, custom_objects=None):
     return found(**arguments)
 
 
+def get_object(identifier, builtins, kind, expected, known=None, callables=True,
+               deserialize=None):
+    """What a module's get(identifier) returns, as Keras resolves identifiers:
+    a built-in or registered name (a class is instantiated with its defaults), a serialized
+    dict, a class (instantiated), or any callable (returned as is).
+
+    `expected` completes the error for anything else: "pass {expected}"; `known` are the
+    names an unknown-name error suggests from (default: all of `builtins`); callables=False
+    refuses plain functions (an optimizer cannot be one); `deserialize` rebuilds a dict
+    (default: deserialize_object over `builtins`).
+    """
+    if isinstance(identifier, str):
+        found = builtins.get(identifier) or get_registered_object(identifier)
+        if found is None:
+            raise unknown_name_error(kind, identifier, known or builtins)
+        return found() if inspect.isclass(found) else found
+    if isinstance(identifier, dict):
+        if deserialize is not None:
+            return deserialize(identifier)
+        return deserialize_object(identifier, builtins, kind)
+    if inspect.isclass(identifier):
+        return identifier()
+    if callables and callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier {identifier!r} "
+                     f"({type(identifier).__name__}): pass {expected}.")
+
+
 # ---- data helpers with Keras's names -------------------------------------------------------
 
 def to_categorical(y, num_classes=None):

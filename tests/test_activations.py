@@ -194,7 +194,7 @@ def test_unknown_name_error_text():
         activations.get("rleu")
     assert str(info.value).startswith("Unknown activation 'rleu'. Did you mean 'relu'? Known: "
                                       "elu, exponential, gelu, ")
-    with pytest.raises(TypeError, match="Could not interpret activation identifier 3"):
+    with pytest.raises(ValueError, match="Could not interpret activation identifier 3"):
         activations.get(3)
 
 

@@ -154,7 +154,7 @@ def test_get_other_identifiers():
         I.get("glorot_unifrom")
     assert str(info.value).startswith("Unknown initializer 'glorot_unifrom'. "
                                       "Did you mean 'glorot_uniform'? Known: ")
-    with pytest.raises(TypeError, match="Could not interpret initializer"):
+    with pytest.raises(ValueError, match="Could not interpret initializer"):
         I.get(3)
 
 

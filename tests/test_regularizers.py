@@ -90,7 +90,7 @@ def test_get():
         R.get("l1_12")
     assert str(info.value) == ("Unknown regularizer 'l1_12'. Did you mean 'l1_l2'? "
                                "Known: l1, l1_l2, l2.")
-    with pytest.raises(TypeError, match="Could not interpret regularizer"):
+    with pytest.raises(ValueError, match="Could not interpret regularizer"):
         R.get(0.01)
 
 

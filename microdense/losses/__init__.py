@@ -74,16 +74,6 @@ def get(identifier):
     from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        found = ALL_OBJECTS.get(identifier) or utils.get_registered_object(identifier)
-        if found is None:
-            raise utils.unknown_name_error("loss", identifier, ALL_OBJECTS)
-        identifier = found
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss identifier {identifier!r}: expected a name, "
-                     f"a Loss, a function (y_true, y_pred) -> loss, or a config dict.")
+    return utils.get_object(identifier, ALL_OBJECTS, "loss",
+                            "a name, a Loss, a function (y_true, y_pred) -> loss, or a config "
+                            "dict", deserialize=deserialize)

@@ -41,16 +41,8 @@ def get(identifier):
     from microdense import utils            # imported here: utils may import this module
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier.lower() in ALL_OBJECTS:
-            return ALL_OBJECTS[identifier.lower()]()
-        found = utils.get_registered_object(identifier)
-        if found is None:
-            raise utils.unknown_name_error("optimizer", identifier, ALL_OBJECTS)
-        return found() if isinstance(found, type) else found
-    raise ValueError(f"Could not interpret optimizer identifier {identifier!r}: expected a "
-                     f"name such as 'adam', an Optimizer, an Optimizer class or a config dict.")
+    if isinstance(identifier, str) and identifier.lower() in ALL_OBJECTS:
+        identifier = identifier.lower()     # Keras accepts "Adam", "adam", "ADAM"
+    return utils.get_object(identifier, ALL_OBJECTS, "optimizer",
+                            "a name such as 'adam', an Optimizer, an Optimizer class or a "
+                            "config dict", callables=False, deserialize=deserialize)
