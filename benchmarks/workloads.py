@@ -9,6 +9,7 @@ Each `make_*` returns a Workload whose step functions take no arguments, run one
 step and return its loss as a float, so tests/test_benchmarks.py can check that all
 versions compute the same losses before run.py times them.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,7 +112,8 @@ def numpy_mlp(spec, weights, x, y):
                 b -= spec.learning_rate * db
             else:                       # Adam as Keras writes it, naively (new arrays each time)
                 t = iteration[0]
-                alpha = spec.learning_rate * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+                # math.sqrt, not np.sqrt: a float64 numpy scalar would upcast every array below
+                alpha = spec.learning_rate * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
                 for k, (param, grad) in enumerate(((W, dW), (b, db))):
                     m, v = state[2 * k], state[2 * k + 1]
                     m = 0.9 * m + 0.1 * grad

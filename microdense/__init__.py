@@ -12,8 +12,8 @@ from microdense.config import epsilon, floatx, set_epsilon, set_floatx
 from microdense.tensor import Tensor, as_tensor, is_grad_enabled, no_grad
 from microdense.engine import detect_anomaly
 from microdense.gradcheck import gradcheck
-from microdense.ops import (abs, add, astype, clip, concatenate, div, exp, expand_dims, getitem,
-                            log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
+from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_crossentropy,
+                            clip, concatenate, div, exp, expand_dims, getitem, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                             minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,
                             squeeze, stack, sub, sum, tanh, transpose, where)
 

@@ -46,7 +46,7 @@ def unbroadcast(grad, shape):
     return grad
 
 
-def backward(root, grad=None):
+def backward(root, grad=None, retain_grads=True):
     """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward."""
     if not root.requires_grad:
         raise RuntimeError("backward() on a tensor that does not require grad: no input of its "
@@ -74,6 +74,8 @@ def backward(root, grad=None):
         if not node.parents or node.grad is None:
             continue
         parent_grads = node._backward(node.grad)
+        if not retain_grads:
+            node.grad = None         # passed on to its parents: the memory can go now
         for parent, parent_grad in zip(node.parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue

@@ -179,12 +179,14 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     # -- gradients --
-    def backward(self, grad=None):
+    def backward(self, grad=None, retain_grads=True):
         """Fill `.grad` on every tensor of this graph that requires grad.
 
         A scalar seeds d(self)/d(self) = 1; a non-scalar needs `grad` of its own shape.
+        retain_grads=False drops each intermediate's gradient once it has been passed on
+        (leaves keep theirs): less memory, for training loops that never look at them.
         """
-        engine.backward(self, grad)
+        engine.backward(self, grad, retain_grads)
 
     def zero_grad(self):
         """Forget the accumulated gradient."""

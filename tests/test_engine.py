@@ -362,3 +362,16 @@ def test_gradcheck_catches_a_backward_that_ignores_its_upstream_gradient():
 def test_matmul_shape_error_names_both_shapes():
     with pytest.raises(ValueError, match=r"\(5, 4\) and \(3, 2\)"):
         md.Tensor(np.ones((5, 4))) @ md.Tensor(np.ones((3, 2)))
+
+
+def test_retain_grads_false_keeps_only_the_leaves_gradients():
+    w = param([1.0, 2.0])
+    h = md.tanh(w * 3.0)
+    loss = (h * h).sum()
+    loss.backward(retain_grads=False)
+    assert h.grad is None and loss.grad is None
+    kept = w.grad.copy()
+    w.zero_grad()
+    loss.backward()                         # the default keeps every gradient, same leaves
+    np.testing.assert_array_equal(w.grad, kept)
+    assert h.grad is not None

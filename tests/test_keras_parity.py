@@ -4,9 +4,10 @@ The reference numbers come from Keras 3.x (JAX backend, float32), recorded by
 tools/keras_reference.py into tests/data/keras_reference.{npz,json}; CI needs no Keras.
 Each case builds its model the way a user would (the tutorial's code with only the imports
 changed), sets the initial weights Keras had, and checks against Keras:
-    predictions before training, the loss (and accuracy) train_on_batch returns at each of
-    15 steps, the weights and predictions after them, the History of a 2-epoch fit, and every
-    activation's values and gradients.
+    predictions before training, the loss (and metrics) train_on_batch returns at each of
+    15 steps, the weights, predictions, evaluate and test_on_batch after them, the History and
+    final weights of fit (validation, callbacks), and every activation's values and gradients.
+Case ids name what they test: loss-*, opt-*, reg-*, metric-*, layer-*, init-*, fit-*, act-*.
 Tolerance: rtol 1e-4, atol 1e-6 (float32 round-off differs between XLA and numpy, ~1e-7 per
 op). test_weight_updates additionally compares the change of each weight over the 15 steps,
 |dW_md - dW_keras| <= 1e-3 * max|dW_keras|: with Keras's default learning rates the weights
@@ -29,6 +30,7 @@ with open(os.path.join(HERE, "data", "keras_reference.json")) as _f:
     META = json.load(_f)
 MODEL_CASES = {c["id"]: c for c in META["model_cases"]}
 FIT_CASES = {c["id"]: c for c in META["fit_cases"]}
+INFERENCE_CASES = {c["id"]: c for c in META["inference_cases"]}
 ACT_CASES = {c["id"]: c for c in META["activation_cases"]}
 DATA = {name: REF["data." + name] for name in META["data"]}
 
@@ -340,6 +342,22 @@ def test_weights_after_fit(case_id):
     assert len(weights) == len(expected)
     for i, (w, e) in enumerate(zip(weights, expected)):
         assert_close(w, e, "%s: %s after fit" % (case_id, weight_label(FIT_CASES[case_id], i)))
+
+
+# ---- inference only: the tutorial's model, Dropout included ---------------------------------
+@pytest.mark.parametrize("case_id", sorted(INFERENCE_CASES))
+def test_inference(case_id):
+    """Dropout is random in training, so this model is compared in inference only:
+    predict, evaluate(batch_size=5) -> [loss incl. the l2 penalty, accuracy], test_on_batch."""
+    case = INFERENCE_CASES[case_id]
+    model = build(case)
+    x, y = DATA[case["x"]], DATA[case["y"]]
+    assert_close(model.predict(x, verbose=0), REF[case_id + ".pred0"],
+                 "%s: predictions (Dropout inactive)" % case_id)
+    assert_close(model.evaluate(x, y, verbose=0, batch_size=5), REF[case_id + ".eval"],
+                 "%s: evaluate(x, y, batch_size=5) -> [loss, accuracy]" % case_id)
+    assert_close(np.atleast_1d(to_numpy(model.test_on_batch(x, y))),
+                 REF[case_id + ".test_on_batch"], "%s: test_on_batch(x, y)" % case_id)
 
 
 # ---- activations: values and gradients, large magnitudes included -----------------------------

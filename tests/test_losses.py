@@ -196,7 +196,7 @@ def test_binary_logit_gradient_at_exactly_zero_is_sigmoid_minus_target():
     np.testing.assert_allclose(x.grad, [[(0.5 - 1) / 2, 0.5 / 2]])
 
 
-def test_softmax_then_crossentropy_is_not_fused_and_matches_the_logit_formula():
+def test_softmax_then_crossentropy_uses_the_probabilities_and_matches_the_logit_formula():
     logits = md.Tensor(rng.normal(size=(5, 4)), requires_grad=True)
     via_softmax = losses.categorical_crossentropy(ONE_HOT[:5], md.softmax(logits)).sum()
     via_softmax.backward()
@@ -206,7 +206,39 @@ def test_softmax_then_crossentropy_is_not_fused_and_matches_the_logit_formula():
     direct.backward()
     assert via_softmax.item() == pytest.approx(direct.item(), rel=1e-12)
     np.testing.assert_allclose(grad, logits.grad, atol=1e-12)
-    assert {"maximum", "minimum", "log"} <= _ops_in_graph(via_softmax)   # Keras's clip ran
+    assert {"softmax", "categorical_crossentropy"} <= _ops_in_graph(via_softmax)  # Keras's clip ran
+
+
+def _composed_bce(z, p):
+    """Keras's binary cross-entropy composed from primitives: what the fused op replaces."""
+    clipped = md.minimum(md.maximum(p, 1e-7), 1.0 - 1e-7)
+    return -(z * md.log(clipped) + (1.0 - z) * md.log(1.0 - clipped))
+
+
+def _composed_cce(t, p):
+    q = p / p.sum(axis=-1, keepdims=True)
+    return -(t * md.log(md.minimum(md.maximum(q, 1e-7), 1.0 - 1e-7))).sum(axis=-1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fused, composed", [(md.binary_crossentropy, _composed_bce),
+                                             (md.categorical_crossentropy, _composed_cce)])
+def test_fused_crossentropy_equals_the_composition_it_replaces(fused, composed, dtype):
+    # probabilities inside the clip range, exactly on its bounds (half slope) and beyond it
+    p = np.array([[0.3, 0.0, 1e-7, 0.5], [1.0, 1.0 - 1e-7, 0.2, 0.9]], dtype)
+    if dtype == np.float32:
+        p[1, 1] = np.float32(1.0 - 1e-7)
+    t = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.5, 1.0]], dtype)
+    upstream = rng.uniform(0.5, 1.5, (2, 4) if fused is md.binary_crossentropy else (2,))
+    grads = []
+    for fn in (lambda a, b: fused(a, b, 1e-7), composed):
+        target, probs = md.Tensor(t, requires_grad=True), md.Tensor(p, requires_grad=True)
+        out = fn(target, probs)
+        (out * upstream.astype(dtype)).sum().backward()
+        grads.append((out.data, target.grad, probs.grad))
+    tolerance = 1e-6 if dtype == np.float32 else 1e-12
+    for ours, reference in zip(*grads):
+        np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
 
 
 def _ops_in_graph(root):

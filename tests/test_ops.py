@@ -91,6 +91,12 @@ OP_TABLE = [
     ("getitem", lambda a: a[MASK], [uniform(3, 4)]),
     ("getitem", lambda a: a[np.arange(3), np.array([0, 3, 3])], [uniform(3, 4)]),
     ("getitem", lambda a: a[..., None, 0], [uniform(3, 4)]),
+    ("binary_crossentropy", lambda z, p: md.binary_crossentropy(z, p, 1e-7),
+     [rng.uniform(0, 1, (3, 4)), rng.uniform(0.05, 0.95, (3, 4))]),
+    ("categorical_crossentropy", lambda t, p: md.categorical_crossentropy(t, p, 1e-7),
+     [rng.uniform(0, 1, (3, 4)), rng.uniform(0.1, 1.0, (3, 4))]),
+    ("categorical_crossentropy", lambda t, p: md.categorical_crossentropy(t, p, 1e-7, axis=0),
+     [rng.uniform(0, 1, (3, 4)), rng.uniform(0.1, 1.0, (3, 4))]),
 ]
 
 

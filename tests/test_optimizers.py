@@ -314,3 +314,14 @@ def test_minimizes_a_quadratic(make):
             opt.apply_gradients([(w.grad, w)])
     assert loss_value().item() < 1e-3 * start
     assert w.dtype == np.float32
+
+
+@pytest.mark.parametrize("shape", [(3,), (7, 5), (3000, 40), (70000,)])
+def test_blockwise_subtract_is_bit_identical_to_the_plain_update(shape):
+    from microdense.optimizers.base import subtract_scaled
+    generator = np.random.default_rng(1)
+    weight = generator.normal(size=shape).astype(np.float32)
+    grad = generator.normal(size=shape).astype(np.float32)
+    expected = weight - grad * 0.037
+    subtract_scaled(weight, grad, 0.037)
+    np.testing.assert_array_equal(weight, expected)

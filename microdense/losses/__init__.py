@@ -11,9 +11,9 @@ nn.py), so the same weights give the same numbers. Probabilities are clipped to
 [epsilon, 1 - epsilon] (epsilon = 1e-7) before a log: the loss and its gradient stay finite
 even for predictions of exactly 0 or 1.
 
-Softmax + cross-entropy is NOT fused here: a probability input is always treated by Keras's
-probability formula (normalise, clip, log), as Keras's JAX, PyTorch and NumPy backends do, so
-training, evaluation and the drawn graph all show the same computation. (Keras's TensorFlow
+Softmax + cross-entropy does not reach back for the logits: a probability input is always
+treated by Keras's probability formula (normalise, clip, log), as Keras's JAX, PyTorch and
+NumPy backends do. (That formula runs as one fused op, ops/crossentropy.py, for speed.) (Keras's TensorFlow
 backend instead recovers the logits of a softmax/sigmoid output and uses the logit formula; the
 two agree unless a probability is below 1e-7.) For stability with saturated outputs, use a
 linear last layer and `from_logits=True`, which uses the stable log_softmax / logit formulas.

@@ -114,7 +114,7 @@ class Trainer:
         y_pred = self._forward(constant(x), training=True)
         loss = self._total_loss(y, y_pred, sample_weight, penalized)
         if weights:
-            loss.backward()
+            loss.backward(retain_grads=False)      # only the weights' gradients are used
             self.optimizer.apply_gradients([(w.grad, w) for w in weights])
         else:                           # every layer frozen: nothing to learn (as Keras)
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)

@@ -1,9 +1,11 @@
 """Every differentiable op, as a numpy-named function. Each file keeps forward and backward
-side by side; read them in this order: arithmetic, elementwise, reductions, shape."""
+side by side; read them in this order: arithmetic, elementwise, reductions, shape, crossentropy
+(the one place where composed ops were fused, for speed)."""
 from microdense.ops.arithmetic import add, div, matmul, mul, neg, power, sub
 from microdense.ops.elementwise import (abs, astype, clip, exp, log, maximum, minimum, relu,
                                         sigmoid, sqrt, tanh, where)
 from microdense.ops.reductions import (log_softmax, logsumexp, max, mean, min, softmax, sum)
+from microdense.ops.crossentropy import binary_crossentropy, categorical_crossentropy
 from microdense.ops.shape import (concatenate, expand_dims, getitem, reshape, squeeze, stack,
                                   transpose)
 
@@ -14,4 +16,5 @@ __all__ = [
     "clip", "astype",
     "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack", "getitem",
+    "binary_crossentropy", "categorical_crossentropy",
 ]

@@ -1,5 +1,5 @@
 """SGD: plain gradient descent, with optional momentum and Nesterov momentum."""
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, subtract_scaled
 
 
 class SGD(Optimizer):
@@ -20,18 +20,19 @@ class SGD(Optimizer):
         self.slots = ("momentum",) if self.momentum else ()
 
     def update_step(self, weight, grad, state, learning_rate):
-        step = grad * learning_rate                        # lr g
         if not self.momentum:
-            weight -= step
+            subtract_scaled(weight, grad, learning_rate)   # w -= lr g
             return
         m = state["momentum"]
         m *= self.momentum
-        m -= step                                          # m = momentum m - lr g
         if self.nesterov:
+            step = grad * learning_rate                    # lr g
+            m -= step                                      # m = momentum m - lr g
             lookahead = m * self.momentum
             lookahead -= step
             weight += lookahead                            # w += momentum m - lr g
         else:
+            subtract_scaled(m, grad, learning_rate)        # m = momentum m - lr g
             weight += m
 
     def get_config(self):
