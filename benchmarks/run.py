@@ -4,7 +4,8 @@
 
 Method: each version of a workload runs a few warm-up steps, then `repeats` rounds; in each
 round every version runs `number` steps back to back (versions interleaved, so drift in the
-machine's speed hits all of them alike). A version's time is the median over rounds of its
+machine's speed hits all of them alike). PyTorch runs its rounds afterwards, on its own: its
+OpenMP threads keep spinning after each op and would slow whatever ran next. A version's time is the median over rounds of its
 mean step time, reported with the min-max spread over rounds; its ratio is that median over
 the numpy baseline's median, measured in the same process. Peak memory is tracemalloc's peak
 during one step (numpy reports its allocations to tracemalloc).
@@ -60,7 +61,8 @@ def main(argv=None):
     parser.add_argument("--no-wide", action="store_true", help="skip the 4096-wide MLP")
     parser.add_argument("--memory", action="store_true", help="also report peak memory")
     args = parser.parse_args(argv)
-    repeats, target = (3, 0.05) if args.quick else (7, 0.2)
+    # Many short rounds: a virtual machine's bursts of noise then move the median little.
+    repeats, target = (3, 0.05) if args.quick else (21, 0.1)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, numpy {np.__version__}")
@@ -68,10 +70,13 @@ def main(argv=None):
     print(f"| workload | {' | '.join(columns)} |")
     print("|---" * (len(columns) + 1) + "|")
     for workload in all_workloads(include_wide=not args.no_wide):
-        functions = dict(workload.steps)
+        functions = {name: fn for name, fn in workload.steps.items() if name != "torch"}
         functions.update(workload.extra)
         wide = workload.name == "wide"
-        times = time_versions(functions, 3 if wide else repeats, 0.5 if wide else target)
+        rounds, seconds = (7, 0.3) if wide else (repeats, target)
+        times = time_versions(functions, rounds, seconds)
+        if "torch" in workload.steps:
+            times.update(time_versions({"torch": workload.steps["torch"]}, rounds, seconds))
         base = times["numpy"][0]
         cells = []
         for column in columns:
@@ -88,7 +93,9 @@ def main(argv=None):
             print(f"|   {name} | {format_time(median)} | tensor = {ours / median:.2f}x of "
                   f"{name}; numpy = {base / median:.2f}x | | |")
         if args.memory and not wide:
-            peaks = {name: peak_memory(fn) for name, fn in workload.steps.items()}
+            # tracemalloc sees numpy's allocations, not PyTorch's: no torch column here
+            peaks = {name: peak_memory(fn) for name, fn in workload.steps.items()
+                     if name != "torch"}
             print(f"|   peak memory | " + " | ".join(
                 f"{peaks[c] / 1e6:.2f} MB ({peaks[c] / peaks['numpy']:.2f}x)" if c in peaks
                 else "-" for c in columns) + " |")

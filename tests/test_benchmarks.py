@@ -28,7 +28,10 @@ def test_every_version_computes_the_numpy_baselines_losses(workload):
         if version == "numpy":
             continue
         losses = [step() for _ in range(steps)]
-        np.testing.assert_allclose(losses, baseline, rtol=2e-4, atol=1e-6,
+        # torch.optim.Adam adds epsilon after the bias correction, Keras (and the baseline)
+        # before it: the same algorithm, a slightly different number in the first steps.
+        rtol = 2e-3 if version == "torch" and "Adam" in workload.name else 2e-4
+        np.testing.assert_allclose(losses, baseline, rtol=rtol, atol=1e-6,
                                    err_msg=f"{workload.name}: {version} differs from numpy")
 
 
