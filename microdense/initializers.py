@@ -18,23 +18,11 @@ from microdense import config, utils
 
 # ---- the base class and the constants ----------------------------------------------------
 
-class Initializer:
+class Initializer(utils.Configurable):
     """Base class: `__call__(shape, dtype=None)` returns a new ndarray of that shape."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"{type(self).__name__} must define __call__(shape, dtype).")
-
-    def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 def _shape(shape):

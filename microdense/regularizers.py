@@ -25,7 +25,7 @@ def _factor(value, name):
     return float(value)
 
 
-class Regularizer:
+class Regularizer(utils.Configurable):
     """Base class: `__call__(weight) -> scalar Tensor`, `get_config()`, `from_config()`."""
 
     def __call__(self, x):
@@ -33,14 +33,6 @@ class Regularizer:
 
     def get_config(self):
         raise NotImplementedError(f"{type(self).__name__} must define get_config().")
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class L1(Regularizer):

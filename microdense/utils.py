@@ -207,6 +207,24 @@ def get_object(identifier, builtins, kind, expected, known=None, callables=True,
                      f"({type(identifier).__name__}): pass {expected}.")
 
 
+class Configurable:
+    """Base of objects rebuilt from their constructor arguments, as Keras's are (initializers,
+    regularizers, losses): get_config() returns the arguments, from_config(config) calls the
+    constructor with them again, and the repr shows them."""
+
+    def get_config(self):
+        """The constructor arguments, as a JSON-friendly dict."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
 # ---- data helpers with Keras's names -------------------------------------------------------
 
 def to_categorical(y, num_classes=None):

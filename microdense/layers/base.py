@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from microdense import config, initializers, ops, regularizers
+from microdense import activations, config, initializers, ops, regularizers
 from microdense.tensor import Scope, Tensor, constant, layer_scope
 
 # ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
@@ -261,11 +261,16 @@ class Layer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Rebuild a layer from get_config()'s dict. Saved initializers and regularizers
-        (names or {"class_name", "config"} dicts) are looked up with `custom_objects` first."""
+        """Rebuild a layer from get_config()'s dict. Saved activations, initializers and
+        regularizers (names or {"class_name", "config"} dicts) are looked up with
+        `custom_objects` first."""
         config = dict(config)
         for key, value in config.items():
-            if value is not None and key.endswith(("_initializer", "_regularizer")):
+            if value is None:
+                continue
+            if key == "activation":
+                config[key] = activations.deserialize(value, custom_objects)
+            elif key.endswith(("_initializer", "_regularizer")):
                 module = initializers if key.endswith("_initializer") else regularizers
                 config[key] = module.deserialize(value, custom_objects)
         return cls(**config)

@@ -118,12 +118,6 @@ class Dense(Layer):
         })
         return config
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["activation"] = activations.deserialize(config["activation"], custom_objects)
-        return super().from_config(config, custom_objects)
-
 
 # ---- Activation --------------------------------------------------------------------------
 
@@ -144,12 +138,6 @@ class Activation(Layer):
         config = super().get_config()
         config["activation"] = activations.serialize(self.activation)
         return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["activation"] = activations.deserialize(config["activation"], custom_objects)
-        return super().from_config(config, custom_objects)
 
 
 # ---- Dropout -----------------------------------------------------------------------------

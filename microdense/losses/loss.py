@@ -6,6 +6,7 @@ import numpy as np
 
 from microdense import config, ops
 from microdense.tensor import Tensor, constant
+from microdense.utils import Configurable
 
 
 # ---- preparing y_true and y_pred ---------------------------------------------------------
@@ -72,7 +73,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
 
 # ---- loss classes ------------------------------------------------------------------------
 
-class Loss:
+class Loss(Configurable):
     """Base class: loss(y_true, y_pred, sample_weight=None) = reduce(call(y_true, y_pred)).
 
     Subclass it and write `call(y_true, y_pred)` returning one loss per sample, as in Keras.
@@ -99,14 +100,6 @@ class Loss:
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class LossFunctionWrapper(Loss):
