@@ -87,7 +87,12 @@ def backward(root, grad=None, retain_grads=True):
                 parent_grad = parent_grad.astype(parent.data.dtype)
             # Accumulate without writing into arrays: a gradient may be shared (add returns
             # g for both parents), so `+=` here could corrupt another tensor's .grad.
-            parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
+            if parent.grad is not None:
+                parent.grad = parent.grad + parent_grad
+            elif parent.parents or (parent_grad is not node.grad and parent_grad.base is None):
+                parent.grad = parent_grad
+            else:                    # a leaf's .grad is the user's to change: never shared
+                parent.grad = parent_grad.copy()
 
 
 # ---- anomaly detection --------------------------------------------------------------------

@@ -375,3 +375,15 @@ def test_retain_grads_false_keeps_only_the_leaves_gradients():
     loss.backward()                         # the default keeps every gradient, same leaves
     np.testing.assert_array_equal(w.grad, kept)
     assert h.grad is not None
+
+
+def test_leaves_never_share_a_gradient_array():
+    a, b = param([1.0, 2.0]), param([3.0, 4.0])
+    (a + b).sum().backward()                # add hands the same g to both parents
+    assert a.grad is not b.grad
+    a.grad *= 0.0                           # a user (or a clipping step) editing one grad
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    m = param(np.ones((2, 2)))
+    loss = (m.reshape(4) * 1.0).sum()       # reshape's backward returns a view
+    loss.backward()
+    assert m.grad.base is None
