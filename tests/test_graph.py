@@ -583,3 +583,13 @@ def test_draw_graph_of_a_sequential_groups_each_layer():
     block = found[f"<b>{first.name}</b> · Dense(4, activation=custom_activation)"]
     assert f"<b>{first.name}/kernel</b>" in block and f"<b>{first.name}/bias</b>" in block
     assert sorted(re.findall(r"<<b>(\w+)</b>>", block)) == ["add", "matmul", "mul", "sigmoid"]
+
+
+def test_max_elements_decides_between_values_and_a_summary():
+    x = md.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, name="x")
+    loss = (x * 2.0).sum()
+    loss.backward()
+    full = md.draw_graph(loss, max_elements=6).source
+    assert "[[0, 1, 2], [3, 4, 5]]" in full and "[[2, 2, 2], [2, 2, 2]]" in full
+    summarized = md.draw_graph(loss).source          # default: 4 values at most
+    assert "[[0, 1, 2], [3, 4, 5]]" not in summarized and "mean 2.5" in summarized

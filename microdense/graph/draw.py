@@ -13,7 +13,7 @@ ELIDED = "elided"                       # node id of the "... more nodes not dra
 
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
                collapse_layers=False, color_by=None, rankdir="LR", max_nodes=1000,
-               show_legend=False):
+               max_elements=labels.TINY, show_legend=False):
     """Draw the computation graph that produced `root`: input tensor -> op -> output tensor.
 
     Returns a `graphviz.Digraph` (a subclass, `Drawing`): `.source` is the DOT text,
@@ -22,7 +22,8 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     GraphvizNotFoundError, which says how to install it (`.source` still works).
 
     One box per tensor: its name if it has one ("dense/kernel"), shape and dtype, and its
-    data and grad, in full when it has at most 4 values, else as mean, std, min and max.
+    data and grad, in full when it has at most `max_elements` (4) values, else as mean, std,
+    min and max.
     One ellipse per op ("matmul", "add", "sigmoid"); hover over it for its derivative rule.
     A tensor used twice (`a + a`) has two edges into the op.
 
@@ -50,6 +51,7 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     rankdir          "LR" (data flows left to right), "TB", "RL" or "BT"
     max_nodes        draw at most about this many nodes, nearest the root first; a note says
                      how many were left out. None draws everything.
+    max_elements     tensors with at most this many values show them all; larger ones a summary
     show_legend      also draw the legend as a box of sample nodes
     """
     _check_options(color_by, rankdir, max_nodes)
@@ -61,7 +63,7 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
 
     canvas = Canvas()
     clusters = _add_clusters(canvas, membership, descriptions, kept, collapse_layers)
-    style = _Style(show_data, show_grad, color_by)
+    style = _Style(show_data, show_grad, color_by, max_elements)
     if collapse_layers:
         _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, style)
     else:
@@ -103,6 +105,7 @@ class _Style(NamedTuple):
     show_data: bool
     show_grad: bool
     color_by: Optional[str]
+    max_elements: int
 
 
 def _kind(tensor, is_root):
@@ -143,9 +146,9 @@ def _tensor_node(tensor, kind, style):
     font = labels.font_color_on(fill)
     muted = font if style.color_by else labels.MUTED    # grey is unreadable on the shades
     shape = f"{labels.format_shape(tensor.shape)} {tensor.dtype}"
-    data = labels.summary_lines(tensor.data) if style.show_data else []
-    grad = labels.summary_lines(tensor.grad) if style.show_grad and tensor.grad is not None \
-        else []
+    data = labels.summary_lines(tensor.data, style.max_elements) if style.show_data else []
+    grad = (labels.summary_lines(tensor.grad, style.max_elements)
+            if style.show_grad and tensor.grad is not None else [])
     rows = [_row(f"<b>{escape(tensor.name)}</b>")] if tensor.name else []
     rows.append(_row(f'<font color="{muted}">{escape(shape)}</font>'))
     rows += _value_rows("data", data) + _value_rows("grad", grad)

@@ -128,13 +128,14 @@ def mean_abs(arrays):
     return total / count if count else None
 
 
-def summary_lines(array):
-    """An array in one or two short lines: its values if tiny, else mean, std, min and max.
+def summary_lines(array, max_elements=TINY):
+    """An array in one or two short lines: its values if it has at most `max_elements`,
+    else mean, std, min and max.
 
     NaN and inf are counted on a line of their own and left out of the statistics.
     """
     array = np.asarray(array)
-    if array.size <= TINY:
+    if array.size <= max_elements:
         return [format_values(array)]                 # NaN and inf show as themselves
     values = finite_values(array)
     lines = []
