@@ -44,7 +44,7 @@ def ops_by_layer(root):
     from the public attributes op and scope (the drawing reads the same ones)."""
     found = {}
     for t in toposort(root):                          # parents before children
-        if t.op is not None and t.scope is not None:
+        if t.op and t.scope is not None:              # ops only, not leaves
             found.setdefault(t.scope.name, []).append(t.op)
     return found
 
