@@ -387,3 +387,12 @@ def test_leaves_never_share_a_gradient_array():
     loss = (m.reshape(4) * 1.0).sum()       # reshape's backward returns a view
     loss.backward()
     assert m.grad.base is None
+
+
+def test_reduction_axes_may_be_numpy_integers_or_negative_tuples():
+    x = param(np.ones((2, 3)))
+    x.sum(axis=np.int64(1)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.ones((2, 3)))
+    x.zero_grad()
+    x.mean(axis=(-1,)).sum().backward()
+    np.testing.assert_allclose(x.grad, np.full((2, 3), 1 / 3))

@@ -13,7 +13,7 @@ def _kept_shape(shape, axis):
     """The shape a reduction over `axis` has with keepdims=True: reduced axes become 1."""
     if axis is None:
         return (1,) * len(shape)
-    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    axes = {int(a) % len(shape) for a in np.atleast_1d(axis)}
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
