@@ -367,17 +367,23 @@ def initial_weights(case_index, case, model):
     return weights
 
 
-def run_model_case(index, case):
+def start_case(index, case):
+    """Seed, build and compile the case's model, set and record its starting weights."""
     keras.utils.set_random_seed(index)
     cid = case["id"]
     model = build(case["layers"])
     compile_model(model, case["compile"])
     w0 = initial_weights(index, case, model)
     model.set_weights(w0)
-    xs, ys = DATA[case["x"]], DATA[case["y"]]
     case["weight_names"] = [v.path for v in model.weights]
     for i, w in enumerate(w0):
         put("%s.w0.%d" % (cid, i), w)
+    return cid, model
+
+
+def run_model_case(index, case):
+    cid, model = start_case(index, case)
+    xs, ys = DATA[case["x"]], DATA[case["y"]]
     put(cid + ".pred0", model.predict(xs, verbose=0))
     losses, metrics = [], []
     for step in range(case["steps"]):
@@ -402,15 +408,7 @@ def run_model_case(index, case):
 
 
 def run_fit_case(index, case):
-    keras.utils.set_random_seed(index)
-    cid = case["id"]
-    model = build(case["layers"])
-    compile_model(model, case["compile"])
-    w0 = initial_weights(index, case, model)
-    model.set_weights(w0)
-    case["weight_names"] = [v.path for v in model.weights]
-    for i, w in enumerate(w0):
-        put("%s.w0.%d" % (cid, i), w)
+    cid, model = start_case(index, case)
     kwargs = dict(case["fit"])
     xs, ys = DATA[case["x"]], DATA[case["y"]]
     a, b = kwargs.pop("train_slice", [0, len(xs)])
@@ -445,15 +443,7 @@ def inference_cases():
 
 
 def run_inference_case(index, case):
-    keras.utils.set_random_seed(index)
-    cid = case["id"]
-    model = build(case["layers"])
-    compile_model(model, case["compile"])
-    w0 = initial_weights(index, case, model)
-    model.set_weights(w0)
-    case["weight_names"] = [v.path for v in model.weights]
-    for i, w in enumerate(w0):
-        put("%s.w0.%d" % (cid, i), w)
+    cid, model = start_case(index, case)
     xs, ys = DATA[case["x"]], DATA[case["y"]]
     put(cid + ".pred0", model.predict(xs, verbose=0))
     put(cid + ".eval", model.evaluate(xs, ys, verbose=0, batch_size=5))
