@@ -118,6 +118,15 @@ def reference_weights(case_id, which):
     return [REF["%s.%s.%d" % (case_id, which, i)] for i in range(n)]
 
 
+def assert_weights_match(weights, case_id, which, case, when, rtol=None, atol=None):
+    """Every weight against the reference's `which` ("w0", "w15", "w_end"), by name."""
+    expected = reference_weights(case_id, which)
+    assert len(weights) == len(expected)
+    tolerances = {} if rtol is None else {"rtol": rtol, "atol": atol}
+    for i, (w, e) in enumerate(zip(weights, expected)):
+        assert_close(w, e, "%s: %s %s" % (case_id, weight_label(case, i), when), **tolerances)
+
+
 def to_numpy(value):
     return np.asarray(getattr(value, "data", value), dtype=np.float64)
 
@@ -207,11 +216,7 @@ def weight_label(case, i):
                                            if not MODEL_CASES[c].get("set_weights", True)))
 def test_initial_weights_from_deterministic_initializers(case_id):
     model = build(MODEL_CASES[case_id])
-    weights = model.get_weights()
-    expected = reference_weights(case_id, "w0")
-    assert len(weights) == len(expected)
-    for i, (w, e) in enumerate(zip(weights, expected)):
-        assert_close(w, e, "%s: initial %s" % (case_id, weight_label(MODEL_CASES[case_id], i)))
+    assert_weights_match(model.get_weights(), case_id, "w0", MODEL_CASES[case_id], "initially")
 
 
 @pytest.mark.parametrize("case_id", sorted(MODEL_CASES))
@@ -254,11 +259,8 @@ def test_train_on_batch_losses(case_id):
 def test_weights_after_15_steps(case_id):
     out = run_model_case(case_id)
     rtol, atol = tolerance(case_id)
-    expected = reference_weights(case_id, "w15")
-    assert len(out["weights"]) == len(expected)
-    for i, (w, e) in enumerate(zip(out["weights"], expected)):
-        assert_close(w, e, "%s: %s after 15 steps"
-                     % (case_id, weight_label(MODEL_CASES[case_id], i)), rtol, atol)
+    assert_weights_match(out["weights"], case_id, "w15", MODEL_CASES[case_id], "after 15 steps",
+                         rtol, atol)
 
 
 @pytest.mark.parametrize("case_id", sorted(MODEL_CASES))
@@ -338,10 +340,7 @@ def test_fit_history(case_id):
 @pytest.mark.parametrize("case_id", sorted(FIT_CASES))
 def test_weights_after_fit(case_id):
     history, weights = run_fit_case(case_id)
-    expected = reference_weights(case_id, "w_end")
-    assert len(weights) == len(expected)
-    for i, (w, e) in enumerate(zip(weights, expected)):
-        assert_close(w, e, "%s: %s after fit" % (case_id, weight_label(FIT_CASES[case_id], i)))
+    assert_weights_match(weights, case_id, "w_end", FIT_CASES[case_id], "after fit")
 
 
 # ---- inference only: the tutorial's model, Dropout included ---------------------------------
