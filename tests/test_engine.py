@@ -396,3 +396,11 @@ def test_reduction_axes_may_be_numpy_integers_or_negative_tuples():
     x.zero_grad()
     x.mean(axis=(-1,)).sum().backward()
     np.testing.assert_allclose(x.grad, np.full((2, 3), 1 / 3))
+
+
+def test_integer_data_is_not_truncated_by_float_ops():
+    ints = md.Tensor(np.arange(4))
+    np.testing.assert_allclose(md.sigmoid(ints).data, 1 / (1 + np.exp(-np.arange(4))))
+    np.testing.assert_array_equal(md.clip(ints, 0.5, 2.5).data, [0.5, 1.0, 2.0, 2.5])
+    x32 = md.Tensor(np.ones(3, np.float32))
+    assert md.clip(x32, np.float64(0.0), np.float64(0.5)).dtype == np.float32

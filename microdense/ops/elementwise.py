@@ -59,7 +59,6 @@ def sigmoid(x):
     data = x.data
     e = np.exp(-np.abs(data))                       # in (0, 1]: never overflows
     s = np.where(data >= 0, 1, e) / (1 + e)         # 1/(1+e^-x) for x>=0, e^x/(1+e^x) below
-    s = s.astype(data.dtype, copy=False)
     def backward(g):
         return (g * (s * (1 - s)),)
     return node(s, (x,), backward, "sigmoid", "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))")
@@ -119,6 +118,9 @@ def clip(x, lo=None, hi=None):
     data = x.data
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"clip needs lo <= hi; got lo={lo}, hi={hi}.")
+    out = np.clip(data, lo, hi)
+    if data.dtype.kind == "f":          # float64 numpy-scalar bounds would upcast float32 data
+        out = out.astype(data.dtype, copy=False)
     def backward(g):
         inside = np.ones(data.shape, bool)
         if lo is not None:
@@ -126,7 +128,6 @@ def clip(x, lo=None, hi=None):
         if hi is not None:
             inside &= data <= hi
         return (g * inside,)
-    out = np.clip(data, lo, hi).astype(data.dtype, copy=False)   # numpy scalar bounds may upcast
     return node(out, (x,), backward, "clip",
                 "d clip(x)/dx = 1 inside [lo, hi], else 0")
 
