@@ -22,24 +22,26 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     def scalar_output(arrays, record):
         nonlocal weights
-        tensors = [Tensor(a.copy(), requires_grad=record) for a in arrays]
+        tensors = [Tensor(a, requires_grad=record) for a in arrays]
         out = fn(*tensors)
         if weights is None:
             weights = np.random.default_rng(seed).uniform(0.5, 1.5, out.shape)
         return (out * weights).sum(), tensors
 
-    arrays = [np.asarray(a, dtype=np.float64) for a in originals]
+    arrays = [np.array(a, dtype=np.float64) for a in originals]    # private float64 copies
     loss, tensors = scalar_output(arrays, record=True)
     loss.backward()
 
     for which, (array, tensor) in enumerate(zip(arrays, tensors)):
         analytic = tensor.grad if tensor.grad is not None else np.zeros_like(array)
         for index in np.ndindex(array.shape):
-            plus, minus = [a.copy() for a in arrays], [a.copy() for a in arrays]
-            plus[which][index] += eps
-            minus[which][index] -= eps
-            numeric = (scalar_output(plus, False)[0].item()
-                       - scalar_output(minus, False)[0].item()) / (2 * eps)
+            original = array[index]
+            array[index] = original + eps
+            f_plus = scalar_output(arrays, False)[0].item()
+            array[index] = original - eps
+            f_minus = scalar_output(arrays, False)[0].item()
+            array[index] = original                       # nudge one entry at a time, then undo
+            numeric = (f_plus - f_minus) / (2 * eps)
             if not np.isclose(analytic[index], numeric, atol=atol, rtol=rtol):
                 raise AssertionError(
                     f"gradient of {names[which]} at index {index}: backward gave "
