@@ -24,4 +24,5 @@ from microdense import (activations, backend, callbacks, datasets, diagnostics, 
                         layers, losses, metrics, models, optimizers, regularizers, saving,
                         utils)
 from microdense import graph
+from microdense import experiments      # sweeps; joblib itself is imported only when used
 from microdense.graph import draw_graph, plot_model

@@ -132,6 +132,14 @@ class Layer:
         """A short description for graph drawings, e.g. 'Dense(64, activation=relu)'."""
         return f"{type(self).__name__}()"
 
+    def __getstate__(self):
+        """For pickle (a sweep's worker sending a model back): everything but the last call's
+        activity penalty, a recorded graph whose backward closures cannot be pickled; the next
+        call records a new one."""
+        state = self.__dict__.copy()
+        state["_activity_losses"] = []
+        return state
+
     # -- calling -------------------------------------------------------------------------
     def __call__(self, inputs, training=False):
         x = self._as_input(inputs)

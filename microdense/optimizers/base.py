@@ -55,6 +55,13 @@ class Optimizer:
         self._state = []               # per weight: {slot name: ndarray}
         self._pending_state = {}       # set_state before build: {index: {slot: ndarray}}
 
+    def __setstate__(self, state):
+        """After unpickling (a model sent back by a sweep's worker) the weights are new objects
+        with new ids: key the per-weight state by them again. Pickle keeps _variables the same
+        objects as the model's weights."""
+        self.__dict__.update(state)
+        self._position = {id(variable): i for i, variable in enumerate(self._variables)}
+
     # -- the learning rate: a plain float that callbacks may change between steps --
     @property
     def learning_rate(self):

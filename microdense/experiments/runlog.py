@@ -1,0 +1,72 @@
+"""The sweep's log: a JSON-lines file, one record per finished run, written as it finishes.
+
+    {"key": "...", "config": {"activation": "relu"}, "seed": 0, "status": "ok",
+     "result": {"val_accuracy": 0.93}, "seconds": 4.2, "worker": "host:1234", ...}
+
+Each record is one line, written with one write() call, flushed and fsynced before the next
+run is looked at, so a sweep killed at any moment (SIGKILL, power cut) loses at most the line
+being written. Reading forgives exactly that: a last line cut short is ignored (with a warning)
+and the next append starts on a fresh line. Only the sweep's own process writes to the log;
+workers send their records back to it.
+"""
+import json
+import os
+import warnings
+
+
+class RunLog:
+    """An append-only JSON-lines file of run records, keyed by each record's "key"."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self._file = None
+
+    def read(self):
+        """{key: record} of every complete record; a later record of a key replaces an earlier
+        one (a failed run retried with retry_failed=True)."""
+        records = {}
+        if not os.path.exists(self.path):
+            return records
+        with open(self.path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                key = record["key"]
+            except (ValueError, TypeError, KeyError):
+                cut = number == len(lines)           # no newline after it: the write was cut
+                warnings.warn(f"{self.path}, line {number}: "
+                              + ("a record cut short (the sweep was killed while writing it); "
+                                 "that run will run again." if cut else
+                                 "not a sweep record; ignored."), stacklevel=3)
+                continue
+            records[key] = record
+        return records
+
+    def append(self, record):
+        """Write one record as one line and make sure it is on disk before returning."""
+        if self._file is None:
+            self._file = self._open()
+        self._file.write(json.dumps(record, sort_keys=True) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def _open(self):
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, exist_ok=True)
+        ends_mid_line = False
+        if os.path.exists(self.path) and os.path.getsize(self.path) > 0:
+            with open(self.path, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                ends_mid_line = f.read(1) != b"\n"
+        f = open(self.path, "a", encoding="utf-8")
+        if ends_mid_line:                # a killed writer left half a line: end it first
+            f.write("\n")
+        return f
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
