@@ -129,6 +129,7 @@ def test_run_key_does_not_depend_on_the_order_names_are_written():
     ({"a": []}, "is empty"),
     ({"not a name": [1]}, "valid Python name"),
     ({"a": [1, 1]}, "appears twice"),
+    ({"a": {1, 2}}, "is a set; use a list"),
 ])
 def test_a_bad_grid_is_refused_before_any_run(tmp_path, grid, message):
     calls = tmp_path / "calls.txt"
@@ -483,6 +484,18 @@ def test_a_model_with_a_custom_activation_round_trips_through_pickle_with_its_we
         m.fit(x, y, epochs=1, verbose=0)
     for a, b in zip(model.get_weights(), copy.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def unpicklable_result(seed):
+    return {"value": seed, "lock": threading.Lock()}
+
+
+def test_a_result_that_cannot_travel_back_is_dropped_with_a_warning_not_the_sweep():
+    with pytest.warns(UserWarning, match="its 'lock' cannot be pickled"):
+        results = md.experiments.sweep(unpicklable_result, {}, seeds=[0, 1], n_jobs=2,
+                                       progress=False)
+    assert [r["result"] for r in results.runs] == [{"value": 0}, {"value": 1}]
+    assert all("lock" in r["not_returned"] for r in results.runs)
 
 
 def test_workers_send_models_back_and_the_log_says_it_does_not_hold_them(tmp_path):

@@ -69,8 +69,8 @@ def _check_seeds(seeds):
 
 def _check_grid(grid, where, has_seeds):
     """(names, lists of JSON-clean values) of one grid dict, or an error saying what to fix."""
-    if not isinstance(grid, dict) or not grid:
-        raise TypeError(f"{where} should be a non-empty dict {{name: [values]}}; got {grid!r}.")
+    if not isinstance(grid, dict):       # {} is one run with no config: a sweep over seeds
+        raise TypeError(f"{where} should be a dict {{name: [values]}}; got {grid!r}.")
     names, value_lists = [], []
     for name, values in grid.items():
         if not isinstance(name, str) or not name.isidentifier():
@@ -82,6 +82,9 @@ def _check_grid(grid, where, has_seeds):
         if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
             raise TypeError(f"{where}[{name!r}] should be a list of values; got {values!r}. "
                             f"Write [{values!r}] for a single value.")
+        if isinstance(values, (set, frozenset)):
+            raise TypeError(f"{where}[{name!r}] is a set; use a list: a set's order can change "
+                            f"from one Python session to the next, and so would the runs'.")
         values = list(values)
         if not values:
             raise ValueError(f"{where}[{name!r}] is empty: give at least one value.")

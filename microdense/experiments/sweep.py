@@ -14,6 +14,8 @@ same call runs on the cluster's workers. microdense adds what joblib leaves to i
 - errors before the first run, not after an hour: a grid the JSON log cannot hold, a function
   whose parameters do not match the grid, or one that cannot be sent to a worker.
 """
+import warnings
+
 from microdense.experiments.grid import check_signature, expand
 from microdense.experiments.progress import Progress
 from microdense.experiments.results import Results
@@ -64,6 +66,9 @@ def sweep(fn, grid, seeds=None, n_jobs=-1, log=None, retry_failed=False, progres
     def finished(record, objects):
         if runlog is not None:
             runlog.append(record)
+        for name, why in record.get("not_returned", {}).items():
+            warnings.warn(f"Run {record['config']} seed {record['seed']}: its {name!r} {why}.",
+                          stacklevel=3)
         record = dict(record, result=dict(record["result"] or {}, **objects)) if objects else record
         records[record["key"]] = record
         meter.update(record)
@@ -135,9 +140,11 @@ def _check_backend(joblib, fn, n_jobs):
     """Refuse, before any run, a backend that cannot stream results back, and a function that
     cannot be sent to worker processes or a cluster."""
     backend, _ = joblib.parallel.get_active_backend()
-    if joblib.effective_n_jobs(n_jobs) == 1 or getattr(backend, "uses_threads", False):
-        return                           # runs in this process: nothing is sent anywhere
     name = type(backend).__name__
+    if getattr(backend, "uses_threads", False):
+        return                           # threads of this process: nothing is sent anywhere
+    if joblib.effective_n_jobs(n_jobs) == 1 and name in ("LokyBackend", "MultiprocessingBackend"):
+        return                           # with one job they run in this process instead
     if not backend.supports_return_generator:
         raise ValueError(f"The joblib backend {name} cannot hand back runs as they finish, "
                          f"which the sweep needs to log each one at once. Use the default "
