@@ -461,6 +461,12 @@ def test_plot_draws_bars_for_numbers_and_bands_for_curves(arithmetic_results, tm
     figure = arithmetic_results.plot("curve", by=["a"])
     lines = figure.axes[0].get_lines()
     assert len(lines) == 2 and list(lines[1].get_ydata()) == pytest.approx([2, 3])
+    # Curves of different lengths (early stopping): the mean is over the runs that got there.
+    ragged = md.experiments.Results([
+        {"config": {"a": 1}, "seed": s, "status": "ok", "result": {"c": [1.0, 3.0, 5.0][:2 + s]}}
+        for s in range(2)])
+    (line,) = ragged.plot("c").axes[0].get_lines()
+    assert list(line.get_ydata()) == pytest.approx([1, 3, 5])
 
 
 # ---- models travel by pickle -----------------------------------------------------------------

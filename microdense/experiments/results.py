@@ -10,6 +10,7 @@ seeds; a group of one run has none ("-").
 import csv
 import json
 import math
+import warnings
 
 import numpy as np
 
@@ -147,12 +148,18 @@ class Results:
         labels = [", ".join(f"{n}={v}" for n, v in zip(by, g)) for g in groups]
         if _curves(groups):
             for label, values in zip(labels, groups.values()):
-                curves = np.array(values, dtype=float)          # (runs, points)
+                # (runs, points), NaN after a curve's end (a run stopped early) so the mean
+                # at each point is over the runs that got there.
+                curves = np.full((len(values), max(len(v) for v in values)), np.nan)
+                for row, curve in zip(curves, values):
+                    row[:len(curve)] = curve
                 x = np.arange(1, curves.shape[1] + 1)
-                mean = curves.mean(axis=0)
+                mean = np.nanmean(curves, axis=0)
                 ax.plot(x, mean, label=label)
                 if len(curves) > 1:
-                    std = curves.std(axis=0, ddof=1)
+                    with warnings.catch_warnings():     # a point only one run reached: NaN
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        std = np.nanstd(curves, axis=0, ddof=1)
                     ax.fill_between(x, mean - std, mean + std, alpha=0.2)
             ax.set_xlabel("epoch")
             ax.legend(fontsize="small")

@@ -119,7 +119,7 @@ def _parallel(joblib, fn, tasks, n_jobs):
 
 
 def _died(task, error):
-    message = (f"the worker running this run died ({type(error).__name__}: {error})").strip()
+    message = f"the worker running this run died ({type(error).__name__}: {error})"
     return {"key": task.key, "config": task.config, "seed": task.seed, "status": "failed",
             "result": None, "seconds": None, "worker": None, "error": message}
 

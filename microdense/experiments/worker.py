@@ -24,7 +24,7 @@ from microdense import utils
 from microdense.experiments.grid import NotJSON, to_json_value
 from microdense.layers import reset_name_counters
 
-_ONE_RUN_AT_A_TIME = threading.Lock()
+_ONE_RUN_AT_A_TIME = threading.RLock()     # re-entrant: a run may itself call sweep(n_jobs=1)
 
 
 def run_one(fn, task):
