@@ -13,6 +13,7 @@ from microdense.recording import detect_anomaly, is_grad_enabled, no_grad
 from microdense.tensor import Tensor, as_tensor
 from microdense.gradcheck import gradcheck
 from microdense.ops.custom import custom_op
+from microdense.trace import Trace, trace_backward
 from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_crossentropy,
                             clip, concatenate, div, exp, expand_dims, getitem, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                             minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,

@@ -41,8 +41,11 @@ def toposort(root):
     return order
 
 
-def backward(root, grad=None, retain_grads=True):
-    """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward."""
+def backward(root, grad=None, retain_grads=True, trace=None):
+    """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward.
+
+    `trace` (a microdense.trace.Trace, or None) is told what each step does; see trace.py.
+    """
     seed = _seed(root, grad)
     order = toposort(root)
     for node in order:
@@ -56,10 +59,14 @@ def backward(root, grad=None, retain_grads=True):
         if not retain_grads:
             node.grad = None         # passed on to its parents: the memory can go now
         parent_grads = _call_backward(node, upstream)
+        if trace is not None:
+            trace.visit(node, upstream)
         for i, (parent, parent_grad) in enumerate(zip(node.parents, parent_grads)):
             if parent_grad is not None and parent.requires_grad:
-                _accumulate(parent, parent_grad, node.op,
-                            borrowed=_may_be_shared(parent_grad, upstream, parent_grads, i))
+                added = _accumulate(parent, parent_grad, node.op,
+                                    borrowed=_may_be_shared(parent_grad, upstream, parent_grads, i))
+                if trace is not None:
+                    trace.receive(i, parent, parent_grad, added)
 
 
 # ---- the pieces of the walk ---------------------------------------------------------------
@@ -117,6 +124,7 @@ def _accumulate(tensor, grad, op, borrowed):
        (a borrowed one is copied); an intermediate's .grad may share, and so is only ever
        replaced (`grad = grad + g`), never written into;
     5. leaves accumulate under a lock, so backward() from several threads loses nothing.
+    Returns the contribution as added (un-broadcast and cast), for a trace to record.
     """
     if grad.shape != tensor.data.shape:
         grad = unbroadcast(grad, tensor.data.shape, op)
@@ -128,12 +136,13 @@ def _accumulate(tensor, grad, op, borrowed):
         recording.check_finite(grad, op, getattr(tensor, "name", None), "backward")
     if tensor.parents:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-        return
+        return grad
     with _leaf_lock:
         if tensor.grad is None:
             tensor.grad = grad.copy() if borrowed else grad
         else:
             tensor.grad = tensor.grad + grad
+    return grad
 
 
 def unbroadcast(grad, shape, op=""):
