@@ -130,7 +130,7 @@ def sweep(config, n_jobs, log):
             reached = [epoch for epoch, acc in enumerate(run["curve"], start=1)
                        if acc >= run["threshold"]]
             run["epochs_to_converge"] = reached[0] if reached else None
-    return runs, results
+    return runs
 
 
 def sweep_table(runs, names):
@@ -327,7 +327,7 @@ def main(argv=None):
     start = time.perf_counter()
     names = list(config["epochs"])
 
-    runs, results = sweep(config, args.n_jobs, args.log)
+    runs = sweep(config, args.n_jobs, args.log)
     print(f"## Activation sweep: validation accuracy after {config['epochs']['spirals']} "
           f"(spirals) / {config['epochs']['digits']} (digits) epochs, "
           f"{len(config['seeds'])} seed(s)\n")

@@ -12,7 +12,6 @@ import pickle
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 
@@ -59,7 +58,8 @@ def arithmetic(a, b, seed):
     """Known numbers: value = 10 a + seed; fails for b == 'bad'."""
     if b == "bad":
         raise ValueError(f"b={b} is not allowed")
-    return {"value": 10 * a + seed, "curve": [a, a + seed], "draw": float(md.utils.get_rng().random())}
+    return {"value": 10 * a + seed, "curve": [a, a + seed],
+            "draw": float(md.utils.get_rng().random())}
 
 
 def count_calls(a, seed, calls_file):
