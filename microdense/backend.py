@@ -9,7 +9,7 @@ the graph like any other op, so a loss written with K.* is differentiable as it 
 from microdense import activations, ops
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx  # noqa: F401 (re-exported)
 from microdense.tensor import as_tensor, as_tensors
-from microdense.layers.base import reset_name_counters
+from microdense.naming import reset_name_counters
 
 # ---- activations ---------------------------------------------------------------------------
 

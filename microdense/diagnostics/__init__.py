@@ -8,7 +8,7 @@
 Read in this order: statistics.py (the formulas and the probe pass), report.py (the table),
 monitor.py (the same numbers recorded during fit), plots.py (matplotlib, optional).
 """
-from microdense.diagnostics.statistics import (LayerTrace, activation_name, dead_fraction,
+from microdense.diagnostics.statistics import (LayerTrace, dead_fraction, layer_activation,
                                                layer_outputs, layer_statistics, probe_pass,
                                                saturated_fraction, trace_statistics)
 from microdense.diagnostics.report import format_report, layer_report

@@ -11,7 +11,7 @@ saturated_fraction (sigmoid, tanh), activation_mean, activation_std (every monit
 import numpy as np
 
 from microdense.callbacks import Callback
-from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, activation_name,
+from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, layer_activation,
                                                probe_pass, trace_statistics)
 
 STATISTICS = ("grad_norm", "bias_grad_norm", "update_ratio", "dead_fraction",
@@ -73,7 +73,7 @@ class GradientMonitor(Callback):
                                  f"{', '.join(layer.name for layer in layers)}.")
             return [by_name[name] for name in self.layer_names]
         return [layer for layer in layers if getattr(layer, "kernel", None) is not None
-                or activation_name(layer) in RELU_LIKE + SATURATING]
+                or layer_activation(layer) in RELU_LIKE + SATURATING]
 
     # -- Keras hooks --
     def on_train_begin(self, logs=None):

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from microdense import config, losses
+from microdense.naming import activation_name
 from microdense.tensor import Tensor, no_grad
 
 RELU_LIKE = ("relu", "relu6")            # output 0 exactly where z <= 0
@@ -33,16 +34,16 @@ SIGMOID_SATURATION = (0.01, 0.99)         # sigmoid(z) outside: d sigmoid/dz = s
 
 # ---- which nonlinearity a layer applies ---------------------------------------------------
 
-def activation_name(layer):
+def layer_activation(layer):
     """'relu', 'sigmoid', 'tanh', ... for a layer that applies a named activation, else None.
 
-    Reads `layer.activation` (Dense, Activation: a function, named by its __name__), or the
-    class of an activation layer (ReLU; a ReLU with a negative slope is leaky, not 'relu').
+    Reads `layer.activation` (Dense, Activation: named by naming.activation_name, the name it
+    is saved under), or the class of an activation layer (ReLU; a ReLU with a negative slope
+    is leaky, not 'relu').
     """
     fn = getattr(layer, "activation", None)
     if fn is not None:
-        name = getattr(fn, "__name__", None) or type(fn).__name__
-        return name.lower()
+        return activation_name(fn)
     if type(layer).__name__ == "ReLU":
         return "relu" if not getattr(layer, "negative_slope", 0) else "leaky_relu"
     return None
@@ -155,7 +156,7 @@ def trace_statistics(trace, learning_rate=None):
     """The statistics of one LayerTrace as a dict of plain Python floats (None: not defined)."""
     layer, outputs = trace.layer, trace.outputs
     kernel = getattr(layer, "kernel", None)
-    name = activation_name(layer)
+    name = layer_activation(layer)
     row = {"layer": layer.name, "type": type(layer).__name__, "activation": name,
            "grad_norm": None, "bias_grad_norm": None, "weight_norm": None,
            "update_ratio": None, "dead_fraction": None, "saturated_fraction": None}

@@ -12,36 +12,12 @@ layer's name for the graph drawings. Subclasses write only `build`, `call`,
 """
 import inspect
 import math
-import re
 
 import numpy as np
 
 from microdense import activations, config, initializers, ops, regularizers
+from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
-
-# ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
-
-_name_counters = {}
-
-
-def to_snake_case(name):
-    """Keras's class-name-to-layer-name rule: Dense -> dense, LeakyReLU -> leaky_re_lu."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
-    return name.lower()
-
-
-def unique_name(prefix):
-    """prefix the first time, then prefix_1, prefix_2, ... (global, like Keras's auto-naming)."""
-    count = _name_counters.get(prefix, 0)
-    _name_counters[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def reset_name_counters():
-    """Start naming from `dense` again (what Keras's clear_session does to layer names)."""
-    _name_counters.clear()
 
 
 def serialize(module, obj):

@@ -1,10 +1,9 @@
 """The Loss base class and the reduction from per-sample losses to one number (Keras's
 keras/src/losses/loss.py), with the shared handling of y_true and y_pred."""
-import re
-
 import numpy as np
 
 from microdense import config, ops
+from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, constant
 from microdense.utils import Configurable
 
@@ -83,7 +82,7 @@ class Loss(Configurable):
         if reduction not in REDUCTIONS:
             raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
                              f"{', '.join(repr(r) for r in REDUCTIONS)}.")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype            # None: compute in y_pred's own dtype
 
@@ -131,9 +130,3 @@ class LossFunctionWrapper(Loss):
             from microdense.losses import deserialize
             config = {**config, "fn": deserialize(config["fn"])}
         return cls(**config)
-
-
-def _snake_case(name):
-    """Keras's to_snake_case, for default names: "MeanSquaredError" -> "mean_squared_error"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

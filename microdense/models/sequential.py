@@ -17,7 +17,8 @@ import numpy as np
 from microdense import saving, utils
 from microdense.config import floatx
 from microdense.layers import InputLayer, Layer
-from microdense.layers.base import InputSpec, unique_name
+from microdense.layers.base import InputSpec
+from microdense.naming import unique_name
 from microdense.models import summary as summary_module
 from microdense.models.trainer import Trainer
 from microdense.tensor import Tensor, constant, no_grad
