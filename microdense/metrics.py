@@ -19,7 +19,7 @@ import inspect
 
 import numpy as np
 
-from microdense import config, losses
+from microdense import config, losses, utils
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, no_grad
 
@@ -283,7 +283,6 @@ def get(identifier, loss=None):
     functions ("hinge", "kld") as running means, then registered custom functions.
     A Metric instance is returned as is; a class is instantiated; a function is wrapped.
     """
-    from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
     if isinstance(identifier, dict):
@@ -317,13 +316,11 @@ def get(identifier, loss=None):
 
 def serialize(metric):
     """{"class_name": ..., "config": ...} for a Metric."""
-    from microdense import utils
     return utils.serialize_object(metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric `serialize` described."""
-    from microdense import utils
     classes = {**ALL_OBJECTS, "MeanMetricWrapper": MeanMetricWrapper,
                "ShapeChosenAccuracy": ShapeChosenAccuracy}
     return utils.deserialize_object(config, classes, "metric", custom_objects)
@@ -332,13 +329,11 @@ def deserialize(config, custom_objects=None):
 def serialize_function(fn):
     """A metric function's name: built-in ("binary_accuracy", "mean_squared_error") or the
     name a user's function was registered under ("Custom>my_error")."""
-    from microdense import utils
     return utils.serialize_object(fn)
 
 
 def deserialize_function(name, custom_objects=None):
     """The function `serialize_function` named: ours, a loss function, or a user's."""
-    from microdense import utils
     table = {fn.__name__: fn for fn in _FUNCTIONS}
     table.update({key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)})
     return utils.deserialize_object(name, table, "metric function", custom_objects)

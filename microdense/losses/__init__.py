@@ -20,8 +20,7 @@ linear last layer and `from_logits=True`, which uses the stable log_softmax / lo
 
 Read loss.py (the base class and the batch reduction), then losses.py (the losses).
 """
-import inspect
-
+from microdense import utils
 from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
                                     reduce_weighted_values, squeeze_or_expand_to_same_rank)
 from microdense.losses.losses import (
@@ -58,20 +57,17 @@ ALL_OBJECTS.update({
 def serialize(loss):
     """A name for a function ("mean_squared_error", or "Custom>f" if registered);
     {"class_name": ..., "config": ...} for a Loss instance."""
-    from microdense import utils
     return utils.serialize_object(loss)
 
 
 def deserialize(config, custom_objects=None):
     """The loss that `serialize` described."""
-    from microdense import utils
     return utils.deserialize_object(config, ALL_OBJECTS, "loss", custom_objects)
 
 
 def get(identifier):
     """A loss from a name ("mse", "CategoricalCrossentropy"), a config dict, a Loss class
     (instantiated with defaults), a Loss instance or any callable. None gives None."""
-    from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
     return utils.get_object(identifier, ALL_OBJECTS, "loss",

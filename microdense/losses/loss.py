@@ -5,7 +5,7 @@ import numpy as np
 from microdense import config, ops
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, constant
-from microdense.utils import Configurable
+from microdense.utils import Configurable, serialize_object
 
 
 # ---- preparing y_true and y_pred ---------------------------------------------------------
@@ -120,13 +120,13 @@ class LossFunctionWrapper(Loss):
         # a subclass names its function by its class, a bare wrapper must save it.
         config = {**super().get_config(), **self._fn_kwargs}
         if type(self) is LossFunctionWrapper:
-            from microdense.losses import serialize
-            config["fn"] = serialize(self.fn)
+            config["fn"] = serialize_object(self.fn)
         return config
 
     @classmethod
     def from_config(cls, config):
         if "fn" in config:
+            # Imported here: losses/__init__.py imports this module to build its name table.
             from microdense.losses import deserialize
             config = {**config, "fn": deserialize(config["fn"])}
         return cls(**config)

@@ -245,10 +245,9 @@ class Sequential(Trainer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (and its weights' shapes) from get_config()'s dict."""
-        from microdense.saving import deserialize_layer
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
+            model.add(saving.deserialize_layer(layer_config, custom_objects), rebuild=False)
         model._maybe_build()
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))

@@ -10,7 +10,7 @@ saturated_fraction (sigmoid, tanh), activation_mean, activation_std (every monit
 """
 import numpy as np
 
-from microdense.callbacks import Callback
+from microdense.callbacks.callback import Callback
 from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, layer_activation,
                                                probe_pass, trace_statistics)
 
