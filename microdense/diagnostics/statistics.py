@@ -6,8 +6,12 @@ units), on a batch x with targets y and loss L:
     grad_norm           ||dL/dW||  (Frobenius norm)       ~0 in early layers: vanishing gradients
     bias_grad_norm      ||dL/db||
     weight_norm         ||W||
-    update_ratio        lr * ||dL/dW|| / ||W||            the relative step plain SGD would take;
-                                                          ~1e-3 is healthy (CS231n)
+    update_ratio        ||W_after - W|| / ||W_after||     the relative step the compiled optimizer
+                                                          (SGD, Adam, ...) takes on this batch,
+                                                          from its current state; ~1e-3 is
+                                                          healthy (CS231n). Given a learning_rate
+                                                          instead: lr ||dL/dW|| / ||W||, plain
+                                                          SGD's step at that rate
     dead_fraction       fraction of ReLU units whose pre-activation z = x W + b is never positive
                         over the batch: their output and their gradient are 0 for every sample
     saturated_fraction  fraction of (sample, unit) entries with |tanh(z)| > 0.99, or sigmoid(z)
@@ -22,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from microdense import config, losses
+from microdense import config, losses, optimizers
 from microdense.naming import activation_name
 from microdense.tensor import Tensor, no_grad
 
@@ -76,6 +80,7 @@ class LayerTrace(NamedTuple):
     outputs: np.ndarray
     kernel_grad: object            # ndarray, or None for a layer without a kernel
     bias_grad: object
+    weight_grads: tuple = ()       # dL/dw for each of layer.weights (zeros where w had none)
 
 
 def probe_pass(model, x, y, loss=None):
@@ -108,7 +113,8 @@ def probe_pass(model, x, y, loss=None):
             total.backward()
         traces = [LayerTrace(layer, inputs, outputs,
                              _grad_copy(getattr(layer, "kernel", None)),
-                             _grad_copy(getattr(layer, "bias", None)))
+                             _grad_copy(getattr(layer, "bias", None)),
+                             tuple(_grad_copy(w) for w in layer.weights))
                   for layer, inputs, outputs in steps]
         return float(total.data), traces
     finally:
@@ -176,22 +182,50 @@ def trace_statistics(trace, learning_rate=None):
     return row
 
 
-def learning_rate_of(model):
-    """The compiled optimizer's learning rate as a float, or None without an optimizer."""
-    rate = getattr(getattr(model, "optimizer", None), "learning_rate", None)
-    return None if rate is None else float(rate)
+def optimizer_update_ratios(model, traces):
+    """{layer name: ||W_after - W|| / ||W_after||} for each kernel, W_after being what the
+    compiled optimizer makes of the traces' gradients: its real step (Adam's, with its
+    momentum and step count), not SGD's formula. A copy of the optimizer (same config, same
+    state) updates copies of the weights; the model and its optimizer are left untouched.
+    {} without a compiled optimizer, or for one that cannot be rebuilt from its config."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return {}
+    try:
+        twin = optimizers.deserialize(optimizers.serialize(optimizer))
+    except (ValueError, TypeError):       # a user's optimizer class that is not registered
+        return {}
+    twin.set_state(optimizer.get_state())
+    pairs, kernels = [], {}
+    for trace in traces:                  # model order: the order the optimizer saw them in
+        for weight, grad in zip(trace.layer.weights, trace.weight_grads):
+            if weight.requires_grad:
+                copy = Tensor(weight.data.copy(), requires_grad=True, name=weight.name)
+                pairs.append((grad, copy))
+                if weight is getattr(trace.layer, "kernel", None):
+                    kernels[trace.layer.name] = (weight, copy)
+    twin.apply_gradients(pairs)
+    ratios = {}
+    for name, (weight, moved) in kernels.items():
+        size = _norm(moved.data)
+        ratios[name] = _norm(moved.data.astype(np.float64) - weight.data) / size if size else 0.0
+    return ratios
 
 
 def layer_statistics(model, x, y, loss=None, learning_rate=None):
     """One forward+backward pass over (x, y): a list with one dict of statistics per layer.
 
-    `loss` defaults to the compiled loss; `learning_rate` to the compiled optimizer's (it
-    only scales update_ratio). The model's weights and gradients are left as they were.
+    `loss` defaults to the compiled loss. update_ratio is the compiled optimizer's real step
+    on this batch (optimizer_update_ratios), or with `learning_rate` given, plain SGD's step
+    at that rate. The model's weights, gradients and optimizer state are left as they were.
     """
-    if learning_rate is None:
-        learning_rate = learning_rate_of(model)
     _, traces = probe_pass(model, x, y, loss)
-    return [trace_statistics(trace, learning_rate) for trace in traces]
+    rows = [trace_statistics(trace, learning_rate) for trace in traces]
+    if learning_rate is None:
+        ratios = optimizer_update_ratios(model, traces)
+        for row in rows:
+            row["update_ratio"] = ratios.get(row["layer"])
+    return rows
 
 
 def layer_outputs(model, x):

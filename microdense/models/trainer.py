@@ -179,6 +179,7 @@ class Trainer:
         weights = self.trainable_weights
         batch_hooks = callback_list.uses_batch_hooks()
         self.stop_training = False
+        callback_list.set_training_data(x, y)
         callback_list.on_train_begin()
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
