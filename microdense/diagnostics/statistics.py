@@ -92,7 +92,7 @@ def probe_pass(model, x, y, loss=None):
     """
     loss_fn = _loss_function(model, loss)
     x = _model_input(model, x)
-    weights = _model_weights(model)
+    weights = model.weights
     saved = [w.grad for w in weights]
     for w in weights:
         w.grad = None
@@ -106,9 +106,8 @@ def probe_pass(model, x, y, loss=None):
         total = loss_fn(y.data if isinstance(y, Tensor) else np.asarray(y), h)
         if total.ndim:                     # a per-sample loss function: average it, as fit does
             total = total.mean()
-        for layer in model.layers:        # regularization penalties of this call, as in fit
-            for penalty in getattr(layer, "losses", ()):
-                total = total + penalty
+        for penalty in model.losses:      # regularization penalties of this call, as in fit
+            total = total + penalty
         if total.requires_grad:
             total.backward()
         traces = [LayerTrace(layer, inputs, outputs,
@@ -118,7 +117,7 @@ def probe_pass(model, x, y, loss=None):
                   for layer, inputs, outputs in steps]
         return float(total.data), traces
     finally:
-        for w in _model_weights(model):   # weights built during this pass had no gradient
+        for w in model.weights:           # weights built during this pass had no gradient
             w.grad = None
         for w, grad in zip(weights, saved):
             w.grad = grad
@@ -127,21 +126,17 @@ def probe_pass(model, x, y, loss=None):
 def _model_input(model, x):
     """x as a Tensor, with the model built for it (the model itself, not just its layers)."""
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=config.floatx()))
-    if not getattr(model, "built", True):
+    if not model.built:
         model.build((None,) + x.shape[1:])
     return x
 
 
 def _loss_function(model, loss):
-    loss = loss if loss is not None else getattr(model, "loss", None)
+    loss = loss if loss is not None else model.loss
     if loss is None:
         raise ValueError("These diagnostics need a loss: compile the model first "
                          "(model.compile(loss=...)) or pass loss=... explicitly.")
     return losses.get(loss)
-
-
-def _model_weights(model):
-    return [w for layer in model.layers for w in getattr(layer, "weights", ())]
 
 
 def _grad_copy(weight):
@@ -188,7 +183,7 @@ def optimizer_update_ratios(model, traces):
     momentum and step count), not SGD's formula. A copy of the optimizer (same config, same
     state) updates copies of the weights; the model and its optimizer are left untouched.
     {} without a compiled optimizer, or for one that cannot be rebuilt from its config."""
-    optimizer = getattr(model, "optimizer", None)
+    optimizer = model.optimizer
     if optimizer is None:
         return {}
     try:

@@ -2,11 +2,11 @@
 
 One training step (train_on_batch, and each batch of fit):
 
-    y_pred = model(x, training=True)                      # Dropout active
-    loss = compute_loss(x, y, y_pred)     # compiled loss + layer penalties, as Keras
-    loss.backward()                       # w.grad for every trainable w
-    optimizer.apply_gradients([(w.grad, w), ...])         # w.data updated in place
-    w.grad = None for every w             # a step leaves no gradient behind
+    y_pred = model(x, training=True)                  # Dropout active
+    loss = model.compute_loss(x, y, y_pred)           # compiled loss + layer penalties
+    loss.backward()                                   # w.grad for every trainable w
+    optimizer.apply_gradients([(w.grad, w), ...])     # w.data updated in place
+    w.grad = None                                     # for every w: no gradient left behind
 
 The logged "loss" and metrics are running means over the batches of the epoch, weighted by
 batch size, exactly what Keras logs (the last batch may be smaller). Logs are ordered as Keras
@@ -135,9 +135,11 @@ class Trainer:
         if weights:
             loss.backward(retain_grads=False)      # only the weights' gradients are used
             self.optimizer.apply_gradients([(w.grad, w) for w in weights])
-            for weight in weights:      # and leave none behind, as torch's
-                weight.grad = None      # zero_grad(set_to_none=True): a later backward()
-        else:                           # gives that graph's gradient, not a sum with ours
+            # Leave no gradient behind, as torch's zero_grad(set_to_none=True): a backward()
+            # after fit (to draw a graph) then gives that graph's gradient, not a sum with ours.
+            for weight in weights:
+                weight.grad = None
+        else:                           # every layer frozen: nothing to learn (as Keras)
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
         self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
 
