@@ -10,7 +10,8 @@ import pytest
 
 # Every module microdense/__init__.py imports, and the subpackages' own modules.
 MODULES = [
-    "config", "tensor", "engine", "gradcheck", "ops", "ops.crossentropy", "naming", "utils",
+    "config", "recording", "tensor", "engine", "gradcheck", "trace", "ops", "ops.custom",
+    "ops.crossentropy", "naming", "utils",
     "activations", "initializers", "regularizers", "backend", "losses", "losses.loss",
     "metrics", "optimizers", "layers", "layers.core", "models", "models.sequential",
     "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
