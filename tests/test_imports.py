@@ -46,7 +46,7 @@ def run_in_order(order):
     return run_script(SCRIPT, json.dumps(order))
 
 
-@pytest.mark.parametrize("seed", ["reversed", 0, 1, 2, 3])
+@pytest.mark.parametrize("seed", ["reversed", 0, 1])
 def test_submodules_import_in_any_order(seed):
     order = list(reversed(MODULES)) if seed == "reversed" else \
         random.Random(seed).sample(MODULES, len(MODULES))
@@ -54,10 +54,10 @@ def test_submodules_import_in_any_order(seed):
     assert run.returncode == 0, f"importing in the order {order} failed:\n{run.stderr}"
 
 
-@pytest.mark.parametrize("first, then", [("diagnostics", "callbacks"),
-                                         ("callbacks", "diagnostics")])
-def test_callbacks_and_diagnostics_import_either_way(first, then):
-    run = run_in_order([first, then])
+def test_diagnostics_import_before_callbacks():
+    """The order that failed while callbacks imported diagnostics.monitor, which imported
+    callbacks (callbacks alone, first, is test_dependencies_run_one_way's)."""
+    run = run_in_order(["diagnostics", "callbacks"])
     assert run.returncode == 0, run.stderr
 
 
