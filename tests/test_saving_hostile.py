@@ -129,6 +129,14 @@ def test_a_huge_input_shape_is_refused_before_the_build_sample(saved):
     assert refused(path, r"input shape \[None, 100000, 100000\] asks for more values") < 5
 
 
+def test_a_huge_input_dim_on_a_layer_without_weights_is_refused(saved):
+    config, _, write = saved
+    config["config"]["layers"] = [{"class_name": "Activation", "config": {
+        "name": "act", "activation": "relu", "input_dim": 10 ** 12}}]
+    config["config"].pop("build_input_shape")
+    assert refused(write(config), r"input shape \[None, 1000000000000\]") < 5
+
+
 def test_optimizer_state_of_the_wrong_shape_is_refused_before_reading(saved):
     config, parts, write = saved
     with np.load(io.BytesIO(parts["optimizer.npz"])) as arrays:
@@ -181,6 +189,10 @@ MALFORMED_CONFIGS = {
                                 r'"format_version" must be a whole number'),
     "build_input_shape a string": (_set(["config", "build_input_shape"], "big"),
                                    r'"config"\["build_input_shape"\] must be a list'),
+    "format_version true": (_set(["format_version"], True),
+                            r'"format_version" must be a whole number; it is a boolean'),
+    "input_dim a string": (_set(["config", "layers", 1, "config", "input_dim"], "4"),
+                           r'\["input_dim"\] must be a list of whole numbers or null'),
     "a negative size": (_set(["config", "build_input_shape"], [None, -2]),
                         "negative size -2"),
     "units missing": (lambda config: config["config"]["layers"][1]["config"].pop("units")

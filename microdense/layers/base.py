@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from microdense import activations, config, file_guard, initializers, ops, regularizers
+from microdense import activations, config, initializers, model_file, ops, regularizers
 from microdense.tensor import Scope, Tensor, constant, layer_scope
 
 # ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
@@ -193,7 +193,7 @@ class Layer:
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
         _check_name(name, f"Weight of layer '{self.name}'")
-        file_guard.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
+        model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
         value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
         value = np.asarray(value, dtype=dtype)
         weight = Tensor(value, requires_grad=trainable and self._trainable,
