@@ -197,6 +197,10 @@ def _not_saved(filepath, reason):
 
 # ---- loading -----------------------------------------------------------------------------
 
+# What a value of the wrong type raises deep inside a constructor or build: from a file, these
+# mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
+_RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
+
 def load_model(filepath, custom_objects=None, compile=True):
     """The model saved at `filepath`, with its weights, and (compile=True) compiled with its
     optimizer state restored. custom_objects maps saved names to your functions/classes.
@@ -211,6 +215,9 @@ def load_model(filepath, custom_objects=None, compile=True):
             model = model_from_config(config, custom_objects)
     except MemoryError:
         raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:             # a value of the wrong type reached a build()
+        raise hostile(filepath, CONFIG_FILE, f"does not build a model "
+                                             f"({type(error).__name__}: {error})") from None
     _assign_weights(model, saved.arrays(WEIGHTS_FILE, {w.name: w.shape for w in model.weights}),
                     filepath)
     compile_settings = config.get("compile_config")
@@ -247,7 +254,7 @@ def deserialize_layer(layer_config, custom_objects=None):
     except ValueError as error:
         raise ValueError(f"While loading layer '{config.get('name')}' ({class_name}): "
                          f"{error}") from None
-    except (TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
+    except _RAW_ERRORS as error:
         raise ModelFileError(f"corrupt or hostile model file: the config of layer "
                              f"'{config.get('name')}' ({class_name}) does not fit its "
                              f"constructor ({type(error).__name__}: {error}).") from None
@@ -276,10 +283,10 @@ def _compile_from_config(model, settings, custom_objects, filepath):
                 entry = metrics.deserialize(entry, custom_objects)
             compiled_metrics.append(entry)
         optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
-    except (TypeError, AttributeError, KeyError, IndexError, OverflowError) as error:
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
+    except _RAW_ERRORS as error:
         raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
                       f"and metrics ({type(error).__name__}: {error})") from None
-    model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
 
 
 def _restore_optimizer(model, saved, filepath):
