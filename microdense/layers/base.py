@@ -15,9 +15,18 @@ import math
 
 import numpy as np
 
-from microdense import activations, config, initializers, ops, regularizers
+from microdense import activations, config, initializers, model_file, ops, regularizers
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
+
+
+def _check_name(name, what):
+    """Keras's rule: a name is a string without '/', since '/' joins layer and weight names
+    into the paths weights are saved under ("dense/kernel")."""
+    if not isinstance(name, str) or "/" in name:
+        raise ValueError(f"{what}: argument `name` must be a string and cannot contain "
+                         f"character `/`. Received: name={name!r} (of type "
+                         f"{type(name).__name__})")
 
 
 def serialize(module, obj):
@@ -90,6 +99,7 @@ class Layer:
             raise ValueError(f"Unrecognized keyword arguments passed to "
                              f"{type(self).__name__}: {kwargs}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
+        _check_name(self.name, "Layer")
         self.dtype = str(np.dtype(dtype or config.floatx()))
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -184,6 +194,8 @@ class Layer:
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
+        _check_name(name, f"Weight of layer '{self.name}'")
+        model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
         value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
         value = np.asarray(value, dtype=dtype)
         weight = Tensor(value, requires_grad=trainable and self._trainable,
