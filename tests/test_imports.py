@@ -15,7 +15,8 @@ MODULES = [
     "activations", "initializers", "regularizers", "backend", "losses", "losses.loss",
     "metrics", "optimizers", "layers", "layers.core", "models", "models.sequential",
     "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
-    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "datasets", "graph",
+    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "model_file", "datasets",
+    "graph",
 ]
 
 # Import the listed modules one by one WITHOUT running microdense/__init__.py first (a bare
