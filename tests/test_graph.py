@@ -743,3 +743,15 @@ def test_a_parameter_alone_or_collapsed_layers_follow_the_same_rules():
     model, x, _ = compiled_model()
     out = (model(x) ** 2).mean()
     assert "note_no_gradients" in draw_graph(out, collapse_layers=True).source
+
+
+def test_a_mean_lost_in_rounding_noise_shows_as_about_zero():
+    z = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    grad = p - np.eye(3, dtype=np.float32)[[0, 1, 2, 0]]    # softmax's: each row sums to 0
+    assert 0 < abs(grad.mean(dtype=np.float64)) < 1e-7     # in digits, noise from rounding
+    assert labels.summary_lines(grad)[0].startswith("mean ≈0  std ")
+    small = np.array([1e-3, -0.5, 0.5, 0.2, -0.2], dtype=np.float32)     # a real mean 2e-4
+    assert labels.summary_lines(small)[0].startswith("mean 0.0002  std ")
+    assert "≈" not in labels.summary_lines(grad.astype(np.float64))[0]   # exact in float64
+    assert "≈" not in labels.summary_lines(np.array([1, -1, 2, -2, 0]))[0]   # ints: exact
