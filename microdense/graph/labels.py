@@ -62,24 +62,27 @@ def font_color_on(fill):
 # One escaping function for every piece of user text (tensor and layer names, descriptions,
 # op names and rules, the model's name) wherever it lands: an HTML-like label, a quoted
 # attribute such as a tooltip, or the graph's own name. Its output is safe in all three.
-REPLACEMENTS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                              "\\": "\\\\"})
+REPLACEMENTS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                ("\\", "\\\\"))      # & first: the others write an &
 
 
 def escape(text):
     """Any text made safe wherever it lands in DOT, and shown as it is.
 
     & < > " become XML entities, and so does ] in a text made of nothing else (Graphviz's
-    HTML-label parser rejects "]" or "]]" alone). A backslash is doubled, as Graphviz's escString wants: alone
-    it would start an escape (\\N is the node's name) or, at the end, swallow the closing
-    quote. Characters Python would not print (NUL and other control characters, which XML
-    forbids; lone surrogates; invisible ones such as a zero-width space) are written as
-    Python writes them, \\x00, \\n, \\u200b, so the drawing shows that they are there.
+    HTML-label parser rejects "]" or "]]" alone). A backslash is doubled, as Graphviz's
+    escString wants: alone it would start an escape (\\N is the node's name) or, at the end,
+    swallow the closing quote. Characters Python would not print (NUL and other control
+    characters, which XML forbids; lone surrogates; invisible ones such as a zero-width
+    space) are written as Python writes them, \\x00, \\n, \\u200b, so the drawing shows
+    that they are there.
     """
     text = str(text)
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    text = text.translate(REPLACEMENTS)
+    for special, replacement in REPLACEMENTS:
+        if special in text:             # most text has none: a fast scan, no copy
+            text = text.replace(special, replacement)
     if text and not text.strip("]"):
         text = text.replace("]", "&#93;")
     return text
