@@ -76,7 +76,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def leaky_relu(x, negative_slope=0.2):
     """Leaky ReLU: x if x > 0 else negative_slope * x (Keras 3's default slope is 0.2)."""
     x = as_tensor(x)
-    return ops.relu(x) - negative_slope * ops.relu(-x)
+    return ops.where(x >= 0, x, negative_slope * x)     # slope 1 at 0, as Keras (jax.nn)
 
 
 def relu6(x):
