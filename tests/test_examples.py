@@ -270,6 +270,7 @@ ANOTHER_CPU = {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": "AVX
 
 @pytest.mark.parametrize("name, drawings", [
     ("00_demo", ["00_demo_graph.svg", "00_demo_layers.svg"]),
+    ("03_custom_activation", ["03_custom_activation.svg"]),
     ("05_vanishing_gradients", ["05_deep_sigmoid.svg", "05_deep_relu.svg"])])
 def test_drawings_do_not_depend_on_the_cpu(tmp_path_factory, name, drawings):
     """Rerunning the examples leaves git clean on any machine: no digit in a drawing is
