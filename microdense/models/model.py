@@ -6,14 +6,21 @@ model. What a model adds: its weights and penalties are those of its layers, fre
 freezes them all, and the Trainer's compile / fit / evaluate / predict (trainer.py).
 Subclasses (Sequential) say which layers there are and how data flows through them.
 """
-from microdense import saving
-from microdense.layers import Layer
-from microdense.models import summary as summary_module
+from microdense import saving, utils
+from microdense.layers import Layer, symbolic
+from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
 
 
 class Model(Trainer, Layer):
     """Base class of models: `layers`, and `_forward` / `_prepare_input` for the Trainer."""
+
+    def __new__(cls, *args, **kwargs):
+        """Model(inputs, outputs) makes a functional model (models/functional.py), as Keras."""
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from microdense.models.functional import Functional   # it imports this module
+            return super().__new__(Functional)
+        return super().__new__(cls)
 
     def __init__(self, name=None, trainable=True, dtype=None):
         Trainer.__init__(self)
@@ -22,6 +29,46 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         raise NotImplementedError(f"{type(self).__name__} must define its `layers`.")
+
+    def __call__(self, inputs, training=False):
+        """On data: the model's output Tensor(s) with their graph (for inspection and
+        drawing). On symbolic tensors: a node of a bigger functional model."""
+        if symbolic.is_symbolic(inputs):
+            return symbolic.call_symbolic(self, inputs)
+        return self._call_on_data(inputs, training)
+
+    def _standardize(self, value, which):
+        """fit/evaluate/predict's x (which="input") or y ("output") as one array, the form
+        _forward and the loss take. (Functional models with several take lists of arrays.)"""
+        if value is None:
+            return None
+        return data.as_inputs(value, self.dtype) if which == "input" else data.as_targets(value)
+
+    def _pack_predictions(self, arrays):
+        """predict's arrays (one per output) in the structure of the model's outputs."""
+        return arrays
+
+    @property
+    def output_names(self):
+        return [self.layers[-1].name] if self.layers else []
+
+    def get_layer(self, name=None, index=None):
+        """The layer called `name` (or at position `index` of model.layers), as Keras."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            if not 0 <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(self.layers)} layers.")
+            return self.layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise utils.unknown_name_error(f"layer of model '{self.name}'", name,
+                                       [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------
     @property
