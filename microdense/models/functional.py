@@ -31,7 +31,7 @@ def _flatten(structure, what):
     if isinstance(structure, KerasTensor):
         return [structure], None, True
     if isinstance(structure, dict):
-        keys = list(structure)
+        keys = sorted(structure)                # Keras flattens a dict in sorted key order
         tensors = [structure[key] for key in keys]
     elif isinstance(structure, (list, tuple)):
         keys, tensors = None, list(structure)
@@ -51,15 +51,19 @@ def _flatten(structure, what):
 
 
 def nodes_between(inputs, outputs):
-    """The layer calls that lead from `inputs` to `outputs`, in topological order (depth
-    first from each output; a node comes after every node it reads)."""
+    """The layer calls that lead from `inputs` to `outputs` (the Inputs' own nodes
+    included), in topological order: depth first from each output, so a node comes after
+    every node it reads."""
     known_inputs = set(inputs)
     order, visited = [], set()
 
     def visit(tensor):
-        if tensor in known_inputs:
-            return
         node = tensor.node
+        if tensor in known_inputs:
+            if node not in visited:
+                visited.add(node)
+                order.append(node)
+            return
         if not node.inputs:                     # an Input that is not one of the model's
             names = [t.node.layer.name for t in inputs]
             raise ValueError(f"Graph disconnected: the outputs depend on the input "
@@ -74,7 +78,28 @@ def nodes_between(inputs, outputs):
 
     for tensor in outputs:
         visit(tensor)
+    for tensor in inputs:                       # an input no output uses still counts
+        if tensor.node not in visited:
+            visited.add(tensor.node)
+            order.insert(0, tensor.node)
     return order
+
+
+def layers_in_keras_order(nodes):
+    """The layers of `nodes` (topological order) as Keras 3 lists them in model.layers:
+    by depth, farthest from the outputs first (depth = the longest path of layer calls to
+    an output), and in the order of `nodes` within one depth. A layer called twice appears
+    once, at its greatest depth."""
+    depth = {node: 0 for node in nodes}
+    for node in reversed(nodes):                # readers before the nodes they read
+        for parent in node.parents:
+            if parent in depth:
+                depth[parent] = max(depth[parent], depth[node] + 1)
+    layer_depth, first_seen = {}, {}
+    for index, node in enumerate(nodes):
+        layer_depth[node.layer] = max(layer_depth.get(node.layer, 0), depth[node])
+        first_seen.setdefault(node.layer, index)
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))
 
 
 class Functional(Model):
@@ -84,14 +109,12 @@ class Functional(Model):
         Model.__init__(self, name=name or unique_name("functional"), **kwargs)
         self.inputs, self._input_keys, self._single_input = _flatten(inputs, "inputs")
         self.outputs, self._output_keys, self._single_output = _flatten(outputs, "outputs")
-        self._nodes = nodes_between(self.inputs, self.outputs)
-        # Keras's model.layers: the input layers first (in the order given), then each layer
-        # in the order its first call runs; a layer called twice appears once.
-        layers = [t.node.layer for t in self.inputs if isinstance(t.node.layer, InputLayer)]
-        for node in self._nodes:
-            if node.layer not in layers:
-                layers.append(node.layer)
-        self._layers = layers
+        every_node = nodes_between(self.inputs, self.outputs)
+        input_nodes = {tensor.node for tensor in self.inputs}
+        self._nodes = [node for node in every_node if node not in input_nodes]  # to run
+        running = {node.layer for node in self._nodes}
+        self._layers = layers = [layer for layer in layers_in_keras_order(every_node)
+                                 if layer in running or isinstance(layer, InputLayer)]
         seen = set()
         for layer in layers:
             if layer.name in seen:
