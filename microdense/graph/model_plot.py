@@ -75,6 +75,7 @@ def _draw_chain(canvas, model, layers, box_options):
     previous = None
     if shape is not None and not _is_input_layer(layers[0] if layers else None):
         previous = "input"
+        show_shapes = box_options[0]
         canvas.add_node("input", label=_input_label(shape, show_shapes), shape="box",
                         style="rounded,filled", fillcolor=labels.DATA, tooltip="model input")
     for number, layer in enumerate(layers):

@@ -6,7 +6,8 @@ from microdense.layers.base import InputSpec, Layer
 from microdense.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from microdense.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from microdense.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply,
-                                     Subtract)
+                                     Subtract, add, average, concatenate, maximum, minimum,
+                                     multiply, subtract)
 from microdense.layers.normalization import BatchNormalization, Normalization
 from microdense.naming import reset_name_counters
 
@@ -18,6 +19,6 @@ ALL_LAYERS = {cls.__name__: cls for cls in (
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",
-           "Maximum", "Minimum", "Multiply", "Subtract", "BatchNormalization", "Normalization",
-           "ALL_LAYERS",
-           "reset_name_counters"]
+           "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
+           "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
+           "Normalization", "ALL_LAYERS", "reset_name_counters"]

@@ -246,8 +246,8 @@ class Functional(Model):
         return self._pack(self._run(self._tensors(inputs), training), "output")
 
     def call(self, inputs, training=False):
-        """What a model used as a layer of a bigger model runs."""
-        return self._pack(self._run(self._tensors(inputs), training), "output")
+        """What a model used as a layer of a bigger model runs: the same."""
+        return self._call_on_data(inputs, training)
 
     def compute_output_shape(self, input_shape):
         return self.output_shape
