@@ -369,3 +369,26 @@ def _add_legend(canvas, color_by):
     canvas.add_node("legend", shape="box", style="rounded", color="#999999",
                     label='<<table border="0" cellborder="0" cellspacing="2" cellpadding="2">'
                           + "".join(rows) + "</table>>")
+
+
+# ---- the ids of the drawn nodes, for pages built on the drawing ------------------------------
+
+def node_ids(root, *, group_layers=True, max_nodes=1000):
+    """The DOT ids draw_graph(root) gives, which its SVG keeps as each group's <title>.
+
+    Returns ({id(tensor): tensor node id}, {id(tensor): op node id}, {layer: cluster id}) for
+    what draw_graph(root, group_layers=..., max_nodes=...) draws (layers not collapsed); a
+    tensor it leaves out has no entry. The explorer page finds its tensors in the SVG by them.
+    """
+    _check_options(None, "LR", max_nodes)
+    tensors, position = walk(root)
+    membership, descriptions = layers_of(tensors, position)
+    if not group_layers:
+        membership = [None] * len(tensors)
+    kept, _ = keep_nearest(tensors, membership, max_nodes, False)
+    tensor_ids = {id(t): f"t{i}" for i, t in enumerate(tensors) if kept[i]}
+    op_ids = {id(t): f"op{i}" for i, t in enumerate(tensors) if kept[i] and t.parents}
+    used = {layer for layer, keep in zip(membership, kept) if keep and layer is not None}
+    cluster_ids = {layer: f"cluster_{number}" for number, layer in enumerate(descriptions)
+                   if layer in used}
+    return tensor_ids, op_ids, cluster_ids

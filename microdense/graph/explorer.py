@@ -1,0 +1,348 @@
+"""md.explore: a page that steps through a graph's forward pass, then its backward pass.
+
+    ex = md.explore(loss)            # runs the traced backward, builds the page
+    ex.save("viz/backprop.html")     # one self-contained file: open it in any browser, offline
+    ex                               # in Jupyter: the same page, inline
+
+The page is three things in one HTML file:
+- the SVG of draw_graph(loss), laid out by Graphviz: the same clusters, colours and names as
+  the static drawing, so the two agree;
+- the trace of the backward pass as JSON: every number comes from md.trace_backward, that is
+  from the engine's own walk, never from a second derivation;
+- a small hand-written script and style sheet (explorer_page/), inlined, that step through it.
+No JS library, no network, no web font: it works offline, from file:// and inside Jupyter.
+"""
+import html
+import json
+import math
+import os
+import re
+
+import numpy as np
+
+from microdense import engine
+from microdense.graph import labels
+from microdense.graph.draw import draw_graph, node_ids
+from microdense.graph.walk import layers_of, walk
+from microdense.trace import Trace, _local_derivative, trace_backward
+
+PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
+SMALL = 12               # arrays with at most this many values are written out in full
+GRID_SIDE = 64           # the grid of a clicked tensor shows at most 64 x 64 values
+JUPYTER_HEIGHT = 680     # pixels of the inline frame in a notebook
+
+
+def explore(root, *, rankdir="LR", max_nodes=1000, group_layers=True, title=None):
+    """Build the explorer page for `root` (usually a scalar loss): an `Explorer`.
+
+    `root` is a tensor, whose backward pass is then run here by md.trace_backward (so call
+    this instead of `root.backward()`: like any backward, it adds to the leaves' .grad), or a
+    Trace you already recorded with md.trace_backward.
+
+    The page steps forward through the ops in the order they ran (each op's output appears),
+    then backward through the trace: the current node is highlighted, the edges its gradient
+    flows along light up with each contribution, and a side panel writes the chain rule with
+    that step's numbers. Click a tensor for its data and gradient as a grid; click a layer's
+    title to fold it into one node.
+
+    rankdir, max_nodes, group_layers   as for draw_graph (the page's picture is draw_graph's)
+    title                              the page's title (default: "Backprop explorer: <root>")
+    """
+    trace = root if isinstance(root, Trace) else trace_backward(root)
+    root = trace.root
+    drawing = draw_graph(root, rankdir=rankdir, max_nodes=max_nodes, group_layers=group_layers)
+    svg = _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
+    data = page_data(trace, max_nodes=max_nodes, group_layers=group_layers)
+    title = title or f"Backprop explorer: {data['root']}"
+    return Explorer(_page(title, svg, data), trace)
+
+
+class Explorer:
+    """The explorer page of one backward pass. `.save(path)` writes it; Jupyter shows it inline.
+
+    `.html` is the page itself; `.trace` is the Trace it steps through.
+    """
+
+    def __init__(self, page, trace):
+        self.html = page
+        self.trace = trace
+
+    def save(self, path):
+        """Write the page to `path` (one self-contained .html file) and return the path."""
+        path = os.fspath(path)
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(self.html)
+        return path
+
+    def _repr_html_(self):
+        # An iframe with the page as its srcdoc: its own document, so two explorers in one
+        # notebook share no ids, no script state and no key presses.
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+                f'style="width: 100%; height: {JUPYTER_HEIGHT}px; border: 1px solid #ccc" '
+                f'sandbox="allow-scripts" title="backprop explorer"></iframe>')
+
+    def __repr__(self):
+        return (f"<Explorer: {len(self.trace.steps)} backward steps from "
+                f"{self.trace.label(self.trace.root)}, page of {len(self.html) // 1024:,} KB; "
+                f".save('page.html') writes it>")
+
+
+# ---- the page's data: tensors, layers and the timeline of steps ----------------------------
+
+def page_data(trace, max_nodes=1000, group_layers=True):
+    """Everything the page's script reads, as plain JSON-ready Python: the tensors (with the
+    SVG ids draw_graph gave them), the layers, and the steps (start, forward ops, the trace's
+    backward steps, done)."""
+    root = trace.root
+    tensors, position = walk(root)
+    _label_like_the_text(trace, tensors)
+    tensor_ids, op_ids, cluster_ids = node_ids(root, group_layers=group_layers,
+                                               max_nodes=max_nodes)
+    membership, descriptions = layers_of(tensors, position)
+    if not group_layers:
+        membership = [None] * len(tensors)
+
+    steps = [{"kind": "start"}]
+    shown_at = [0] * len(tensors)              # the step at which a tensor's value is known
+    forward = [t for t in engine.toposort(root) if t.parents]
+    for number, tensor in enumerate(forward, start=1):
+        k = position[id(tensor)]
+        shown_at[k] = len(steps)
+        steps.append({"kind": "forward", "tensor": k, "number": number, "of": len(forward),
+                      "edges": _input_edges(tensor, position, tensor_ids, op_ids)})
+
+    first_grad_at, grad_at = [None] * len(tensors), [None] * len(tensors)
+    first_backward = len(steps)
+    for step in trace.steps:
+        k = position[id(step.node)]
+        steps.append(_backward_step(trace, step, position, tensor_ids, op_ids))
+        for c in step.contributions:
+            j = position[id(c.parent)]
+            if first_grad_at[j] is None:
+                first_grad_at[j] = len(steps) - 1
+            grad_at[j] = len(steps) - 1
+    if trace.steps:
+        first_grad_at[0] = grad_at[0] = first_backward     # the seed: complete from the start
+    steps.append({"kind": "done"})
+
+    entries = []
+    for k, tensor in enumerate(tensors):
+        drawn = id(tensor) in tensor_ids
+        entries.append(_tensor_entry(trace, tensor, k == 0, drawn, tensor_ids.get(id(tensor)),
+                                     op_ids.get(id(tensor)), membership[k], shown_at[k],
+                                     first_grad_at[k], grad_at[k],
+                                     [position[id(p)] for p in tensor.parents]))
+    layers = []
+    for layer, cluster in cluster_ids.items():
+        inside = [k for k in range(len(tensors)) if membership[k] == layer]
+        layers.append({"name": layer, "description": descriptions[layer], "cluster": cluster,
+                       "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
+                                 if entries[k][key]],
+                       "ops": sum(1 for k in inside if tensors[k].parents),
+                       "params": int(sum(tensors[k].size for k in inside
+                                         if not tensors[k].parents
+                                         and tensors[k].requires_grad))})
+    drawn = sum(1 for e in entries if e["node"]) + sum(1 for e in entries if e["opNode"])
+    total = len(tensors) + sum(1 for t in tensors if t.parents)
+    return {"root": trace.label(root), "tensors": entries, "steps": steps, "layers": layers,
+            "forwardSteps": len(forward), "backwardSteps": len(trace.steps),
+            "elided": total - drawn, "maxNodes": max_nodes,
+            "colors": {"noValue": labels.NO_VALUE}}
+
+
+def _label_like_the_text(trace, tensors):
+    """Give every tensor its trace label in the order print(trace) would, so the page and the
+    printed worked example call each tensor by the same name ('mul_0', 'sigmoid_1')."""
+    trace.label(trace.root)
+    for step in trace.steps:
+        trace.label(step.node)
+        for parent in step.node.parents:
+            trace.label(parent)
+    for tensor in tensors:
+        trace.label(tensor)
+
+
+def _backward_step(trace, step, position, tensor_ids, op_ids):
+    node = step.node
+    received = trace.received(node)
+    fan_in = [_value(c.added) for c in received] if len(received) > 1 else []
+    contributions = []
+    for c in step.contributions:
+        local = _local_derivative(step.upstream, c.from_op)
+        contributions.append({
+            "parent": position[id(c.parent)], "input": c.input_index,
+            "fromOp": _value(c.from_op), "local": None if local is None else _value(local),
+            "added": _value(c.added), "summedAxes": list(c.summed_axes),
+            "total": _value(c.total), "count": c.count, "of": len(trace.received(c.parent)),
+            "edge": _edge(node, c.input_index, position, tensor_ids, op_ids)})
+    return {"kind": "backward", "tensor": position[id(node)], "number": step.index,
+            "upstream": _value(step.upstream), "seed": step.index == 0 and node is trace.root,
+            "fanIn": fan_in, "contributions": contributions,
+            "outEdge": _out_edge(node, tensor_ids, op_ids)}
+
+
+def _input_edges(tensor, position, tensor_ids, op_ids):
+    edges = [_edge(tensor, i, position, tensor_ids, op_ids) for i in range(len(tensor.parents))]
+    return [e for e in edges if e] + [e for e in [_out_edge(tensor, tensor_ids, op_ids)] if e]
+
+
+def _edge(tensor, argument, position, tensor_ids, op_ids):
+    """[tail id, head id, n]: the n-th SVG edge from a parent's node into the op's node (a + a
+    draws two edges with one title), or None where the parent was not drawn."""
+    parent = tensor.parents[argument]
+    tail, head = tensor_ids.get(id(parent)), op_ids.get(id(tensor))
+    if tail is None or head is None:
+        return None
+    repeats = sum(1 for p in tensor.parents[:argument] if p is parent)
+    return [tail, head, repeats]
+
+
+def _out_edge(tensor, tensor_ids, op_ids):
+    tail, head = op_ids.get(id(tensor)), tensor_ids.get(id(tensor))
+    return [tail, head, 0] if tail and head else None
+
+
+def _tensor_entry(trace, tensor, is_root, drawn, node, op_node, layer, shown_at,
+                  first_grad_at, grad_at, parents):
+    grad = np.asarray(tensor.grad) if grad_at is not None else None
+    entry = {"label": trace.label(tensor), "name": tensor.name, "op": tensor.op,
+             "rule": tensor.rule, "shape": list(tensor.shape), "dtype": str(tensor.dtype),
+             "kind": _kind(tensor, is_root), "layer": layer, "parents": parents,
+             "node": node, "opNode": op_node, "shownAt": shown_at,
+             "firstGradAt": first_grad_at, "gradAt": grad_at,
+             "value": _value(tensor.data),
+             "gradValue": None if grad is None else _value(grad)}
+    if grad is not None:
+        fill = (labels.NOT_FINITE if not labels.is_finite(grad) else
+                labels.MAGNITUDE_COLORS[labels.magnitude_step(labels.mean_abs(grad) or 0.0)])
+        entry["gradColor"] = fill
+        entry["gradFont"] = labels.font_color_on(fill)
+    if drawn:                         # only what can be clicked carries its grids
+        entry["data"] = _grid(tensor.data)
+        entry["dataStats"] = _stats(tensor.data)
+        if grad is not None:
+            entry["grad"] = _grid(grad)
+            entry["gradStats"] = _stats(grad)
+    return entry
+
+
+def _kind(tensor, is_root):
+    if is_root:
+        return "root"
+    if tensor.parents:
+        return "intermediate"
+    return "parameter" if tensor.requires_grad else "data"
+
+
+# ---- arrays as JSON -----------------------------------------------------------------------
+
+def _number(value, float32):
+    """One value as JSON: a number (float32 to 7 significant digits, which is all it holds),
+    or "NaN" / "Infinity" / "-Infinity", which JSON has no numbers for (JS's Number() reads
+    them back)."""
+    if math.isfinite(value):
+        return float(f"{value:.7g}") if float32 else value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _numbers(array):
+    array = np.asarray(array)
+    float32 = array.dtype != np.float64
+    return [_number(v, float32) for v in array.astype(np.float64).ravel().tolist()]
+
+
+def _value(array):
+    """An array for the side panel: every value when it is small, else its summary."""
+    array = np.asarray(array)
+    if array.size <= SMALL:
+        return {"shape": list(array.shape), "values": _numbers(array)}
+    stats = _stats(array)
+    return {"shape": list(array.shape), "mean": stats["mean"], "norm": stats["norm"]}
+
+
+def _stats(array):
+    """mean, std, min, max and norm over the finite values; how many are NaN or inf."""
+    array = np.asarray(array)
+    values = labels.finite_values(array).astype(np.float64)
+    stats = {"nonFinite": int(array.size - values.size)}
+    if values.size:
+        stats.update(mean=_number(values.mean(), False), std=_number(values.std(), False),
+                     min=_number(values.min(), False), max=_number(values.max(), False),
+                     norm=_number(float(np.linalg.norm(values)), False))
+    else:
+        stats.update(mean=None, std=None, min=None, max=None, norm=None)
+    return stats
+
+
+def _grid(array):
+    """A 2-D view of an array for the page's colour grid, at most GRID_SIDE x GRID_SIDE.
+
+    A scalar is 1 x 1 and a vector one row (wrapped GRID_SIDE to a row); an array of 3 or
+    more axes shows its first matrix, x[0, ..., 0, :, :]. `note` says what was left out.
+    """
+    array = np.asarray(array)
+    notes = []
+    if array.ndim > 2:
+        notes.append(f"showing x[{', '.join(['0'] * (array.ndim - 2))}, :, :] "
+                     f"of shape {tuple(array.shape)}")
+        array = array[(0,) * (array.ndim - 2)]
+    if array.ndim == 0:
+        view = array.reshape(1, 1)
+    elif array.ndim == 1:
+        n = array.shape[0]
+        shown = array[:GRID_SIDE * GRID_SIDE]
+        width = min(n, GRID_SIDE)
+        rows = -(-shown.size // width) if width else 0
+        view = np.full(rows * width, np.nan, dtype=np.float64)
+        view[:shown.size] = shown
+        view = view.reshape(rows, width)
+        if n > GRID_SIDE:
+            notes.append(f"{GRID_SIDE} values to a row")
+        if n > shown.size:
+            notes.append(f"the first {shown.size:,} of {n:,} values")
+        cells = [_numbers(row) for row in view]
+        if rows and shown.size < rows * width:        # padding after the last value: no cell
+            cells[-1] = cells[-1][:shown.size - (rows - 1) * width]
+        return {"rows": cells, "note": "; ".join(notes)}
+    else:
+        view = array
+    rows, cols = view.shape
+    if rows > GRID_SIDE:
+        notes.append(f"rows 0-{GRID_SIDE - 1} of {rows:,}")
+    if cols > GRID_SIDE:
+        notes.append(f"columns 0-{GRID_SIDE - 1} of {cols:,}")
+    view = view[:GRID_SIDE, :GRID_SIDE]
+    return {"rows": [_numbers(row) for row in view], "note": "; ".join(notes)}
+
+
+# ---- assembling the page ------------------------------------------------------------------
+
+def _clean_svg(svg):
+    """Graphviz's SVG without its XML prolog, doctype and comments, ready to inline in HTML."""
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+
+
+def _json_for_script(data):
+    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' at all,
+    so no name can close the script element ('</script>') or open a comment."""
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _read(name):
+    with open(os.path.join(PAGE_FILES, name), encoding="utf-8") as file:
+        return file.read()
+
+
+def _page(title, svg, data):
+    """The template with its {{slots}} filled in one pass (so no inserted text, however it
+    reads, is taken for a slot)."""
+    parts = {"TITLE": html.escape(title), "STYLE": _read("explorer.css"), "SVG": svg,
+             "DATA": _json_for_script(data), "SCRIPT": _read("explorer.js")}
+    return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)],
+                  _read("explorer.html"))
