@@ -9,7 +9,7 @@ API and graphviz drawings of every op, value and gradient.
 Read the source in this order: tensor.py, ops/, engine.py, gradcheck.py, then the model API.
 """
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx
-from microdense.recording import detect_anomaly, is_grad_enabled, no_grad
+from microdense.recording import detect_anomaly, is_grad_enabled, no_grad, scope
 from microdense.tensor import Tensor, as_tensor
 from microdense.gradcheck import gradcheck
 from microdense.ops.custom import custom_op

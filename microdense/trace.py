@@ -119,6 +119,8 @@ class Trace:
         if key not in self._labels:
             if tensor is self.root and not tensor.name:
                 self._labels[key] = "L"
+            elif not (tensor.name or tensor.parents or tensor.requires_grad) and tensor.size == 1:
+                self._labels[key] = f"{tensor.data.item():.4g}"     # a constant: its value
             elif tensor.name:
                 self._labels[key] = tensor.name
             else:
@@ -201,7 +203,10 @@ class Trace:
     def _step_text(self, step):
         node, name = step.node, self.label(step.node)
         inputs = ", ".join(self.label(p) for p in node.parents)
-        lines = [f"step {step.index}: {name} = {node.op}({inputs})",
+        where = ""
+        if node.scope is not None:
+            where = "   (in " + " > ".join(s.name for s in node.scope.chain()) + ")"
+        lines = [f"step {step.index}: {name} = {node.op}({inputs}){where}",
                  f"  rule: {node.rule}" if node.rule else "  rule: (none given)"]
         lines.append("  " + self._fan_in_text(node, step.upstream))
         for c in step.contributions:

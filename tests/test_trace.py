@@ -72,7 +72,8 @@ def test_text_writes_the_chain_rule_with_numbers_and_unbroadcasting():
     assert text.startswith("Backward pass from L ()")
     assert "rule: d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))" in text
     assert "b (2,) receives the (4, 2) gradient summed over axis 0" in text
-    assert "dL/dL * dL/dsum_0 = 1 * 0.125 = 0.125" in text     # mean = sum * 1/8
+    assert "step 0: L = mul(sum_0, 0.125)   (in mean)" in text  # mean = sum * 1/8
+    assert "dL/dL * dL/dsum_0 = 1 * 0.125 = 0.125" in text
     short = md.trace_backward(quickstart_graph()[0]).to_text(max_steps=2)
     assert "more steps" in short and "step 2:" not in short
 
@@ -117,3 +118,23 @@ def test_plain_backward_records_nothing():
     loss.backward()                  # the engine's trace hook is None: no step objects exist
     trace = md.trace_backward(quickstart_graph()[0])
     assert len(trace.steps) == 6 and repr(trace).startswith("<Trace: 6 steps")
+
+
+def test_scopes_nest_and_reach_every_op_inside():
+    x = md.Tensor(np.ones(3), requires_grad=True)
+
+    @md.scope
+    def softplus(v):
+        return md.log(1 + md.exp(v))
+
+    with md.scope("mish"):
+        y = x * md.tanh(softplus(x))
+    chain = [s.name for s in y.parents[1].parents[0].scope.chain()]   # log inside softplus
+    assert chain == ["mish", "softplus"]
+    assert y.scope.name == "mish" and y.scope.layer is None
+    m = x.mean()
+    assert m.op == "mul" and m.scope.name == "mean" and m.scope.kind == "op"
+    assert m.parents[0].scope.name == "mean"                          # the sum inside it
+    assert md.Tensor(1.0).scope is None and (x * 2).scope is None     # outside every scope
+    with pytest.raises(TypeError, match="non-empty string"):
+        md.scope("")

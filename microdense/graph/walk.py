@@ -32,13 +32,14 @@ def layers_of(tensors, position):
     belongs to the layer of the first op that reads it: it is part of that layer's formula.
     """
     descriptions = {}                         # layer name -> description, in order first seen
-    for tensor in tensors:
-        if tensor.scope is not None:
-            descriptions.setdefault(tensor.scope.name, tensor.scope.description)
+    layers = [tensor.scope.layer if tensor.scope is not None else None for tensor in tensors]
+    for layer in layers:
+        if layer is not None:
+            descriptions.setdefault(layer.name, layer.description)
     membership = []
-    for tensor in tensors:
-        if tensor.scope is not None:
-            membership.append(tensor.scope.name)
+    for tensor, layer in zip(tensors, layers):
+        if layer is not None:
+            membership.append(layer.name)
         elif not tensor.parents and tensor.name and "/" in tensor.name:
             prefix = tensor.name.rsplit("/", 1)[0]
             membership.append(prefix if prefix in descriptions else None)

@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from microdense import activations, config, initializers, ops, regularizers
+from microdense import activations, config, initializers, model_file, ops, regularizers
 from microdense.tensor import Scope, Tensor, constant, layer_scope
 
 # ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
@@ -42,6 +42,15 @@ def unique_name(prefix):
 def reset_name_counters():
     """Start naming from `dense` again (what Keras's clear_session does to layer names)."""
     _name_counters.clear()
+
+
+def _check_name(name, what):
+    """Keras's rule: a name is a string without '/', since '/' joins layer and weight names
+    into the paths weights are saved under ("dense/kernel")."""
+    if not isinstance(name, str) or "/" in name:
+        raise ValueError(f"{what}: argument `name` must be a string and cannot contain "
+                         f"character `/`. Received: name={name!r} (of type "
+                         f"{type(name).__name__})")
 
 
 def serialize(module, obj):
@@ -94,6 +103,7 @@ class Layer:
             raise ValueError(f"Unrecognized keyword arguments passed to "
                              f"{type(self).__name__}: {kwargs}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
+        _check_name(self.name, "Layer")
         self.dtype = str(np.dtype(dtype or config.floatx()))
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -182,6 +192,8 @@ class Layer:
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
+        _check_name(name, f"Weight of layer '{self.name}'")
+        model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
         value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
         value = np.asarray(value, dtype=dtype)
         weight = Tensor(value, requires_grad=trainable and self._trainable,

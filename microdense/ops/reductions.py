@@ -5,6 +5,7 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
+from microdense.recording import scope
 from microdense.tensor import as_tensor, node
 from microdense.ops.arithmetic import mul
 from microdense.ops.axes import normalize_axes, normalize_axis
@@ -32,12 +33,14 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own."""
+    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
+    Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
     x = as_tensor(x)
     axis = normalize_axes(axis, x.data.ndim, "mean")
-    total = sum(x, axis, keepdims)
-    scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
-    return mul(total, scale)
+    with scope("mean", kind="op"):
+        total = sum(x, axis, keepdims)
+        scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
+        return mul(total, scale)
 
 
 def _extremum(x, axis, keepdims, find, op):
