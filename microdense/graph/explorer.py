@@ -211,6 +211,8 @@ def _tensor_entry(trace, tensor, is_root, drawn, node, op_node, layer, shown_at,
     entry = {"label": trace.label(tensor), "name": tensor.name, "op": tensor.op,
              "rule": tensor.rule, "shape": list(tensor.shape), "dtype": str(tensor.dtype),
              "kind": _kind(tensor, is_root), "layer": layer, "parents": parents,
+             "scope": (" > ".join(s.name for s in tensor.scope.chain())
+                       if tensor.scope is not None else None),
              "node": node, "opNode": op_node, "shownAt": shown_at,
              "firstGradAt": first_grad_at, "gradAt": grad_at,
              "value": _value(tensor.data),

@@ -135,14 +135,16 @@
     if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
   }
 
-  function labelEdge(g, text) {            // the contribution, written at the edge's middle
-    const path = g.querySelector("path");
-    const middle = path.getPointAtLength(path.getTotalLength() / 2);
-    const label = svgElement("text");
+  function labelEdge(g, text) {            // the contribution, written near the input's end
+    const path = g.querySelector("path");  // (an op's inputs are apart there, not at the op)
+    const length = path.getTotalLength();
+    const at = path.getPointAtLength(length * 0.5), end = path.getPointAtLength(length);
+    const label = svgElement("text");       // written away from the op, so labels of two
+    const leftward = at.x < end.x - 1;      // inputs coming in side by side do not overlap
     label.setAttribute("class", "edge-label");
-    label.setAttribute("x", middle.x);
-    label.setAttribute("y", middle.y - 4);
-    label.setAttribute("text-anchor", "middle");
+    label.setAttribute("x", at.x + (leftward ? -4 : 4));
+    label.setAttribute("y", at.y - 3);
+    label.setAttribute("text-anchor", leftward ? "end" : "start");
     label.textContent = text;
     g.parentNode.appendChild(label);      // after every node, so it is drawn on top
   }
@@ -169,8 +171,8 @@
       const t = tensors[step.tensor];
       $("step-title").textContent = "forward step " + step.number + " of " + step.of + ": " + t.label;
       line(el("span", "formula", t.label + " = " + t.op + "(" + t.parents.map((k) => tensors[k].label).join(", ") + ")"));
+      if (t.scope) line("(in " + t.scope + ")");
       line(t.label + " " + shapeText(t.shape) + " = ", value(t.value));
-      if (t.layer) line("inside layer " + t.layer);
     } else if (step.kind === "backward") {
       writeBackward(step, line);
     } else {
@@ -189,6 +191,7 @@
     const inputs = t.parents.map((j) => tensors[j].label).join(", ");
     $("step-title").textContent = "backward step " + step.number + " of " + data.backwardSteps + ": " + t.label;
     line(el("span", "formula", t.label + " = " + t.op + "(" + inputs + ")"));
+    if (t.scope) line("(in " + t.scope + ")");
     const upstream = el("div", "line upstream", d(k) + " = ", value(step.upstream));
     if (step.seed) upstream.append(" (the seed: dL/dL = 1)");
     else if (step.fanIn.length) upstream.append(" = " + step.fanIn.map(valueText).join(" + ") +
