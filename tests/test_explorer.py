@@ -293,6 +293,7 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
     tensor_ids, op_ids, _ = node_ids(loss)
     forward = page.data["forwardSteps"]
     page.press("next", forward)                        # forward: ops appear in the order they ran
+    fan_ins = 0
     for n, step in enumerate(trace.steps):
         page.press("next")
         assert page.position() == forward + 1 + n
@@ -307,12 +308,17 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
             assert_shows(box.find_element("css selector", ".from-op").text, c.from_op)
             if c.summed_axes:                           # the bias: summed over the batch
                 assert_shows(box.find_element("css selector", ".added").text, c.added)
+            if len(trace.received(c.parent)) > 1:       # h is used twice: the running sum
+                assert f"contribution {c.count} of 2" in box.text
+                assert_shows(box.find_element("css selector", ".total").text, c.total)
+                fan_ins += 1
         current = {g.find_element("css selector", "title").get_attribute("textContent")
                    for g in page.elements("g.node.current")}
         assert current == {tensor_ids[id(step.node)], op_ids[id(step.node)]}
         lit = page.elements("g.edge.lit-back")          # into the op, and one per contribution
         assert len(lit) == 1 + len([c for c in step.contributions
                                     if id(c.parent) in tensor_ids])
+    assert fan_ins == 2
     assert page.errors() == []
 
 
@@ -409,6 +415,20 @@ def test_colour_by_gradient_size_switches_on_and_off(browser, tmp_path):
     assert page.errors() == []
 
 
+def test_a_graph_cut_at_max_nodes_says_so_and_steps_through(browser, tmp_path):
+    loss, _ = digits_step(batch=4)
+    page = open_page(browser, tmp_path, md.explore(loss, max_nodes=20))
+    note = page.element("#note")
+    assert note.is_displayed() and f"{page.data['elided']} nodes" in note.text
+    assert "max_nodes=20" in note.text
+    per_step = page.js("const next = document.getElementById('next');"
+                       "let n = 0; while (!next.disabled) { next.click(); n++; } return n;")
+    assert per_step == len(page.data["steps"]) - 1
+    assert page.element("#step-title").text.startswith("Done")
+    page.element("#step-body .tensor-link").click()   # a tensor that may not be drawn
+    assert page.errors() == []
+
+
 def test_play_steps_by_itself_and_pauses(browser, tmp_path):
     page = open_page(browser, tmp_path, md.explore(quickstart_graph()[0]))
     page.press("play")
@@ -478,3 +498,14 @@ def test_the_digits_mlp_training_step_opens_and_steps_smoothly(browser, tmp_path
           f"{page.seconds_to_open:.2f} s, {len(per_step)} steps of {np.mean(per_step):.0f} ms "
           f"(at most {np.max(per_step):.0f} ms)")
     assert page.seconds_to_open < 20 and np.mean(per_step) < 200   # generous: 2 shared cores
+
+
+def test_a_missing_browser_fails_saying_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(chromium.os.path, "exists", lambda path: False)
+    with pytest.raises(chromium.BrowserNotFound) as error:
+        chromium.find_programs()
+    message = str(error.value)
+    assert message.startswith("chromium and chromedriver not found on PATH")
+    assert "apt-get install chromium chromium-driver" in message
+    assert "MICRODENSE_SKIP_BROWSER=1" in message
