@@ -99,58 +99,66 @@ def page_data(trace, max_nodes=1000, group_layers=True):
     root = trace.root
     tensors, position = walk(root)
     _label_like_the_text(trace, tensors)
-    tensor_ids, op_ids, cluster_ids = node_ids(root, group_layers=group_layers,
-                                               max_nodes=max_nodes)
+    ids = node_ids(root, group_layers=group_layers, max_nodes=max_nodes)
+    tensor_ids, op_ids, cluster_ids = ids
     membership, descriptions = layers_of(tensors, position)
     if not group_layers:
         membership = [None] * len(tensors)
+    steps, shown_at, first_grad_at, grad_at = _timeline(trace, position, ids)
+    entries = [_tensor_entry(trace, tensor, k == 0, tensor_ids.get(id(tensor)),
+                             op_ids.get(id(tensor)), membership[k], shown_at[k],
+                             first_grad_at[k], grad_at[k],
+                             [position[id(p)] for p in tensor.parents])
+               for k, tensor in enumerate(tensors)]
+    layers = [_layer_entry(layer, descriptions[layer], cluster, tensors, membership, entries)
+              for layer, cluster in cluster_ids.items()]
+    drawn = sum(1 for e in entries if e["node"]) + sum(1 for e in entries if e["opNode"])
+    total = len(tensors) + sum(1 for t in tensors if t.parents)
+    return {"root": trace.label(root), "tensors": entries, "steps": steps, "layers": layers,
+            "forwardSteps": sum(1 for step in steps if step["kind"] == "forward"),
+            "backwardSteps": len(trace.steps),
+            "elided": total - drawn, "maxNodes": max_nodes,
+            "colors": {"noValue": labels.NO_VALUE}}
 
+
+def _timeline(trace, position, ids):
+    """The page's steps: the start, each op in the order it ran (engine.toposort: parents
+    before children), each step of the trace, the end. Also, for each tensor (by position),
+    the step at which its value is known, and those at which its gradient starts to arrive
+    and is complete."""
+    tensor_ids, op_ids, _ = ids
+    size = len(position)
     steps = [{"kind": "start"}]
-    shown_at = [0] * len(tensors)              # the step at which a tensor's value is known
-    forward = [t for t in engine.toposort(root) if t.parents]
+    shown_at = [0] * size                      # leaves are known from the start
+    forward = [t for t in engine.toposort(trace.root) if t.parents]
     for number, tensor in enumerate(forward, start=1):
-        k = position[id(tensor)]
-        shown_at[k] = len(steps)
-        steps.append({"kind": "forward", "tensor": k, "number": number, "of": len(forward),
+        shown_at[position[id(tensor)]] = len(steps)
+        steps.append({"kind": "forward", "tensor": position[id(tensor)], "number": number,
+                      "of": len(forward),
                       "edges": _input_edges(tensor, position, tensor_ids, op_ids)})
-
-    first_grad_at, grad_at = [None] * len(tensors), [None] * len(tensors)
-    first_backward = len(steps)
+    first_grad_at, grad_at = [None] * size, [None] * size
+    if trace.steps:                            # the seed: the root's gradient, from the start
+        first_grad_at[0] = grad_at[0] = len(steps)
     for step in trace.steps:
-        k = position[id(step.node)]
         steps.append(_backward_step(trace, step, position, tensor_ids, op_ids))
         for c in step.contributions:
             j = position[id(c.parent)]
             if first_grad_at[j] is None:
                 first_grad_at[j] = len(steps) - 1
-            grad_at[j] = len(steps) - 1
-    if trace.steps:
-        first_grad_at[0] = grad_at[0] = first_backward     # the seed: complete from the start
+            grad_at[j] = len(steps) - 1        # the last contribution completes it
     steps.append({"kind": "done"})
+    return steps, shown_at, first_grad_at, grad_at
 
-    entries = []
-    for k, tensor in enumerate(tensors):
-        drawn = id(tensor) in tensor_ids
-        entries.append(_tensor_entry(trace, tensor, k == 0, drawn, tensor_ids.get(id(tensor)),
-                                     op_ids.get(id(tensor)), membership[k], shown_at[k],
-                                     first_grad_at[k], grad_at[k],
-                                     [position[id(p)] for p in tensor.parents]))
-    layers = []
-    for layer, cluster in cluster_ids.items():
-        inside = [k for k in range(len(tensors)) if membership[k] == layer]
-        layers.append({"name": layer, "description": descriptions[layer], "cluster": cluster,
-                       "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
-                                 if entries[k][key]],
-                       "ops": sum(1 for k in inside if tensors[k].parents),
-                       "params": int(sum(tensors[k].size for k in inside
-                                         if not tensors[k].parents
-                                         and tensors[k].requires_grad))})
-    drawn = sum(1 for e in entries if e["node"]) + sum(1 for e in entries if e["opNode"])
-    total = len(tensors) + sum(1 for t in tensors if t.parents)
-    return {"root": trace.label(root), "tensors": entries, "steps": steps, "layers": layers,
-            "forwardSteps": len(forward), "backwardSteps": len(trace.steps),
-            "elided": total - drawn, "maxNodes": max_nodes,
-            "colors": {"noValue": labels.NO_VALUE}}
+
+def _layer_entry(layer, description, cluster, tensors, membership, entries):
+    """A layer's cluster and what folding it hides: its nodes, its ops and parameters."""
+    inside = [k for k in range(len(tensors)) if membership[k] == layer]
+    return {"name": layer, "description": description, "cluster": cluster,
+            "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
+                      if entries[k][key]],
+            "ops": sum(1 for k in inside if tensors[k].parents),
+            "params": int(sum(tensors[k].size for k in inside
+                              if not tensors[k].parents and tensors[k].requires_grad))}
 
 
 def _label_like_the_text(trace, tensors):
@@ -205,8 +213,9 @@ def _out_edge(tensor, tensor_ids, op_ids):
     return [tail, head, 0] if tail and head else None
 
 
-def _tensor_entry(trace, tensor, is_root, drawn, node, op_node, layer, shown_at,
-                  first_grad_at, grad_at, parents):
+def _tensor_entry(trace, tensor, is_root, node, op_node, layer, shown_at, first_grad_at,
+                  grad_at, parents):
+    """A tensor as the page knows it; only a drawn one (node is not None) carries its grids."""
     grad = np.asarray(tensor.grad) if grad_at is not None else None
     entry = {"label": trace.label(tensor), "name": tensor.name, "op": tensor.op,
              "rule": tensor.rule, "shape": list(tensor.shape), "dtype": str(tensor.dtype),
@@ -222,7 +231,7 @@ def _tensor_entry(trace, tensor, is_root, drawn, node, op_node, layer, shown_at,
                 labels.MAGNITUDE_COLORS[labels.magnitude_step(labels.mean_abs(grad) or 0.0)])
         entry["gradColor"] = fill
         entry["gradFont"] = labels.font_color_on(fill)
-    if drawn:                         # only what can be clicked carries its grids
+    if node is not None:              # only what can be clicked carries its grids
         entry["data"] = _grid(tensor.data)
         entry["dataStats"] = _stats(tensor.data)
         if grad is not None:
