@@ -69,6 +69,13 @@ class Path:
     def ops(self):
         return [t.op for t in self.tensors[:-1]]
 
+    def __str__(self):
+        route = " <- ".join(self.ops) or "(the root itself)"
+        if self.local_derivatives is not None:
+            product = " * ".join(_value(d) for d in [1.0] + self.local_derivatives)
+            return f"{route}: {product} = {_value(self.contribution)}"
+        return f"{route}: {_value(self.contribution)}"
+
 
 class Trace:
     """The steps of one backward pass. Read `steps`, print it, or split a gradient with paths()."""
@@ -215,9 +222,10 @@ class Trace:
 
     def _contribution_text(self, step, c):
         node, parent = self.label(step.node), self.label(c.parent)
-        chain = f"dL/d{node} * d{node}/d{parent}"
+        chain = f"dL/d{node} * d{node}/d{parent}" if step.node is not self.root else \
+            f"dL/d{parent}"
         local = _local_derivative(step.upstream, c.from_op)
-        if local is not None:
+        if local is not None and step.node is not self.root:
             text = f"{parent} receives {chain} = {_value(step.upstream)} * {_value(local)} " \
                    f"= {_value(c.from_op)}"
         else:

@@ -41,9 +41,11 @@ class Run:
         return float(match.group(1))
 
 
-def run_example(name, tmp_path_factory):
-    """Run examples/<name>.py once per test session (cached); fail with its stderr if it fails."""
-    if name not in _runs:
+def run_example(name, tmp_path_factory, **environment):
+    """Run examples/<name>.py once per test session (cached); fail with its stderr if it fails.
+    `environment` adds variables to its environment (a separate run, cached separately)."""
+    key = (name, tuple(sorted(environment.items())))
+    if key not in _runs:
         source = os.path.join(EXAMPLES, f"{name}.py")
         root = tmp_path_factory.mktemp(name)
         os.makedirs(root / "examples")
@@ -52,13 +54,13 @@ def run_example(name, tmp_path_factory):
         with open(source) as f:
             args = ["--fast"] if "--fast" in f.read() else []
         env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                   MPLBACKEND="Agg")
+                   MPLBACKEND="Agg", **environment)
         done = subprocess.run([sys.executable, str(script), *args], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, (f"examples/{name}.py exited with {done.returncode}:\n"
                                       f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        _runs[name] = Run(name, done.stdout, str(root / "viz"))
-    return _runs[name]
+        _runs[key] = Run(name, done.stdout, str(root / "viz"))
+    return _runs[key]
 
 
 # ---- checking files -----------------------------------------------------------------------
@@ -257,3 +259,25 @@ def test_05_vanishing_gradients(tmp_path_factory):
         assert {"dense", "dense_7", "loss"} <= names
     assert (node_fill(run.path("05_deep_sigmoid.svg"), "dense")
             != node_fill(run.path("05_deep_relu.svg"), "dense"))
+
+
+# ---- the gallery is the same on every machine ---------------------------------------------
+
+# What another CPU would change: OpenBLAS's kernels (each CPU family sums a matmul in its own
+# order) and numpy's SIMD loops for exp, tanh, ... (AVX2 or not). Both can be forced here.
+ANOTHER_CPU = {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": "AVX2 FMA3 F16C"}
+
+
+@pytest.mark.parametrize("name, drawings", [
+    ("00_demo", ["00_demo_graph.svg", "00_demo_layers.svg"]),
+    ("03_custom_activation", ["03_custom_activation.svg"]),
+    ("05_vanishing_gradients", ["05_deep_sigmoid.svg", "05_deep_relu.svg"])])
+def test_drawings_do_not_depend_on_the_cpu(tmp_path_factory, name, drawings):
+    """Rerunning the examples leaves git clean on any machine: no digit in a drawing is
+    decided by float rounding (a mean that cancels to ~1e-9 shows as ≈0)."""
+    here = run_example(name, tmp_path_factory)
+    elsewhere = run_example(name, tmp_path_factory, **ANOTHER_CPU)
+    for drawing in drawings:
+        with open(here.path(drawing), encoding="utf-8") as a, \
+                open(elsewhere.path(drawing), encoding="utf-8") as b:
+            assert a.read() == b.read(), f"viz/{drawing} depends on the CPU's rounding"

@@ -1,14 +1,14 @@
 """draw_graph: a picture of every op, value and gradient that led to a tensor."""
 from typing import NamedTuple, Optional
 
-from microdense.graph import labels
-from microdense.graph.labels import escape, plain
+from microdense.graph import labels, notes
+from microdense.graph.labels import bold, escape
+from microdense.graph.notes import ELIDED
 from microdense.graph.rendering import Canvas
 from microdense.graph.walk import keep_nearest, layers_of, walk
 
 COLOR_BY = (None, "grad", "data")
 RANKDIRS = ("LR", "TB", "RL", "BT")
-ELIDED = "elided"                       # node id of the "... more nodes not drawn" note
 
 
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
@@ -26,6 +26,12 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     min and max.
     One ellipse per op ("matmul", "add", "sigmoid"); hover over it for its derivative rule.
     A tensor used twice (`a + a`) has two edges into the op.
+
+    A sticky note says when the picture is emptier than expected: before `backward()` no
+    gradients are shown yet; a tensor that recorded nothing (data, a constant, a result made
+    under `md.no_grad()` such as `model.predict`'s) is one box, and also warns. Anything but
+    a Tensor (`model.predict(x)`'s array, `train_on_batch`'s numbers) is a TypeError saying
+    to draw `model(x)`, which returns a Tensor with its graph.
 
     Legend (fill colours, default colouring):
         light blue   parameter: a leaf that requires grad (a weight, a bias)
@@ -54,6 +60,7 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     max_elements     tensors with at most this many values show them all; larger ones a summary
     show_legend      also draw the legend as a box of sample nodes
     """
+    notes.require_tensor(root)
     _check_options(color_by, rankdir, max_nodes)
     tensors, position = walk(root)
     membership, descriptions = layers_of(tensors, position)
@@ -69,7 +76,12 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     else:
         _draw_tensors_and_ops(canvas, tensors, position, membership, clusters, kept, style)
     if elided:
-        _add_elision_note(canvas, elided)
+        notes.add_elision_note(canvas, elided)
+    if notes.records_nothing(root):
+        notes.warn_nothing_recorded()
+        notes.add_nothing_recorded_note(canvas)
+    elif show_grad and notes.has_no_gradients_yet(tensors):
+        notes.add_no_gradients_note(canvas)
     if show_legend:
         _add_legend(canvas, color_by)
     return canvas.to_drawing("computation_graph", _graph_attributes(rankdir),
@@ -149,13 +161,13 @@ def _tensor_node(tensor, kind, style):
     data = labels.summary_lines(tensor.data, style.max_elements) if style.show_data else []
     grad = (labels.summary_lines(tensor.grad, style.max_elements)
             if style.show_grad and tensor.grad is not None else [])
-    rows = [_row(f"<b>{escape(tensor.name)}</b>")] if tensor.name else []
+    rows = [_row(bold(tensor.name))] if tensor.name else []
     rows.append(_row(f'<font color="{muted}">{escape(shape)}</font>'))
     rows += _value_rows("data", data) + _value_rows("grad", grad)
     tooltip = [tensor.name or "tensor", shape] + [f"{what} " + "; ".join(lines) for what, lines
                                                   in (("data", data), ("grad", grad)) if lines]
     attributes = {"label": _table(rows), "shape": "box", "style": "rounded,filled",
-                  "fillcolor": fill, "fontcolor": font, "tooltip": plain(" | ".join(tooltip))}
+                  "fillcolor": fill, "fontcolor": font, "tooltip": " | ".join(tooltip)}
     if kind == "root":
         attributes["peripheries"] = "2"
     attributes.update(extra)
@@ -180,9 +192,9 @@ def _table(rows):
 
 def _op_node(tensor):
     """Attributes of the node of the op that made `tensor`; its tooltip is the op's rule."""
-    return {"label": f"<<b>{escape(tensor.op)}</b>>", "shape": "ellipse", "style": "filled",
+    return {"label": f"<{bold(tensor.op)}>", "shape": "ellipse", "style": "filled",
             "fillcolor": labels.OP, "margin": "0.04,0.02", "height": "0.3",
-            "tooltip": plain(tensor.rule or tensor.op)}
+            "tooltip": tensor.rule or tensor.op}
 
 
 # ---- one node per tensor and per op -------------------------------------------------------
@@ -204,7 +216,7 @@ def _add_clusters(canvas, membership, descriptions, kept, collapse_layers):
 
 def _layer_title(layer, description):
     """'dense_1 · Dense(4, activation=relu)' as an HTML label."""
-    title = f"<b>{escape(layer)}</b>"
+    title = bold(layer)
     return f"<{title} · {escape(description)}>" if description else f"<{title}>"
 
 
@@ -233,12 +245,6 @@ def _add_input_edges(canvas, tensor, head, position, kept):
         elif not from_note:
             canvas.add_edge(ELIDED, head, style="dashed")
             from_note = True
-
-
-def _add_elision_note(canvas, elided):
-    canvas.add_node(ELIDED, shape="note", style="filled", fillcolor="#f7f7f7",
-                    label=f"<… {elided:,} more nodes not drawn (the farthest from the root)"
-                          f"<br/>raise max_nodes= or use collapse_layers=True>")
 
 
 # ---- one node per layer -------------------------------------------------------------------
@@ -324,7 +330,7 @@ def _layer_node(layer, description, inputs, outputs, weights, is_root, style):
     fill, extra = _fill("layer", style.color_by,
                         checked=[w.data for w in weights] + [w.grad for w in weights],
                         shaded=[_values_shaded(tensor, style.color_by) for tensor in shaded])
-    rows = [_row(f"<b>{escape(layer)}</b>")]
+    rows = [_row(bold(layer))]
     if description:
         rows.append(_row(escape(description)))
     rows.append(_row(escape(f"in {_shapes(inputs)} → out {_shapes(outputs)}")))
@@ -335,7 +341,7 @@ def _layer_node(layer, description, inputs, outputs, weights, is_root, style):
                                 f"{labels.format_number(labels.mean_abs(grads))}")))
     attributes = {"label": _table(rows), "shape": "box", "style": "rounded,filled",
                   "fillcolor": fill, "fontcolor": labels.font_color_on(fill),
-                  "tooltip": plain(f"{layer}: {description}")}
+                  "tooltip": f"{layer}: {description}"}
     if is_root:
         attributes["peripheries"] = "2"
     attributes.update(extra)

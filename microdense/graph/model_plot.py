@@ -1,6 +1,6 @@
 """plot_model: one box per layer, as keras.utils.plot_model draws a Sequential model."""
 from microdense.graph import labels
-from microdense.graph.labels import escape, plain
+from microdense.graph.labels import bold, escape
 from microdense.graph.rendering import Canvas, write
 
 
@@ -111,8 +111,7 @@ def _input_label(shape, show_shapes):
 def _layer_box(layer, input_shape, output_shape, show_shapes, show_activations, show_params,
                show_dtype, show_names):
     kind = type(layer).__name__
-    title = f"<b>{escape(layer.name)}</b> ({escape(kind)})" if show_names else \
-        f"<b>{escape(kind)}</b>"
+    title = f"{bold(layer.name)} ({escape(kind)})" if show_names else bold(kind)
     rows = [title]
     activation = _activation_name(layer)
     if show_activations and activation is not None:
@@ -129,7 +128,7 @@ def _layer_box(layer, input_shape, output_shape, show_shapes, show_activations, 
         rows.append(f"dtype: {escape(layer.dtype)}")
     fill = labels.DATA if _is_input_layer(layer) else labels.LAYER
     return {"label": _table(rows), "shape": "box", "style": "rounded,filled",
-            "fillcolor": fill, "tooltip": plain(f"{layer.name} ({kind})")}
+            "fillcolor": fill, "tooltip": f"{layer.name} ({kind})"}
 
 
 def _table(rows):

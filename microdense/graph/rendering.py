@@ -8,6 +8,8 @@ import contextlib
 
 import graphviz
 
+from microdense.graph.labels import escape
+
 INSTALL_HINT = """Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered. \
 The Python package `graphviz` only writes DOT text; rendering needs the Graphviz program too:
     Debian/Ubuntu:  sudo apt-get install graphviz
@@ -106,7 +108,7 @@ class Canvas:
         through .node()/.edge(), whose per-attribute quoting dominated the time of drawing
         10,000-node graphs. Node ids are ours (t12, op12, layer0): plain DOT identifiers.
         """
-        drawing = Drawing(name=name, graph_attr=graph_attr, node_attr=node_attr,
+        drawing = Drawing(name=escape(name), graph_attr=graph_attr, node_attr=node_attr,
                           edge_attr=edge_attr)
         body = drawing.body
         body.extend(f"\t{node_id} [{attribute_list(attributes)}]\n"
@@ -124,14 +126,11 @@ class Canvas:
 
 
 def attribute_list(attributes):
-    """DOT attributes: every label is an HTML-like label, written as is (`<...>`); any other
-    value is a quoted string with its quotes escaped.
+    """DOT attributes: a label is an HTML-like label, written as is (`<...>`); any other value
+    (a tooltip, a colour) is user or plain text, escaped here and quoted.
 
-    The caller has made label text safe with labels.escape and other text with labels.plain.
+    The caller builds labels from user text made safe with labels.escape, the same function
+    that escapes every other value here and the graph's name in to_drawing.
     """
-    return " ".join(f"{key}={value}" if key == "label" else f'{key}="{_quoted(value)}"'
+    return " ".join(f"{key}={value}" if key == "label" else f'{key}="{escape(value)}"'
                     for key, value in attributes.items())
-
-
-def _quoted(value):
-    return str(value).replace('"', '\\"')
