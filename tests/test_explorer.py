@@ -19,6 +19,7 @@ import pytest
 import microdense as md
 from microdense import backend as K
 from microdense.engine import toposort
+from microdense.graph import notes
 from microdense.graph.draw import node_ids
 from microdense.graph.explorer import page_data
 from microdense.layers import Dense, Dropout
@@ -188,11 +189,12 @@ def assert_shows(text, array):
 
 def test_node_ids_are_the_ids_draw_graph_writes():
     loss, _ = layered_graph()
+    loss.backward()                                    # (no "no gradients yet" note)
     for max_nodes in (1000, 6):
         source = md.draw_graph(loss, max_nodes=max_nodes).source
         drawn = set(re.findall(r"^\t+(\w+) \[", source, flags=re.M)) - {"graph", "node", "edge"}
         tensor_ids, op_ids, cluster_ids = node_ids(loss, max_nodes=max_nodes)
-        assert set(tensor_ids.values()) | set(op_ids.values()) == drawn - {"elided"}
+        assert set(tensor_ids.values()) | set(op_ids.values()) == drawn - {notes.ELIDED}
         assert set(cluster_ids.values()) == set(re.findall(r"subgraph (\w+)", source))
 
 
@@ -241,6 +243,15 @@ def test_explore_takes_a_trace_and_runs_no_second_backward():
     explorer = md.explore(trace)
     np.testing.assert_array_equal(t["W"].grad, grad)          # not accumulated twice
     assert explorer.trace is trace and "6 backward steps" in repr(explorer)
+
+
+def test_explore_refuses_what_has_no_graph_saying_what_to_pass():
+    with pytest.raises(TypeError, match="given a ndarray.*use model\\(x\\)"):
+        md.explore(np.ones(3))
+    with md.no_grad():
+        loss, _ = quickstart_graph()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        md.explore(loss)
 
 
 def test_repr_html_is_the_page_in_its_own_frame():

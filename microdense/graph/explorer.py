@@ -24,6 +24,7 @@ from microdense import engine
 from microdense.graph import labels
 from microdense.graph.draw import draw_graph, node_ids
 from microdense.graph.walk import layers_of, walk
+from microdense.tensor import Tensor
 from microdense.trace import Trace, _local_derivative, trace_backward
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
@@ -48,6 +49,11 @@ def explore(root, *, rankdir="LR", max_nodes=1000, group_layers=True, title=None
     rankdir, max_nodes, group_layers   as for draw_graph (the page's picture is draw_graph's)
     title                              the page's title (default: "Backprop explorer: <root>")
     """
+    if not isinstance(root, (Trace, Tensor)):
+        raise TypeError(f"md.explore shows the backward pass of a microdense Tensor (usually "
+                        f"the loss: loss = loss_fn(y, model(x))), or a Trace from "
+                        f"md.trace_backward; it was given a {type(root).__name__}. "
+                        f"model.predict(x) returns a numpy array with no graph: use model(x).")
     trace = root if isinstance(root, Trace) else trace_backward(root)
     root = trace.root
     drawing = draw_graph(root, rankdir=rankdir, max_nodes=max_nodes, group_layers=group_layers)
