@@ -18,6 +18,10 @@ from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_c
                             clip, concatenate, div, exp, expand_dims, getitem, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                             minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,
                             squeeze, stack, sub, sum, tanh, transpose, where)
+# Every other activation too, as md.<name> (md.relu, md.sigmoid, ... above are the ops).
+from microdense.activations import (elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish,
+                                    leaky_relu, linear, mish, relu6, selu, silu, softplus,
+                                    softsign, swish)
 
 __version__ = "0.1.0"
 

@@ -14,9 +14,9 @@ are engine ops because their naive compositions overflow (exp(-x) at x = -100, .
 import math
 
 from microdense import ops
+from microdense.naming import activation_name
 from microdense.tensor import as_tensor
-from microdense.utils import (get_registered_name, get_registered_object, missing_object_error,
-                              unknown_name_error)
+from microdense.utils import get_registered_object, missing_object_error, unknown_name_error
 
 # ---- the engine's primitives, re-exported under their Keras names --------------------------
 
@@ -206,11 +206,9 @@ def get(identifier):
 
 
 def serialize(activation):
-    """The name to save: a built-in's name, a registered "package>name", or its __name__."""
-    for name, fn in _BUILTINS.items():
-        if fn is activation:
-            return name
-    return get_registered_name(activation)
+    """The name to save: a registered "package>name", else its own __name__ ('relu'): the
+    one rule of naming.activation_name, also used to show it."""
+    return activation_name(activation)
 
 
 def deserialize(name, custom_objects=None):

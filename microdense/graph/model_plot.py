@@ -2,6 +2,7 @@
 from microdense.graph import labels
 from microdense.graph.labels import bold, escape
 from microdense.graph.rendering import Canvas, write
+from microdense.naming import activation_name
 
 
 def plot_model(model, to_file=None, show_shapes=True, show_layer_activations=True,
@@ -77,13 +78,7 @@ def _output_shape(layer, input_shape):
 def _activation_name(layer):
     """'relu', a registered or user function's name; None for layers without an activation."""
     activation = getattr(layer, "activation", None)
-    if activation is None:
-        return None
-    try:
-        from microdense import activations
-        return activations.serialize(activation)
-    except (ImportError, AttributeError, TypeError, ValueError):
-        return getattr(activation, "__name__", type(activation).__name__)
+    return None if activation is None else activation_name(activation)
 
 
 def _param_count(layer):

@@ -9,11 +9,11 @@ resumes training exactly. A weight without a unique name is named by its positio
 ("#0/momentum"), as files written before format 2 name every weight ("momentum/0").
 """
 import math
-import re
 import warnings
 
 import numpy as np
 
+from microdense.naming import to_snake_case
 from microdense.tensor import Tensor
 
 # Keras arguments we accept only at their default values (we do not implement EMA, loss scaling
@@ -48,7 +48,7 @@ class Optimizer:
             raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set; "
                              f"got clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}.")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -291,9 +291,3 @@ def _check_clip(argument, value):
 def _scalar(value, like):
     """A numpy scalar of the weight's dtype, so scalar arithmetic rounds as Keras's does."""
     return like.dtype.type(value)
-
-
-def _snake_case(name):
-    """Keras's default names: "SGD" -> "sgd", "AdamW" -> "adam_w"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
