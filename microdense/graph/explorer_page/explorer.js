@@ -167,6 +167,9 @@
       $("step-title").textContent = "The start: " + data.forwardSteps + " forward steps, then " +
         data.backwardSteps + " backward steps";
       line("Only the leaves are known: the data and the weights. Press Next (or the right arrow) to run the ops one at a time, in the order they ran.");
+      line("How to read the graph: faded = not computed yet; blue outline = the op running forward; " +
+           "red outline = the node passing its gradient back, red edges = where it goes, each labelled " +
+           "with its share; dashed border = a gradient still being summed (more shares to come).");
     } else if (step.kind === "forward") {
       const t = tensors[step.tensor];
       $("step-title").textContent = "forward step " + step.number + " of " + step.of + ": " + t.label;
