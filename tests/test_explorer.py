@@ -400,6 +400,12 @@ def test_folding_a_layer_hides_its_ops_and_unfolds(browser, tmp_path):
     assert cover.is_displayed() and "Dense(4, activation=tanh)" in cover.text
     assert page.node(tensor_ids[id(t["W2"])]).is_displayed()       # the other layer stays
     page.press("last")                                 # stepping with a folded layer is fine
+    page.element("#color-by-grad").click()             # shaded by its weight's mean |grad|
+    step = md.graph.labels.magnitude_step(np.abs(t["W1"].grad).mean())
+    red, green, blue = (int(md.graph.labels.MAGNITUDE_COLORS[step][i:i + 2], 16)
+                        for i in (1, 3, 5))
+    assert page.js("return getComputedStyle(arguments[0].querySelector('rect')).fill",
+                   cover) == f"rgb({red}, {green}, {blue})"
     cover.click()
     assert all(page.node(node).is_displayed() for node in inside)
     assert page.errors() == []

@@ -159,12 +159,21 @@ def _timeline(trace, position, ids):
 def _layer_entry(layer, description, cluster, tensors, membership, entries):
     """A layer's cluster and what folding it hides: its nodes, its ops and parameters."""
     inside = [k for k in range(len(tensors)) if membership[k] == layer]
-    return {"name": layer, "description": description, "cluster": cluster,
-            "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
-                      if entries[k][key]],
-            "ops": sum(1 for k in inside if tensors[k].parents),
-            "params": int(sum(tensors[k].size for k in inside
-                              if not tensors[k].parents and tensors[k].requires_grad))}
+    weights = [k for k in inside if not tensors[k].parents and tensors[k].requires_grad]
+    entry = {"name": layer, "description": description, "cluster": cluster,
+             "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
+                       if entries[k][key]],
+             "ops": sum(1 for k in inside if tensors[k].parents),
+             "params": int(sum(tensors[k].size for k in weights))}
+    # Folded and coloured by |grad|, a layer is shaded by its weights' mean |grad|, as
+    # draw_graph(collapse_layers=True, color_by="grad") shades it, once all have arrived.
+    grad_at = [entries[k]["gradAt"] for k in weights]
+    if weights and None not in grad_at:
+        grads = [np.asarray(tensors[k].grad) for k in weights]
+        fill = (labels.NOT_FINITE if not all(map(labels.is_finite, grads)) else
+                labels.MAGNITUDE_COLORS[labels.magnitude_step(labels.mean_abs(grads) or 0.0)])
+        entry.update(gradAt=max(grad_at), gradColor=fill, gradFont=labels.font_color_on(fill))
+    return entry
 
 
 def _label_like_the_text(trace, tensors):

@@ -99,6 +99,7 @@
       if (t.opNode) groups[t.opNode].classList.toggle("pending", t.shownAt > position);
       shade(g, t);
     }
+    for (const layer of data.layers) if (covers[layer.name]) shadeCover(covers[layer.name], layer);
     for (const g of svg.querySelectorAll(".current, .forward-current, .lit-back, .lit-forward"))
       g.classList.remove("current", "forward-current", "lit-back", "lit-forward");
     for (const label of svg.querySelectorAll(".edge-label")) label.remove();
@@ -156,6 +157,12 @@
     shape.style.fill = on ? (known ? t.gradColor : data.colors.noValue) : "";
     for (const text of g.querySelectorAll("text"))
       text.style.fill = on ? (known ? t.gradFont : "black") : "";
+  }
+
+  function shadeCover(cover, layer) {      // a folded layer: by its weights' mean |grad|
+    const on = $("color-by-grad").checked && layer.gradColor && layer.gradAt <= position;
+    cover.querySelector("rect").style.fill = on ? layer.gradColor : "";
+    for (const text of cover.querySelectorAll("text")) text.style.fill = on ? layer.gradFont : "";
   }
 
   // ---- the side panel: what this step did, with its numbers ------------------------------
@@ -317,6 +324,7 @@
     cover.addEventListener("click", () => fold(layer));
     cluster.parentNode.appendChild(cover);
     covers[layer.name] = cover;
+    shadeCover(cover, layer);
     return cover;
   }
 
@@ -346,13 +354,19 @@
     else if (event.key === " ") { event.preventDefault(); play(); }
   });
   const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
-  function setZoom(z) {
-    zoom = Math.max(0.2, Math.min(4, z));
+  function setZoom(z) {                   // keeping the middle of the view where it was
+    const box = $("graph"), before = zoom;
+    zoom = Math.max(0.1, Math.min(4, z));
+    const middleX = box.scrollLeft + box.clientWidth / 2, middleY = box.scrollTop + box.clientHeight / 2;
     svg.setAttribute("width", width * zoom);
     svg.setAttribute("height", height * zoom);
+    box.scrollLeft = middleX * zoom / before - box.clientWidth / 2;
+    box.scrollTop = middleY * zoom / before - box.clientHeight / 2;
   }
   $("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
   $("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
+  $("zoom-fit").addEventListener("click", () =>
+    setZoom(Math.min(1, $("graph").clientWidth / width, $("graph").clientHeight / height)));
   if (data.elided) {
     $("note").hidden = false;
     $("note").textContent = data.elided + " nodes, the farthest from " + data.root + ", are not drawn (max_nodes=" +
