@@ -78,9 +78,14 @@
     return node;
   }
   const value = (v) => el("span", "value", valueText(v));
-  function tensorLink(k) {
+  function tensorLink(k) {                // a name in the panel: hover shows where it is
     const link = el("span", "tensor-link", tensors[k].label);
+    const node = tensors[k].node && groups[tensors[k].node];
     link.addEventListener("click", () => inspect(k));
+    if (node) {
+      link.addEventListener("mouseenter", () => node.classList.add("hovered"));
+      link.addEventListener("mouseleave", () => node.classList.remove("hovered"));
+    }
     return link;
   }
   const d = (k) => "dL/d" + tensors[k].label;
