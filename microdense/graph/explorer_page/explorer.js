@@ -123,9 +123,9 @@
         labelEdge(g, shortValue(c.added));
       }
     }
-    const current = t && t.node && groups[t.node];
-    if (current && !current.classList.contains("folded-away"))
-      scrollToShow(current);
+    // Keep the op in view: its output is on one side, its inputs and their edges on the other.
+    const focus = t && ((t.opNode && groups[t.opNode]) || (t.node && groups[t.node]));
+    if (focus && !focus.classList.contains("folded-away")) scrollToShow(focus);
     writeStep(step);
     if (selected !== null) inspect(selected);
     $("slider").value = position;
