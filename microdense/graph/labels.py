@@ -19,6 +19,7 @@ NO_VALUE = "#ffffff"        # colour_by: a tensor with no gradient (drawn dashed
 BORDER = "#555555"
 MUTED = "#555555"           # shape/dtype line
 CLUSTER_BORDER = "#e07b00"
+EDGE_LABEL = "#1f4e99"       # dark blue: the gradient written on an edge
 
 # color_by: ColorBrewer's sequential YlGnBu, one step per power of ten of mean |value|.
 MAGNITUDE_COLORS = ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4",

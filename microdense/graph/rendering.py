@@ -88,12 +88,16 @@ class Canvas:
 
     def __init__(self):
         self.clusters = {}          # cluster id -> attributes of the cluster (its label ...)
+        self.children = {None: []}  # cluster id (None: top level) -> the clusters inside it
         self.nodes = {None: []}     # cluster id (None: top level) -> [(node id, attributes)]
         self.edges = []             # [(tail id, head id, attributes)]
 
-    def add_cluster(self, cluster_id, **attributes):
+    def add_cluster(self, cluster_id, parent=None, **attributes):
+        """A box, drawn inside the cluster `parent` (None: at the top level)."""
         self.clusters[cluster_id] = attributes
         self.nodes[cluster_id] = []
+        self.children[cluster_id] = []
+        self.children[parent].append(cluster_id)
 
     def add_node(self, node_id, cluster=None, **attributes):
         self.nodes[cluster].append((node_id, attributes))
@@ -111,18 +115,22 @@ class Canvas:
         drawing = Drawing(name=escape(name), graph_attr=graph_attr, node_attr=node_attr,
                           edge_attr=edge_attr)
         body = drawing.body
-        body.extend(f"\t{node_id} [{attribute_list(attributes)}]\n"
-                    for node_id, attributes in self.nodes[None])
-        for cluster_id, cluster_attributes in self.clusters.items():
-            body.append(f"\tsubgraph {cluster_id} {{\n")
-            body.append(f"\t\tgraph [{attribute_list(cluster_attributes)}]\n")
-            body.extend(f"\t\t{node_id} [{attribute_list(attributes)}]\n"
-                        for node_id, attributes in self.nodes[cluster_id])
-            body.append("\t}\n")
+        self._write_cluster(body, None, "\t")
         body.extend(f"\t{tail} -> {head}" + (f" [{attribute_list(attributes)}]\n"
                                               if attributes else "\n")
                     for tail, head, attributes in self.edges)
         return drawing
+
+
+    def _write_cluster(self, body, cluster_id, indent):
+        """The nodes of one cluster, then its clusters, each a nested subgraph."""
+        body.extend(f"{indent}{node_id} [{attribute_list(attributes)}]\n"
+                    for node_id, attributes in self.nodes[cluster_id])
+        for child in self.children[cluster_id]:
+            body.append(f"{indent}subgraph {child} {{\n")
+            body.append(f"{indent}\tgraph [{attribute_list(self.clusters[child])}]\n")
+            self._write_cluster(body, child, indent + "\t")
+            body.append(f"{indent}}}\n")
 
 
 def attribute_list(attributes):
