@@ -304,7 +304,7 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
     tensor_ids, op_ids, _ = node_ids(loss)
     forward = page.data["forwardSteps"]
     page.press("next", forward)                        # forward: ops appear in the order they ran
-    fan_ins = 0
+    fan_ins = inside_mean = 0
     for n, step in enumerate(trace.steps):
         page.press("next")
         assert page.position() == forward + 1 + n
@@ -325,11 +325,18 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
                 fan_ins += 1
         current = {g.find_element("css selector", "title").get_attribute("textContent")
                    for g in page.elements("g.node.current")}
-        assert current == {tensor_ids[id(step.node)], op_ids[id(step.node)]}
-        lit = page.elements("g.edge.lit-back")          # into the op, and one per contribution
-        assert len(lit) == 1 + len([c for c in step.contributions
-                                    if id(c.parent) in tensor_ids])
-    assert fan_ins == 2
+        entry = next(e for e in page.data["tensors"] if e["label"] == trace.label(step.node))
+        if id(step.node) in tensor_ids:                 # the node and its op
+            assert current == {tensor_ids[id(step.node)], op_ids[id(step.node)]}
+        else:                                           # inside md.mean: mean's op box
+            assert current == {entry["opBox"]} and entry["opBox"] in op_ids.values()
+            inside_mean += 1
+        lit = page.elements("g.edge.lit-back")          # out of the op, one per input drawn
+        drawn = page.data["steps"][page.position()]
+        assert len(lit) == (drawn["outEdge"] is not None) + len(
+            [c for c in drawn["contributions"] if c["edge"]])
+        assert len(lit) >= 1
+    assert fan_ins == 2 and inside_mean == 1           # mean = sum, then times 1/n
     assert page.errors() == []
 
 
@@ -359,7 +366,9 @@ def test_last_step_shows_every_gradient_equal_to_the_engines(browser, tmp_path):
     page.press("last")
     assert page.element("#step-title").text.startswith("Done")
     tensor_ids, _, _ = node_ids(loss)
-    for tensor in explorer.trace.tensors():              # every tensor that got a gradient
+    drawn = [t for t in explorer.trace.tensors() if id(t) in tensor_ids]   # not mean's inside
+    assert {id(t["W1"]), id(t["W2"]), id(t["a"])} <= {id(tensor) for tensor in drawn}
+    for tensor in drawn:                                  # every tensor that got a gradient
         page.click_node(tensor_ids[id(tensor)])
         np.testing.assert_allclose(page.grid("grad").ravel(), np.ravel(tensor.grad), rtol=1e-12)
     rows = page.elements("#step-body table.grads tr")
@@ -377,12 +386,12 @@ def test_clicking_a_tensor_shows_its_grid(browser, tmp_path):
     np.testing.assert_array_equal(page.grid("data"), t["x"].data)
     assert "grad: none" in page.element("#inspector").text
     from selenium.webdriver.common.action_chains import ActionChains
-    page.press("next", page.data["forwardSteps"] + 1)  # L's step: its inputs are links
-    link = page.elements("#step-body .tensor-link")[0]
+    page.press("last")                                 # the list of gradients: names are links
+    link = next(a for a in page.elements("#step-body .tensor-link") if a.text == "W")
     ActionChains(page.driver).move_to_element(link).perform()
     hovered = page.elements("g.node.hovered")
     assert len(hovered) == 1 and hovered[0].find_element("css selector", "title") \
-        .get_attribute("textContent") == node_ids(loss)[0][id(loss.parents[0])]
+        .get_attribute("textContent") == tensor_ids[id(t["W"])]
     page.press("first")
     page.click_node(tensor_ids[id(t["x"])])
     cell = page.elements("#inspector .grid-part.data table.grid td")[4]

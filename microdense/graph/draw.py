@@ -444,16 +444,19 @@ def node_ids(root, *, group_layers=True, max_nodes=1000):
 
     Returns ({id(tensor): tensor node id}, {id(tensor): op node id}, {layer: cluster id}) for
     what draw_graph(root, group_layers=..., max_nodes=...) draws (layers not collapsed); a
-    tensor it leaves out has no entry. The explorer page finds its tensors in the SVG by them.
+    tensor it leaves out, or hides inside a composed op (md.mean's sum), has no entry. The
+    explorer page finds its tensors in the SVG by them.
     """
-    _check_options(None, "LR", max_nodes)
+    _check_options(None, "LR", max_nodes, None)
     tensors, position = walk(root)
+    hidden = Structure(tensors, position).hidden
     membership, descriptions = layers_of(tensors, position)
     if not group_layers:
         membership = [None] * len(tensors)
-    kept, _ = keep_nearest(tensors, membership, max_nodes, False)
-    tensor_ids = {id(t): f"t{i}" for i, t in enumerate(tensors) if kept[i]}
-    op_ids = {id(t): f"op{i}" for i, t in enumerate(tensors) if kept[i] and t.parents}
+    kept, _ = keep_nearest(tensors, membership, max_nodes, False, hidden)
+    drawn = [keep and not hide for keep, hide in zip(kept, hidden)]
+    tensor_ids = {id(t): f"t{i}" for i, t in enumerate(tensors) if drawn[i]}
+    op_ids = {id(t): f"op{i}" for i, t in enumerate(tensors) if drawn[i] and t.parents}
     used = {layer for layer, keep in zip(membership, kept) if keep and layer is not None}
     cluster_ids = {layer: f"cluster_{number}" for number, layer in enumerate(descriptions)
                    if layer in used}

@@ -23,7 +23,7 @@ import numpy as np
 from microdense import engine
 from microdense.graph import labels
 from microdense.graph.draw import draw_graph, node_ids
-from microdense.graph.walk import layers_of, walk
+from microdense.graph.walk import Structure, layers_of, walk
 from microdense.tensor import Tensor
 from microdense.trace import Trace, _local_derivative, trace_backward
 
@@ -103,50 +103,98 @@ def page_data(trace, max_nodes=1000, group_layers=True):
     SVG ids draw_graph gave them), the layers, and the steps (start, forward ops, the trace's
     backward steps, done)."""
     root = trace.root
-    tensors, position = walk(root)
+    picture = _Picture(root, max_nodes, group_layers)
+    tensors, position = picture.tensors, picture.position
     _label_like_the_text(trace, tensors)
-    ids = node_ids(root, group_layers=group_layers, max_nodes=max_nodes)
-    tensor_ids, op_ids, cluster_ids = ids
     membership, descriptions = layers_of(tensors, position)
     if not group_layers:
         membership = [None] * len(tensors)
-    steps, shown_at, first_grad_at, grad_at = _timeline(trace, position, ids)
-    entries = [_tensor_entry(trace, tensor, k == 0, tensor_ids.get(id(tensor)),
-                             op_ids.get(id(tensor)), membership[k], shown_at[k],
-                             first_grad_at[k], grad_at[k],
-                             [position[id(p)] for p in tensor.parents])
-               for k, tensor in enumerate(tensors)]
+    steps, shown_at, first_grad_at, grad_at = _timeline(trace, picture)
+    entries = [_tensor_entry(trace, tensor, k == 0, picture, membership[k], shown_at[k],
+                             first_grad_at[k], grad_at[k]) for k, tensor in enumerate(tensors)]
     layers = [_layer_entry(layer, descriptions[layer], cluster, tensors, membership, entries)
-              for layer, cluster in cluster_ids.items()]
+              for layer, cluster in picture.cluster_ids.items()]
     drawn = sum(1 for e in entries if e["node"]) + sum(1 for e in entries if e["opNode"])
-    total = len(tensors) + sum(1 for t in tensors if t.parents)
+    elided = sum(2 if t.parents else 1 for k, t in enumerate(tensors)
+                 if not picture.hidden[k]) - drawn
     return {"root": trace.label(root), "tensors": entries, "steps": steps, "layers": layers,
             "forwardSteps": sum(1 for step in steps if step["kind"] == "forward"),
             "backwardSteps": len(trace.steps),
-            "elided": total - drawn, "maxNodes": max_nodes,
+            "elided": elided, "maxNodes": max_nodes,
             "colors": {"noValue": labels.NO_VALUE}}
 
 
-def _timeline(trace, position, ids):
+class _Picture:
+    """Where each tensor of root's graph is in draw_graph's SVG: its node and its op's node,
+    and for the ops inside a composed op (md.mean's sum and mul), the one op box drawn for
+    them all, with an edge from each tensor the composed op reads."""
+
+    def __init__(self, root, max_nodes, group_layers):
+        self.tensors, self.position = walk(root)
+        self.tensor_ids, self.op_ids, self.cluster_ids = node_ids(
+            root, group_layers=group_layers, max_nodes=max_nodes)
+        structure = Structure(self.tensors, self.position)
+        self.hidden = structure.hidden
+        self.inputs = structure.inputs
+        self.box = list(range(len(self.tensors)))    # k -> the tensor whose op box shows k's op
+        self.composed = [False] * len(self.tensors)
+        for k, members in enumerate(structure.members):
+            if members != [k] or structure.op[k] != self.tensors[k].op:
+                for member in members:
+                    self.box[member], self.composed[member] = k, True
+
+    def node(self, k):
+        return self.tensor_ids.get(id(self.tensors[k]))
+
+    def op_node(self, k):
+        """The op box that shows tensor k's op (its composed op's box, for a part of one)."""
+        return self.op_ids.get(id(self.tensors[self.box[k]]))
+
+    def edge(self, k, argument):
+        """[tail id, head id, n]: the n-th SVG edge (a + a draws two with one title) along
+        which input `argument` of tensor k's op is drawn; None where it is not drawn (elided,
+        or read inside a composed op)."""
+        tensor = self.tensors[k]
+        parent = tensor.parents[argument]
+        j = self.position[id(parent)]
+        if self.composed[k] and j not in self.inputs[self.box[k]]:
+            return None                               # inside the composed op
+        tail, head = self.node(j), self.op_node(k)
+        if tail is None or head is None:
+            return None
+        repeats = 0 if self.composed[k] else sum(1 for p in tensor.parents[:argument]
+                                                 if p is parent)
+        return [tail, head, repeats]
+
+    def out_edge(self, k):
+        """The edge from the op box to its output, when k is that output."""
+        if self.box[k] != k:
+            return None
+        tail, head = self.op_node(k), self.node(k)
+        return [tail, head, 0] if tail and head else None
+
+
+def _timeline(trace, picture):
     """The page's steps: the start, each op in the order it ran (engine.toposort: parents
     before children), each step of the trace, the end. Also, for each tensor (by position),
     the step at which its value is known, and those at which its gradient starts to arrive
     and is complete."""
-    tensor_ids, op_ids, _ = ids
+    position = picture.position
     size = len(position)
     steps = [{"kind": "start"}]
     shown_at = [0] * size                      # leaves are known from the start
     forward = [t for t in engine.toposort(trace.root) if t.parents]
     for number, tensor in enumerate(forward, start=1):
-        shown_at[position[id(tensor)]] = len(steps)
-        steps.append({"kind": "forward", "tensor": position[id(tensor)], "number": number,
-                      "of": len(forward),
-                      "edges": _input_edges(tensor, position, tensor_ids, op_ids)})
+        k = position[id(tensor)]
+        shown_at[k] = len(steps)
+        edges = [picture.edge(k, i) for i in range(len(tensor.parents))]
+        steps.append({"kind": "forward", "tensor": k, "number": number, "of": len(forward),
+                      "edges": [e for e in edges + [picture.out_edge(k)] if e]})
     first_grad_at, grad_at = [None] * size, [None] * size
     if trace.steps:                            # the seed: the root's gradient, from the start
         first_grad_at[0] = grad_at[0] = len(steps)
     for step in trace.steps:
-        steps.append(_backward_step(trace, step, position, tensor_ids, op_ids))
+        steps.append(_backward_step(trace, step, picture))
         for c in step.contributions:
             j = position[id(c.parent)]
             if first_grad_at[j] is None:
@@ -163,7 +211,7 @@ def _layer_entry(layer, description, cluster, tensors, membership, entries):
     entry = {"name": layer, "description": description, "cluster": cluster,
              "nodes": [entries[k][key] for k in inside for key in ("node", "opNode")
                        if entries[k][key]],
-             "ops": sum(1 for k in inside if tensors[k].parents),
+             "ops": sum(1 for k in inside if entries[k]["opNode"]),
              "params": int(sum(tensors[k].size for k in weights))}
     # Folded and coloured by |grad|, a layer is shaded by its weights' mean |grad|, as
     # draw_graph(collapse_layers=True, color_by="grad") shades it, once all have arrived.
@@ -188,56 +236,40 @@ def _label_like_the_text(trace, tensors):
         trace.label(tensor)
 
 
-def _backward_step(trace, step, position, tensor_ids, op_ids):
+def _backward_step(trace, step, picture):
     node = step.node
+    k = picture.position[id(node)]
     received = trace.received(node)
     fan_in = [_value(c.added) for c in received] if len(received) > 1 else []
     contributions = []
     for c in step.contributions:
         local = _local_derivative(step.upstream, c.from_op)
         contributions.append({
-            "parent": position[id(c.parent)], "input": c.input_index,
+            "parent": picture.position[id(c.parent)], "input": c.input_index,
             "fromOp": _value(c.from_op), "local": None if local is None else _value(local),
             "added": _value(c.added), "summedAxes": list(c.summed_axes),
             "total": _value(c.total), "count": c.count, "of": len(trace.received(c.parent)),
-            "edge": _edge(node, c.input_index, position, tensor_ids, op_ids)})
-    return {"kind": "backward", "tensor": position[id(node)], "number": step.index,
+            "edge": picture.edge(k, c.input_index)})
+    return {"kind": "backward", "tensor": k, "number": step.index,
             "upstream": _value(step.upstream), "seed": step.index == 0 and node is trace.root,
-            "fanIn": fan_in, "contributions": contributions,
-            "outEdge": _out_edge(node, tensor_ids, op_ids)}
+            "fanIn": fan_in, "contributions": contributions, "outEdge": picture.out_edge(k)}
 
 
-def _input_edges(tensor, position, tensor_ids, op_ids):
-    edges = [_edge(tensor, i, position, tensor_ids, op_ids) for i in range(len(tensor.parents))]
-    return [e for e in edges if e] + [e for e in [_out_edge(tensor, tensor_ids, op_ids)] if e]
-
-
-def _edge(tensor, argument, position, tensor_ids, op_ids):
-    """[tail id, head id, n]: the n-th SVG edge from a parent's node into the op's node (a + a
-    draws two edges with one title), or None where the parent was not drawn."""
-    parent = tensor.parents[argument]
-    tail, head = tensor_ids.get(id(parent)), op_ids.get(id(tensor))
-    if tail is None or head is None:
-        return None
-    repeats = sum(1 for p in tensor.parents[:argument] if p is parent)
-    return [tail, head, repeats]
-
-
-def _out_edge(tensor, tensor_ids, op_ids):
-    tail, head = op_ids.get(id(tensor)), tensor_ids.get(id(tensor))
-    return [tail, head, 0] if tail and head else None
-
-
-def _tensor_entry(trace, tensor, is_root, node, op_node, layer, shown_at, first_grad_at,
-                  grad_at, parents):
-    """A tensor as the page knows it; only a drawn one (node is not None) carries its grids."""
+def _tensor_entry(trace, tensor, is_root, picture, layer, shown_at, first_grad_at, grad_at):
+    """A tensor as the page knows it; only a drawn one (node is not None) carries its grids.
+    `opBox` is the op box that shows its op (a composed op's box for a part of one)."""
+    k = picture.position[id(tensor)]
+    node = picture.node(k)
+    op_node = picture.op_node(k) if picture.box[k] == k else None
     grad = np.asarray(tensor.grad) if grad_at is not None else None
     entry = {"label": trace.label(tensor), "name": tensor.name, "op": tensor.op,
              "rule": tensor.rule, "shape": list(tensor.shape), "dtype": str(tensor.dtype),
-             "kind": _kind(tensor, is_root), "layer": layer, "parents": parents,
+             "kind": _kind(tensor, is_root), "layer": layer,
+             "parents": [picture.position[id(p)] for p in tensor.parents],
              "scope": (" > ".join(s.name for s in tensor.scope.chain())
                        if tensor.scope is not None else None),
-             "node": node, "opNode": op_node, "shownAt": shown_at,
+             "node": node, "opNode": op_node,
+             "opBox": picture.op_node(k) if tensor.parents else None, "shownAt": shown_at,
              "firstGradAt": first_grad_at, "gradAt": grad_at,
              "value": _value(tensor.data),
              "gradValue": None if grad is None else _value(grad)}

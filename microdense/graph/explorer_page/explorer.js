@@ -110,10 +110,10 @@
     for (const label of svg.querySelectorAll(".edge-label")) label.remove();
     const t = step.tensor !== undefined ? tensors[step.tensor] : null;
     if (step.kind === "forward") {
-      for (const id of [t.node, t.opNode]) if (id) groups[id].classList.add("forward-current");
+      for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("forward-current");
       for (const e of step.edges) { const g = edgeOf(e); if (g) g.classList.add("lit-forward"); }
     } else if (step.kind === "backward") {
-      for (const id of [t.node, t.opNode]) if (id) groups[id].classList.add("current");
+      for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("current");
       const out = edgeOf(step.outEdge);
       if (out) out.classList.add("lit-back");
       for (const c of step.contributions) {
@@ -124,7 +124,7 @@
       }
     }
     // Keep the op in view: its output is on one side, its inputs and their edges on the other.
-    const focus = t && ((t.opNode && groups[t.opNode]) || (t.node && groups[t.node]));
+    const focus = t && ((t.opBox && groups[t.opBox]) || (t.node && groups[t.node]));
     if (focus && !focus.classList.contains("folded-away")) scrollToShow(focus);
     writeStep(step);
     if (selected !== null) inspect(selected);
