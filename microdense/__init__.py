@@ -31,3 +31,4 @@ from microdense import (activations, backend, callbacks, datasets, diagnostics, 
                         utils)
 from microdense import graph
 from microdense.graph import draw_graph, plot_model
+from microdense.graph.explorer import explore

@@ -191,3 +191,25 @@ def _add_input_edges(canvas, i, tensors, head, kept, structure, edges):
             from_note = True
 
 
+def node_ids(root, *, group_layers=True, max_nodes=1000):
+    """The DOT ids draw_graph(root) gives, which its SVG keeps as each group's <title>.
+
+    Returns ({id(tensor): tensor node id}, {id(tensor): op node id}, {layer: cluster id}) for
+    what draw_graph(root, group_layers=..., max_nodes=...) draws (layers not collapsed); a
+    tensor it leaves out, or hides inside a composed op (md.mean's sum), has no entry. The
+    explorer page finds its tensors in the SVG by them.
+    """
+    _check_options(None, "LR", max_nodes, None)
+    tensors, position = walk(root)
+    hidden = Structure(tensors, position).hidden
+    membership, descriptions = layers_of(tensors, position)
+    if not group_layers:
+        membership = [None] * len(tensors)
+    kept, _ = keep_nearest(tensors, membership, max_nodes, False, hidden)
+    drawn = [keep and not hide for keep, hide in zip(kept, hidden)]
+    tensor_ids = {id(t): f"t{i}" for i, t in enumerate(tensors) if drawn[i]}
+    op_ids = {id(t): f"op{i}" for i, t in enumerate(tensors) if drawn[i] and t.parents}
+    used = {layer for layer, keep in zip(membership, kept) if keep and layer is not None}
+    cluster_ids = {layer: f"cluster_{number}" for number, layer in enumerate(descriptions)
+                   if layer in used}
+    return tensor_ids, op_ids, cluster_ids
