@@ -28,7 +28,8 @@ import numpy as np
 
 from microdense import layers as layers_module
 from microdense import losses, metrics, optimizers, utils
-from microdense.utils import register_keras_serializable  # noqa: F401 (Keras's keras.saving name)
+from microdense.utils import (  # noqa: F401 (keras.saving's names)
+    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
 
 FORMAT = "microdense.model"
 FORMAT_VERSION = 1

@@ -91,8 +91,10 @@ class Tensor:
     """
 
     # __slots__: a tensor is created for every op, so a fixed layout saves time and memory.
+    # `constraint`: for a weight, a function the optimizer applies after each update (Keras's
+    # Variable.constraint, set by add_weight(constraint=...)); None for everything else.
     __slots__ = ("data", "grad", "requires_grad", "name", "op", "rule", "parents", "scope",
-                 "_backward", "__weakref__")
+                 "constraint", "_backward", "__weakref__")
 
     # Makes numpy hand `ndarray + tensor` (and @, *, ...) to our reflected operators.
     __array_ufunc__ = None
@@ -118,6 +120,7 @@ class Tensor:
         self.rule = ""
         self.parents = ()
         self.scope = None
+        self.constraint = None
         self._backward = None
 
     # -- attributes that mirror numpy --
@@ -270,6 +273,7 @@ def constant(array):
     out.rule = ""
     out.parents = ()
     out.scope = None
+    out.constraint = None
     out._backward = None
     return out
 
@@ -314,6 +318,7 @@ def node(data, parents, backward, op, rule=""):
     out.grad = None
     out.name = None
     out.scope = _mode.scope
+    out.constraint = None
     records = False
     if _mode.grad_enabled:
         for parent in parents:
