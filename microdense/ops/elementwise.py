@@ -112,12 +112,14 @@ def where(condition, a, b):
                 "d where(c,a,b)/da = c, d where(c,a,b)/db = not c")
 
 
-def clip(x, lo=None, hi=None):
-    """x limited to [lo, hi] (either may be None). The gradient is 0 outside the range."""
+def clip(x, x_min=None, x_max=None):
+    """x limited to [x_min, x_max] (either may be None; Keras's argument names). The gradient
+    is 0 outside the range."""
     x = as_tensor(x)
     data = x.data
+    lo, hi = x_min, x_max
     if lo is not None and hi is not None and lo > hi:
-        raise ValueError(f"clip needs lo <= hi; got lo={lo}, hi={hi}.")
+        raise ValueError(f"clip needs x_min <= x_max; got x_min={lo}, x_max={hi}.")
     out = np.clip(data, lo, hi)
     if data.dtype.kind == "f":          # float64 numpy-scalar bounds would upcast float32 data
         out = out.astype(data.dtype, copy=False)
