@@ -78,7 +78,7 @@ def test_every_keras_name_is_checked_somewhere():
                            "keras_reference_coverage.json")) as f:
         compared = {case["op"] for case in json.load(f)["cases"] if case["kind"] == "op"}
     tested_here = {row[0] for row in GRADIENT_TABLE} | {
-        "convert_to_numpy", "stop_gradient", "full_like", "not_equal", "greater_equal", "less",
+        "array", "convert_to_numpy", "stop_gradient", "full_like", "not_equal", "greater_equal", "less",
         "logical_or", "logical_not", "isnan", "isfinite", "isinf"}
     missing = sorted(set(keras_ops.KERAS_NAMES) - compared - tested_here)
     assert not missing, f"Keras-named ops checked nowhere: {missing}"
@@ -118,6 +118,20 @@ def test_convert_to_numpy_copies_and_stop_gradient_cuts_the_graph():
     assert not stopped.requires_grad
     (w * ops.stop_gradient(w)).sum().backward()
     np.testing.assert_allclose(w.grad, np.ones(3))       # d(w * c)/dw = c = 1, not 2w
+
+
+def test_array_and_the_crossentropies_under_keras_signatures():
+    step = ops.array(0)
+    assert step.dtype.kind == "i" and not step.requires_grad
+    # keras.utils.to_categorical's docstring: ops.categorical_crossentropy(a, b), no epsilon.
+    # Expected: what Keras 3.15 (JAX) prints for it (the docstring's own numbers are stale).
+    a = keras.utils.to_categorical([0, 1, 2, 3], num_classes=4)
+    b = np.array([.9, .04, .03, .03, .3, .45, .15, .13, .04, .01, .94, .05, .12, .21, .5, .17],
+                 np.float32).reshape(4, 4)
+    np.testing.assert_allclose(ops.categorical_crossentropy(a, b).data,
+                               [0.1053604, 0.82806647, 0.10109606, 1.7719568], rtol=1e-6)
+    np.testing.assert_allclose(ops.binary_crossentropy(np.ones(2), np.full(2, 0.5)).data,
+                               [np.log(2)] * 2, rtol=1e-6)
 
 
 def test_cast_keeps_the_graph_for_floats_only():

@@ -45,6 +45,11 @@ def convert_to_tensor(x, dtype=None, sparse=None):
     return Tensor(x, dtype=dtype)
 
 
+def array(x, dtype=None):
+    """A constant Tensor of x's values (keras.ops.array; numpy's dtype rules, as Tensor)."""
+    return constant(np.array(_data(x), dtype=dtype))
+
+
 def convert_to_numpy(x):
     """A numpy copy of x's values."""
     return np.array(_data(x))
@@ -547,7 +552,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 # Keras's names defined above (the primitives' own names are in microdense.ops.__all__).
 KERAS_NAMES = [
-    "convert_to_tensor", "convert_to_numpy", "cast", "stop_gradient", "shape", "ndim", "size",
+    "convert_to_tensor", "convert_to_numpy", "array", "cast", "stop_gradient", "shape", "ndim", "size",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "identity",
     "arange", "linspace", "one_hot",
     "subtract", "multiply", "divide", "true_divide", "negative", "square", "reciprocal",
