@@ -9,13 +9,19 @@ API and graphviz drawings of every op, value and gradient.
 Read the source in this order: tensor.py, ops/, engine.py, gradcheck.py, then the model API.
 """
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx
-from microdense.tensor import Tensor, as_tensor, is_grad_enabled, no_grad
-from microdense.engine import detect_anomaly
+from microdense.recording import detect_anomaly, is_grad_enabled, no_grad, scope
+from microdense.tensor import Tensor, as_tensor
 from microdense.gradcheck import gradcheck
+from microdense.ops.custom import custom_op
+from microdense.trace import Trace, trace_backward
 from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_crossentropy,
                             clip, concatenate, div, exp, expand_dims, getitem, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                             minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,
                             squeeze, stack, sub, sum, tanh, transpose, where)
+# Every other activation too, as md.<name> (md.relu, md.sigmoid, ... above are the ops).
+from microdense.activations import (elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish,
+                                    leaky_relu, linear, mish, relu6, selu, silu, softplus,
+                                    softsign, swish)
 
 __version__ = "0.1.0"
 

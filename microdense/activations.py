@@ -14,9 +14,9 @@ are engine ops because their naive compositions overflow (exp(-x) at x = -100, .
 import math
 
 from microdense import ops
+from microdense.naming import activation_name
 from microdense.tensor import as_tensor
-from microdense.utils import (get_registered_name, get_registered_object, missing_object_error,
-                              unknown_name_error)
+from microdense.utils import get_registered_object, missing_object_error, unknown_name_error
 
 # ---- the engine's primitives, re-exported under their Keras names --------------------------
 
@@ -76,7 +76,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def leaky_relu(x, negative_slope=0.2):
     """Leaky ReLU: x if x > 0 else negative_slope * x (Keras 3's default slope is 0.2)."""
     x = as_tensor(x)
-    return ops.relu(x) - negative_slope * ops.relu(-x)
+    return ops.where(x >= 0, x, negative_slope * x)     # slope 1 at 0, as Keras (jax.nn)
 
 
 def relu6(x):
@@ -206,11 +206,9 @@ def get(identifier):
 
 
 def serialize(activation):
-    """The name to save: a built-in's name, a registered "package>name", or its __name__."""
-    for name, fn in _BUILTINS.items():
-        if fn is activation:
-            return name
-    return get_registered_name(activation)
+    """The name to save: a registered "package>name", else its own __name__ ('relu'): the
+    one rule of naming.activation_name, also used to show it."""
+    return activation_name(activation)
 
 
 def deserialize(name, custom_objects=None):

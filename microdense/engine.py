@@ -3,10 +3,20 @@
 This is the only place where gradients are summed (a tensor used twice gets both
 contributions) and un-broadcast (a bias of shape (4,) added to a (32, 4) batch gets the
 gradient summed over the batch). Each op's backward only applies its own local derivative.
+
+The engine knows nothing of the Tensor class. It walks any object with this node protocol:
+    data           the forward value (an ndarray)
+    grad           d(root)/d(this), filled in here (None until then)
+    requires_grad  whether a gradient is wanted at all
+    parents        the inputs it was computed from (a tuple; empty for a leaf)
+    _backward      upstream gradient -> one gradient per parent (None where not needed)
+    op             the op's name, for error messages
 """
+import threading
+
 import numpy as np
 
-from microdense import tensor
+from microdense import recording
 
 
 def toposort(root):
@@ -31,13 +41,123 @@ def toposort(root):
     return order
 
 
-def unbroadcast(grad, shape):
+def backward(root, grad=None, retain_grads=True, trace=None):
+    """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward.
+
+    `trace` (a microdense.trace.Trace, or None) is told what each step does; see trace.py.
+    """
+    seed = _seed(root, grad)
+    order = toposort(root)
+    for node in order:
+        if node.parents:             # intermediates hold the latest pass only; leaves accumulate
+            node.grad = None
+    _accumulate(root, seed, "backward", borrowed=False)
+    for node in reversed(order):     # root first; each node's grad is complete when reached
+        upstream = node.grad
+        if not node.parents or upstream is None:
+            continue
+        if not retain_grads:
+            node.grad = None         # passed on to its parents: the memory can go now
+        parent_grads = _call_backward(node, upstream)
+        if trace is not None:
+            trace.visit(node, upstream)
+        for i, (parent, parent_grad) in enumerate(zip(node.parents, parent_grads)):
+            if parent_grad is not None and parent.requires_grad:
+                added = _accumulate(parent, parent_grad, node.op,
+                                    borrowed=_may_be_shared(parent_grad, upstream, parent_grads, i))
+                if trace is not None:
+                    trace.receive(i, parent, parent_grad, added)
+
+
+# ---- the pieces of the walk ---------------------------------------------------------------
+
+def _seed(root, grad):
+    """d(root)/d(root): 1 for a scalar root, else the `grad` array the caller gives."""
+    if not root.requires_grad:
+        raise RuntimeError("backward() on a tensor that does not require grad: no input of its "
+                           "graph has requires_grad=True, or it was computed inside no_grad().")
+    if grad is None:
+        if root.data.size != 1:
+            raise ValueError(f"backward() without grad= needs a scalar (one-element) tensor; "
+                             f"this one has shape {root.data.shape}. Reduce it first (e.g. "
+                             f".sum() or .mean()), or pass grad= an array of shape "
+                             f"{root.data.shape}.")
+        return np.ones_like(root.data)
+    grad = np.array(grad, dtype=root.data.dtype)                  # a private copy
+    if grad.shape != root.data.shape:
+        raise ValueError(f"backward(grad=...) needs a gradient of the root's shape "
+                         f"{root.data.shape}; got shape {grad.shape}.")
+    return grad
+
+
+def _call_backward(node, upstream):
+    """The op's own backward: one gradient per parent, checked for count."""
+    parent_grads = node._backward(upstream)
+    if len(parent_grads) != len(node.parents):
+        raise RuntimeError(f"the backward of op '{node.op}' returned {len(parent_grads)} "
+                           f"gradients for {len(node.parents)} inputs: it must return one "
+                           f"per input (None for an input that needs none).")
+    return parent_grads
+
+
+def _may_be_shared(grad, upstream, parent_grads, i):
+    """Whether another tensor may hold this very array: the upstream gradient passed through
+    (add returns g for both inputs), a view of some array (reshape returns g.reshape(...)),
+    or one array returned for two inputs."""
+    if grad is upstream or grad.base is not None:
+        return True
+    return any(other is grad for other in parent_grads[:i])
+
+
+# Leaves are where threads meet: two threads training one model add into the same W.grad.
+_leaf_lock = threading.Lock()
+
+
+def _accumulate(tensor, grad, op, borrowed):
+    """Add one contribution to tensor.grad: the engine's only write to a gradient.
+
+    The rules, in order:
+    1. un-broadcast: sum the contribution down to the tensor's shape;
+    2. cast it to the tensor's dtype (float32 weights in a float64 expression stay float32);
+    3. with detect_anomaly() on, refuse NaN and inf, naming the op;
+    4. ownership: a leaf's .grad is the user's to change in place, so it never shares an array
+       (a borrowed one is copied); an intermediate's .grad may share, and so is only ever
+       replaced (`grad = grad + g`), never written into;
+    5. leaves accumulate under a lock, so backward() from several threads loses nothing.
+    Returns the contribution as added (un-broadcast and cast), for a trace to record.
+    """
+    if grad.shape != tensor.data.shape:
+        grad = unbroadcast(grad, tensor.data.shape, op)
+        borrowed = False                             # a sum makes a new array
+    if grad.dtype != tensor.data.dtype:
+        grad = grad.astype(tensor.data.dtype)
+        borrowed = False
+    if recording.mode.anomaly:
+        recording.check_finite(grad, op, getattr(tensor, "name", None), "backward")
+    if tensor.parents:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return grad
+    with _leaf_lock:
+        if tensor.grad is None:
+            tensor.grad = grad.copy() if borrowed else grad
+        else:
+            tensor.grad = tensor.grad + grad
+    return grad
+
+
+def unbroadcast(grad, shape, op=""):
     """Sum `grad` down to `shape`, undoing numpy broadcasting.
 
     Broadcasting copies a value along new leading axes and along axes of length 1;
-    the chain rule adds up the gradients of all those copies.
+    the chain rule adds up the gradients of all those copies. Any other shape mismatch is a
+    bug in some op's backward, refused here so that a wrong shape never lands in `.grad`.
     """
     extra_leading_axes = grad.ndim - len(shape)
+    if extra_leading_axes < 0 or any(n != m and n != 1 for n, m in
+                                     zip(shape, grad.shape[extra_leading_axes:])):
+        raise RuntimeError(f"the backward of op '{op}' returned a gradient of shape "
+                           f"{grad.shape} for an input of shape {shape}: it cannot be summed "
+                           f"down to that shape (a bug in that op's backward).")
     if extra_leading_axes > 0:
         grad = grad.sum(axis=tuple(range(extra_leading_axes)))
     stretched = tuple(axis for axis, n in enumerate(shape) if n == 1 and grad.shape[axis] != 1)
@@ -45,75 +165,3 @@ def unbroadcast(grad, shape):
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad
 
-
-def backward(root, grad=None, retain_grads=True):
-    """Fill `.grad` on every tensor in root's graph that requires grad. See Tensor.backward."""
-    if not root.requires_grad:
-        raise RuntimeError("backward() on a tensor that does not require grad: no input of its "
-                           "graph has requires_grad=True, or it was computed inside no_grad().")
-    if grad is None:
-        if root.data.size != 1:
-            raise ValueError(f"backward() without grad= needs a scalar (one-element) tensor; "
-                             f"this one has shape {root.shape}. Reduce it first (e.g. .sum() "
-                             f"or .mean()), or pass grad= an array of shape {root.shape}.")
-        grad = np.ones_like(root.data)
-    else:
-        grad = np.array(tensor._raw(grad), dtype=root.data.dtype)     # a private copy
-        if grad.shape != root.shape:
-            raise ValueError(f"backward(grad=...) needs a gradient of the root's shape "
-                             f"{root.shape}; got shape {grad.shape}.")
-
-    order = toposort(root)
-    for node in order:
-        if node.parents:             # intermediates hold the latest pass only; leaves accumulate
-            node.grad = None
-    root.grad = grad if root.grad is None else root.grad + grad
-
-    check = tensor._mode.anomaly
-    for node in reversed(order):     # root first; each node's grad is complete when reached
-        if not node.parents or node.grad is None:
-            continue
-        parent_grads = node._backward(node.grad)
-        if not retain_grads:
-            node.grad = None         # passed on to its parents: the memory can go now
-        for parent, parent_grad in zip(node.parents, parent_grads):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            if check:
-                check_finite(parent_grad, node.op, parent.name, "backward")
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            if parent_grad.dtype != parent.data.dtype:   # float32 weights, float64 expression
-                parent_grad = parent_grad.astype(parent.data.dtype)
-            # Accumulate without writing into arrays: a gradient may be shared (add returns
-            # g for both parents), so `+=` here could corrupt another tensor's .grad.
-            if parent.grad is not None:
-                parent.grad = parent.grad + parent_grad
-            elif parent.parents or (parent_grad is not node.grad and parent_grad.base is None):
-                parent.grad = parent_grad
-            else:                    # a leaf's .grad is the user's to change: never shared
-                parent.grad = parent_grad.copy()
-
-
-# ---- anomaly detection --------------------------------------------------------------------
-
-class detect_anomaly:
-    """Inside `with detect_anomaly():` an op whose forward or backward makes NaN or inf raises
-    FloatingPointError naming the op (and the tensor, if it has a name). Thread-local; slow."""
-
-    def __enter__(self):
-        self._was_on = tensor._mode.anomaly
-        tensor._mode.anomaly = True
-        return self
-
-    def __exit__(self, *exc_info):
-        tensor._mode.anomaly = self._was_on
-
-
-def check_finite(array, op, name, phase):
-    """Raise FloatingPointError if `array` holds NaN or inf (used by detect_anomaly)."""
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        bad = "NaN" if np.isnan(array).any() else "inf"
-        where = f" (for tensor {name!r})" if name else ""
-        what = f"op '{op}'" if op else "a tensor creation"
-        raise FloatingPointError(f"{phase} of {what} produced {bad}{where}.")

@@ -6,20 +6,28 @@
 The file holds
     config.json          the model and layer configs, and the compile settings (optimizer,
                          loss and metrics by name, the optimizer's config)
-    model.weights.npz    every weight, under its name ("dense/kernel", ...)
-    optimizer.npz        the optimizer's state (iterations, Adam's moments, ...), so training
-                         continues exactly where it stopped
+    model.weights.npz    every weight, under its path ("dense/kernel", ...)
+    optimizer.npz        the optimizer's state under each weight's path ("dense/kernel/momentum",
+                         and "iterations"), so training continues exactly where it stopped
 
-It is written to a temporary file in the same folder and renamed over the target
-(os.replace, atomic), so a crash mid-save leaves the old file intact, never half a file.
+Saving writes a temporary file beside the target, reads it back and checks that it holds
+exactly the model's weights, then renames it over the target (os.replace, atomic): a crash
+mid-save leaves the old file intact, never half a file. The target keeps its permissions, and
+a symbolic link stays a link (the file it points to is replaced).
+
 Loading reads JSON and arrays only (np.load(allow_pickle=False)): a model file cannot run
-code. Your own functions (activations, losses) are saved by name and found again through
-`custom_objects` or `@register_keras_serializable()`.
+code. It is also read as untrusted data: every size is checked before anything is allocated
+(entry sizes, each array's header against the shapes the config builds: model_file.py), and
+a malformed field raises one error, ModelFileError ("corrupt or hostile model file", a
+ValueError). Your own functions (activations, losses) are saved by name and found again
+through `custom_objects` or `@register_keras_serializable()`.
 """
 import inspect
 import io
 import json
+import math
 import os
+import stat
 import uuid
 import zipfile
 import zlib
@@ -28,35 +36,41 @@ import numpy as np
 
 from microdense import layers as layers_module
 from microdense import losses, metrics, optimizers, utils
+from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, OPTIMIZER_FILE,
+                                   WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
+                                   check_input_sizes, hostile, read_model_file, read_npz)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
     get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
-
-FORMAT = "microdense.model"
-FORMAT_VERSION = 1
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.weights.npz"
-OPTIMIZER_FILE = "optimizer.npz"
 
 
 # ---- writing atomically ------------------------------------------------------------------
 
-def atomic_write(filepath, write, overwrite=True):
-    """Call write(file) on a temporary file beside `filepath`, then rename it into place.
+def atomic_write(filepath, write, overwrite=True, verify=None):
+    """Call write(file) on a temporary file beside `filepath`, then verify(temporary path) if
+    given, then rename it into place.
 
     os.replace is atomic on POSIX and Windows: readers see the old file or the new one. On any
-    error (or Ctrl-C) the temporary file is removed and the old file is untouched.
+    error (or Ctrl-C) the temporary file is removed and the old file is untouched. A symbolic
+    link is written through (its target is replaced, the link stays); an existing file keeps
+    its permission bits (a 0600 file stays private). The temporary name is short, so any file
+    name the system accepts works.
     """
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} already exists; pass overwrite=True to replace it.")
-    folder = os.path.dirname(os.path.abspath(filepath))
-    temporary = os.path.join(folder, f".{os.path.basename(filepath)}.{uuid.uuid4().hex[:12]}.tmp")
+    target = os.path.realpath(filepath)           # through symbolic links
+    temporary = os.path.join(os.path.dirname(target), f".md-{uuid.uuid4().hex[:8]}.tmp")
+    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else None
     try:
         with open(temporary, "xb") as file:       # "x": never clobber; respects the umask
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, filepath)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if verify is not None:
+            verify(temporary)
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -93,84 +107,125 @@ def compile_config(model):
     }
 
 
+def weights_by_path(model):
+    """{"<layer>/<weight>": array} for every weight, refusing what would not load back: a
+    '/' inside a layer or weight name (two weights could share a path) or two weights of one
+    layer with one name (one would be lost)."""
+    arrays = {}
+    for layer in model.layers:
+        for weight in layer.weights:
+            path = str(weight.name)
+            short = path[len(layer.name) + 1:] if path.startswith(f"{layer.name}/") else ""
+            if "/" in layer.name or not short or "/" in short:
+                raise ValueError(
+                    f"Cannot save weight '{path}' of layer '{layer.name}': a weight is saved "
+                    f"as '<layer name>/<weight name>', and (as in Keras) neither name may "
+                    f"contain '/', so that loading finds it again. Rename the layer or weight.")
+            if path in arrays:
+                raise ValueError(
+                    f"Cannot save: layer '{layer.name}' has two weights named '{short}', both "
+                    f"saved as '{path}', so one would be lost. Give each add_weight(...) of "
+                    f"the layer its own name=.")
+            arrays[path] = weight.data
+    return arrays
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
               "class_name": type(model).__name__, "config": model.get_config(),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
-    weights = _npz_bytes({w.name: w.data for w in model.weights})
+    weights = weights_by_path(model)
     optimizer_state = None
     if include_optimizer and getattr(model, "compiled", False):
-        optimizer_state = _npz_bytes(model.optimizer.get_state())
+        optimizer_state = model.optimizer.get_state()
 
     def write(file):
         with zipfile.ZipFile(file, "w") as archive:
             archive.writestr(CONFIG_FILE, text)
-            archive.writestr(WEIGHTS_FILE, weights)
+            archive.writestr(WEIGHTS_FILE, _npz_bytes(weights))
             if optimizer_state is not None:
-                archive.writestr(OPTIMIZER_FILE, optimizer_state)
+                archive.writestr(OPTIMIZER_FILE, _npz_bytes(optimizer_state))
 
-    atomic_write(filepath, write, overwrite)
+    def verify(temporary):
+        try:
+            saved = read_model_file(temporary)
+            written_back = {entry: saved.arrays(entry) for entry in saved.entries}
+        except ModelFileError as error:          # e.g. a config beyond MAX_CONFIG_BYTES
+            raise _not_saved(filepath, str(error)) from None
+        if json.dumps(saved.config, indent=2) != text:
+            raise _not_saved(filepath, "its config.json reads back differently")
+        _same_arrays(filepath, WEIGHTS_FILE, weights, written_back[WEIGHTS_FILE])
+        if optimizer_state is not None:
+            _same_arrays(filepath, OPTIMIZER_FILE, optimizer_state,
+                         written_back[OPTIMIZER_FILE])
+
+    atomic_write(filepath, write, overwrite, verify)
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Write only the weights, as an .npz of {weight name: array}, atomically."""
-    data = _npz_bytes({w.name: w.data for w in model.weights})
-    atomic_write(filepath, lambda file: file.write(data), overwrite)
+    """Write only the weights, as an .npz of {weight path: array}, atomically."""
+    weights = weights_by_path(model)
+
+    def verify(temporary):
+        with open(temporary, "rb") as file:
+            raw = file.read()
+        budget = Budget(temporary, len(raw))
+        _same_arrays(filepath, "the weights", weights,
+                     read_npz(raw, temporary, "the weights file", budget))
+
+    data = _npz_bytes(weights)
+    atomic_write(filepath, lambda file: file.write(data), overwrite, verify)
 
 
-# ---- reading -----------------------------------------------------------------------------
+def _same_arrays(filepath, entry, written, read_back):
+    """Raise unless the file holds exactly `written`: same names, dtypes, shapes and bits."""
+    if set(written) != set(read_back) or len(written) != len(read_back):
+        raise _not_saved(filepath, f"{entry} holds {sorted(read_back)} instead of "
+                                   f"{sorted(written)}")
+    for name, array in written.items():
+        array, back = np.asarray(array), read_back[name]
+        if (array.dtype != back.dtype or array.shape != back.shape
+                or array.tobytes() != back.tobytes()):
+            raise _not_saved(filepath, f"'{name}' in {entry} reads back differently")
 
-_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, json.JSONDecodeError,
-            UnicodeDecodeError)
+
+def _not_saved(filepath, reason):
+    return ValueError(f"Not saved: the file written for '{filepath}' would not load back to "
+                      f"the same model ({reason}); '{filepath}' is unchanged.")
 
 
-def _corrupt_error(filepath, error):
-    return ValueError(f"Could not read the model file '{filepath}': it is truncated or corrupt "
-                      f"({type(error).__name__}: {error}). Save the model again.")
+# ---- loading -----------------------------------------------------------------------------
 
-
-def _read_arrays(archive, name):
-    with np.load(io.BytesIO(archive.read(name)), allow_pickle=False) as arrays:
-        return {key: arrays[key] for key in arrays.files}
-
+# What a value of the wrong type raises deep inside a constructor or build: from a file, these
+# mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
+_RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
 def load_model(filepath, custom_objects=None, compile=True):
     """The model saved at `filepath`, with its weights, and (compile=True) compiled with its
-    optimizer state restored. custom_objects maps saved names to your functions/classes."""
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
-                         f"accessible model file written by model.save().")
+    optimizer state restored. custom_objects maps saved names to your functions/classes.
+    A file that is not a model microdense wrote raises ModelFileError (a ValueError)."""
+    saved = read_model_file(filepath)
+    filepath = saved.filepath
+    config = saved.config
+    headers = saved.headers(WEIGHTS_FILE)
+    check_input_sizes(config, filepath, sum(math.prod(s) for s, _ in headers.values()))
     try:
-        with zipfile.ZipFile(filepath) as archive:
-            names = archive.namelist()
-            if CONFIG_FILE not in names or WEIGHTS_FILE not in names:
-                raise ValueError(f"'{filepath}' is a zip file but not a microdense model file "
-                                 f"(it holds {names[:5]}; a model holds {CONFIG_FILE} and "
-                                 f"{WEIGHTS_FILE}).")
-            config = json.loads(archive.read(CONFIG_FILE).decode("utf-8"))
-            weights = _read_arrays(archive, WEIGHTS_FILE)
-            optimizer_state = (_read_arrays(archive, OPTIMIZER_FILE)
-                               if OPTIMIZER_FILE in names else None)
-    except _CORRUPT as error:
-        raise _corrupt_error(filepath, error) from None
-    except ValueError as error:
-        if "not a microdense model" in str(error):
-            raise
-        raise _corrupt_error(filepath, error) from None        # np.load on damaged bytes
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"'{filepath}' is a zip file but not a microdense model (its "
-                         f"config.json has no \"format\": \"{FORMAT}\").")
-
-    model = model_from_config(config, custom_objects)
-    _assign_weights(model, weights, filepath)
+        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath):
+            model = model_from_config(config, custom_objects)
+    except MemoryError:
+        raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:             # a value of the wrong type reached a build()
+        raise hostile(filepath, CONFIG_FILE, f"does not build a model "
+                                             f"({type(error).__name__}: {error})") from None
+    _assign_weights(model, saved.arrays(WEIGHTS_FILE, {w.name: w.shape for w in model.weights}),
+                    filepath)
     compile_settings = config.get("compile_config")
     if compile and compile_settings:
-        _compile_from_config(model, compile_settings, custom_objects)
-        if optimizer_state is not None:
-            model.optimizer.set_state(optimizer_state)
+        _compile_from_config(model, compile_settings, custom_objects, filepath)
+        if OPTIMIZER_FILE in saved.entries:
+            _restore_optimizer(model, saved, filepath)
     return model
 
 
@@ -195,9 +250,15 @@ def deserialize_layer(layer_config, custom_objects=None):
         if "custom_objects" in inspect.signature(cls.from_config).parameters:
             return cls.from_config(config, custom_objects=custom_objects)
         return cls.from_config(config)
+    except ModelFileError:
+        raise
     except ValueError as error:
         raise ValueError(f"While loading layer '{config.get('name')}' ({class_name}): "
                          f"{error}") from None
+    except _RAW_ERRORS as error:
+        raise ModelFileError(f"corrupt or hostile model file: the config of layer "
+                             f"'{config.get('name')}' ({class_name}) does not fit its "
+                             f"constructor ({type(error).__name__}: {error}).") from None
 
 
 def _assign_weights(model, arrays, filepath):
@@ -210,34 +271,72 @@ def _assign_weights(model, arrays, filepath):
     model.set_weights([arrays[w.name] for w in model.weights])
 
 
-def _compile_from_config(model, settings, custom_objects):
+def _compile_from_config(model, settings, custom_objects, filepath):
     loss = settings.get("loss")
-    if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
-        loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
-    compiled_metrics = []
-    for entry in settings.get("metrics") or ():
-        if isinstance(entry, dict) and "function" in entry:
-            entry = metrics.deserialize_function(entry["function"], custom_objects)
-        elif isinstance(entry, dict):
-            entry = metrics.deserialize(entry, custom_objects)
-        compiled_metrics.append(entry)
-    model.compile(optimizer=optimizers.deserialize(settings["optimizer"], custom_objects),
-                  loss=loss, metrics=compiled_metrics)
+    try:
+        if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
+            loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
+        compiled_metrics = []
+        for entry in settings.get("metrics") or ():
+            if isinstance(entry, dict) and "function" in entry:
+                entry = metrics.deserialize_function(entry["function"], custom_objects)
+            elif isinstance(entry, dict):
+                entry = metrics.deserialize(entry, custom_objects)
+            compiled_metrics.append(entry)
+        optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
+    except _RAW_ERRORS as error:
+        raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
+                      f"and metrics ({type(error).__name__}: {error})") from None
+
+
+def _restore_optimizer(model, saved, filepath):
+    """The optimizer's state, each array's header checked against its weight's shape first."""
+    shapes = {w.name: w.shape for w in model.weights}
+    positions = [w.shape for w in model.trainable_weights]     # format 1: "momentum/3"
+    expected = {}
+    for name, (shape, _) in saved.headers(OPTIMIZER_FILE).items():
+        if name == "iterations":
+            continue
+        owner, _, slot = name.rpartition("/")
+        if owner in shapes:
+            expected[name] = shapes[owner]
+        elif owner.startswith("#") and owner[1:].isdigit() and int(owner[1:]) < len(positions):
+            expected[name] = positions[int(owner[1:])]
+        elif slot.isdigit() and int(slot) < len(positions):
+            expected[name] = positions[int(slot)]
+        else:
+            raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}",
+                          "names no weight of the model")
+        if shape != tuple(expected[name]):
+            raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}", f"has shape {shape}; "
+                          f"its weight has shape {tuple(expected[name])}")
+    state = saved.arrays(OPTIMIZER_FILE)
+    try:
+        model.optimizer.set_state(state)
+    except ValueError as error:
+        raise hostile(filepath, OPTIMIZER_FILE, f"is not this optimizer's state "
+                                                f"({error})") from None
 
 
 def load_weights(model, filepath):
     """Read weights saved by save_weights (an .npz) or model.save (a model file) into model."""
     filepath = os.fspath(filepath)
-    try:
-        with zipfile.ZipFile(filepath) as archive:
-            if WEIGHTS_FILE in archive.namelist():
-                arrays = _read_arrays(archive, WEIGHTS_FILE)
-            else:
-                with np.load(filepath, allow_pickle=False) as npz:
-                    arrays = {key: npz[key] for key in npz.files}
-    except _CORRUPT as error:
-        raise _corrupt_error(filepath, error) from None
     if not model.built:
         raise ValueError(f"Build the model (give it an input shape or call it on data) before "
                          f"load_weights: '{model.name}' has no weights yet.")
+    expected = {w.name: w.shape for w in model.weights}
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            is_model_file = WEIGHTS_FILE in archive.namelist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise hostile(filepath, "the file", f"is truncated or damaged "
+                                            f"({type(error).__name__}: {error})") from None
+    if is_model_file:
+        arrays = read_model_file(filepath).arrays(WEIGHTS_FILE, expected)
+    else:
+        with open(filepath, "rb") as file:
+            raw = file.read()
+        arrays = read_npz(raw, filepath, "the weights file", Budget(filepath, len(raw)),
+                           expected)
     _assign_weights(model, arrays, filepath)

@@ -12,71 +12,10 @@ of the computation graph:
 `loss.backward()` hands the graph to engine.py, which walks it once in reverse.
 The ops themselves live in ops/; this file is only the container and its bookkeeping.
 """
-import functools
-import threading
-from typing import NamedTuple
-
 import numpy as np
 
-from microdense import config
-
-
-# ---- recording switches (per thread) ------------------------------------------------------
-
-class _Mode(threading.local):
-    """Per-thread state: is the graph being recorded, is anomaly detection on, which layer runs."""
-    grad_enabled = True
-    anomaly = False
-    scope = None
-
-
-_mode = _Mode()
-
-
-class no_grad:
-    """Ops inside `with no_grad():` (or a function decorated `@no_grad()`) record no graph.
-
-    Used for inference and for the optimizer's in-place weight updates. Thread-local.
-    """
-
-    def __enter__(self):
-        self._was_enabled = _mode.grad_enabled
-        _mode.grad_enabled = False
-
-    def __exit__(self, *exc_info):
-        _mode.grad_enabled = self._was_enabled
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def without_grad(*args, **kwargs):
-            with no_grad():
-                return fn(*args, **kwargs)
-        return without_grad
-
-
-def is_grad_enabled():
-    """True unless inside `no_grad()` on this thread."""
-    return _mode.grad_enabled
-
-
-class Scope(NamedTuple):
-    """The layer an op ran inside: its name ('dense_1') and a short description for drawings."""
-    name: str
-    description: str
-
-
-class layer_scope:
-    """`with layer_scope(Scope("dense_1", "Dense(4)")):` tags every op inside with that scope."""
-
-    def __init__(self, scope):
-        self.scope = scope
-
-    def __enter__(self):
-        self._outer = _mode.scope
-        _mode.scope = self.scope
-
-    def __exit__(self, *exc_info):
-        _mode.scope = self._outer
+from microdense import config, engine, recording
+from microdense.recording import Scope, is_grad_enabled, layer_scope, no_grad  # noqa: F401 (re-exported)
 
 
 # ---- the Tensor ---------------------------------------------------------------------------
@@ -93,7 +32,7 @@ class Tensor:
     # __slots__: a tensor is created for every op, so a fixed layout saves time and memory.
     # `constraint`: for a weight, a function the optimizer applies after each update (Keras's
     # Variable.constraint, set by add_weight(constraint=...)); None for everything else.
-    __slots__ = ("data", "grad", "requires_grad", "name", "op", "rule", "parents", "scope",
+    __slots__ = ("data", "grad", "_requires_grad", "name", "op", "rule", "parents", "scope",
                  "constraint", "_backward", "__weakref__")
 
     # Makes numpy hand `ndarray + tensor` (and @, *, ...) to our reflected operators.
@@ -109,19 +48,21 @@ class Tensor:
         if data.dtype.kind not in "biuf":
             raise TypeError(f"Tensor data must be numeric (bool, int or float); got dtype "
                             f"{data.dtype} from {type(data).__name__}.")
-        if requires_grad and data.dtype.kind != "f":
-            raise TypeError(f"Only floating-point tensors can require gradients; this one has "
-                            f"dtype {data.dtype}. Use Tensor(..., dtype='float32').")
-        self.data = data
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
+        _fill(self, data, False, (), None, "", "", None)
+        self.requires_grad = requires_grad         # the property below checks the dtype
         self.name = name
-        self.op = ""
-        self.rule = ""
-        self.parents = ()
-        self.scope = None
-        self.constraint = None
-        self._backward = None
+
+    @property
+    def requires_grad(self):
+        """Whether backward() fills this tensor's .grad. Only floating tensors can."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and self.data.dtype.kind != "f":
+            raise TypeError(f"Only floating-point tensors can require gradients; this one has "
+                            f"dtype {self.data.dtype}. Use Tensor(..., dtype='float32').")
+        self._requires_grad = bool(value)
 
     # -- attributes that mirror numpy --
     @property
@@ -170,9 +111,12 @@ class Tensor:
         return float(self.data)
 
     def __repr__(self):
-        parts = [np.array2string(self.data, precision=4, threshold=8, separator=", ")
-                 if self.size <= 8 else f"<{self.size} values>", f"shape={self.shape}",
-                 f"dtype={self.dtype}"]
+        """Tensor([[1., 2.], [3., 4.]], grad=[[...]], name='W', requires_grad=True): the numbers
+        for a small tensor (as numpy prints them), a summary with '...' for a large one."""
+        parts = [_numbers(self.data)]
+        if self.grad is not None:
+            parts.append(f"grad={_numbers(self.grad)}")
+        parts += [f"shape={self.shape}", f"dtype={self.dtype}"]
         if self.name:
             parts.append(f"name={self.name!r}")
         if self.op:
@@ -189,7 +133,7 @@ class Tensor:
         retain_grads=False drops each intermediate's gradient once it has been passed on
         (leaves keep theirs): less memory, for training loops that never look at them.
         """
-        engine.backward(self, grad, retain_grads)
+        engine.backward(self, _raw(grad), retain_grads)
 
     def zero_grad(self):
         """Forget the accumulated gradient."""
@@ -262,32 +206,45 @@ def _from_python(value, dtype):
                         f"could not convert a {type(value).__name__}: {error}") from None
 
 
+def _fill(t, data, requires_grad, parents, backward, op, rule, scope):
+    """Set every slot of a new tensor: the one place that lists them."""
+    t.data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t.name = None
+    t.op = op
+    t.rule = rule
+    t.parents = parents
+    t.scope = scope
+    t.constraint = None
+    t._backward = backward
+    return t
+
+
 def constant(array):
     """A leaf tensor around an existing ndarray, skipping validation (internal fast path)."""
-    out = Tensor.__new__(Tensor)
-    out.data = array
-    out.grad = None
-    out.requires_grad = False
-    out.name = None
-    out.op = ""
-    out.rule = ""
-    out.parents = ()
-    out.scope = None
-    out.constraint = None
-    out._backward = None
-    return out
+    return _fill(Tensor.__new__(Tensor), array, False, (), None, "", "", None)
+
+
+def _numbers(array):
+    """An array as numpy prints it: every value up to 100 of them, else the corners."""
+    return np.array2string(np.asarray(array), precision=4, threshold=100, edgeitems=3,
+                           separator=", ")
 
 
 def as_tensor(value, like=None):
     """Tensors pass through; anything else becomes a constant tensor.
 
-    A Python number takes the float dtype of `like` (the other operand), as numpy does for
-    `float32_array * 2.0`: scalars never upcast float32 data.
+    A Python number is "weak", as in numpy: it takes the dtype of `like` (the other operand)
+    where that loses nothing. `float32_tensor * 2.0` stays float32 and `int64_tensor + 1` stays
+    int64 (so it can still index); `int_tensor * 0.5` becomes a float.
     """
     if type(value) is Tensor:
         return value
-    if isinstance(value, (int, float)) and like is not None and like.data.dtype.kind == "f":
-        return constant(np.asarray(value, dtype=like.data.dtype))
+    if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        kind = like.data.dtype.kind
+        if kind == "f" or (kind in "iu" and isinstance(value, int)):
+            return constant(np.asarray(value, dtype=like.data.dtype))
     return Tensor(value)
 
 
@@ -310,37 +267,26 @@ def node(data, parents, backward, op, rule=""):
     data      the forward result (ndarray)
     parents   the input tensors, in the order `backward` returns their gradients
     backward  g -> tuple of gradients, one per parent (None where a parent needs none)
+    op, rule  the op's name and its local derivative in words, for drawings and traces
     """
     if type(data) is not np.ndarray:       # numpy returns scalars for 0-d results
         data = np.asarray(data)
-    out = Tensor.__new__(Tensor)
-    out.data = data
-    out.grad = None
-    out.name = None
-    out.scope = _mode.scope
-    out.constraint = None
+    mode = recording.mode
+    if mode.anomaly:
+        recording.check_finite(data, op, None, "forward")
+    # An unrolled any(): this runs for every op, and the loop costs 61 ns where
+    # any(p.requires_grad for p in parents) costs 340 ns (a generator per call).
     records = False
-    if _mode.grad_enabled:
+    if mode.grad_enabled:
         for parent in parents:
-            if parent.requires_grad:
+            if parent._requires_grad:
                 records = True
                 break
-    if records:
-        out.requires_grad = True
-        out.op = op
-        out.rule = rule
-        out.parents = parents
-        out._backward = backward
-    else:                                   # a constant: keep no inputs, no closure
-        out.requires_grad = False
-        out.op = ""
-        out.rule = ""
-        out.parents = ()
-        out._backward = None
-    if _mode.anomaly:
-        engine.check_finite(data, op, None, "forward")
-    return out
+    if records and data.dtype.kind == "f":  # an integer or boolean result has no gradient
+        return _fill(Tensor.__new__(Tensor), data, True, parents, backward, op, rule, mode.scope)
+    # A constant: it keeps no inputs and no closure (the scope still says where it was made).
+    return _fill(Tensor.__new__(Tensor), data, False, (), None, "", "", mode.scope)
 
 
-# Imported last: ops and engine need the Tensor class defined above.
-from microdense import engine, ops  # noqa: E402
+# Imported last: the ops need the Tensor class defined above.
+from microdense import ops  # noqa: E402

@@ -1,6 +1,7 @@
 """The engine: the backward walk, accumulation, un-broadcasting, recording rules, dtypes,
 memory, anomaly detection and the error messages a user sees."""
 import gc
+import sys
 import threading
 import tracemalloc
 import warnings
@@ -377,15 +378,16 @@ def test_retain_grads_false_keeps_only_the_leaves_gradients():
     assert h.grad is not None
 
 
-def test_leaves_never_share_a_gradient_array():
+@pytest.mark.parametrize("retain_grads", [True, False])
+def test_leaves_never_share_a_gradient_array(retain_grads):
     a, b = param([1.0, 2.0]), param([3.0, 4.0])
-    (a + b).sum().backward()                # add hands the same g to both parents
+    (a + b).sum().backward(retain_grads=retain_grads)   # add hands the same g to both parents
     assert a.grad is not b.grad
     a.grad *= 0.0                           # a user (or a clipping step) editing one grad
     np.testing.assert_array_equal(b.grad, [1.0, 1.0])
     m = param(np.ones((2, 2)))
     loss = (m.reshape(4) * 1.0).sum()       # reshape's backward returns a view
-    loss.backward()
+    loss.backward(retain_grads=retain_grads)
     assert m.grad.base is None
 
 
@@ -404,3 +406,156 @@ def test_integer_data_is_not_truncated_by_float_ops():
     np.testing.assert_array_equal(md.clip(ints, 0.5, 2.5).data, [0.5, 1.0, 2.0, 2.5])
     x32 = md.Tensor(np.ones(3, np.float32))
     assert md.clip(x32, np.float64(0.0), np.float64(0.5)).dtype == np.float32
+
+
+# ---- defects an independent review found (each failed before its fix) ---------------------
+
+def test_transpose_with_negative_axes_gets_the_right_gradient():
+    rng = np.random.default_rng(1)
+    t = param(rng.normal(size=(3, 3, 3)))     # a cube: a wrong permutation still fits the shape
+    weights = rng.normal(size=(3, 3, 3))
+    (t.transpose(-1, 0, 1) * weights).sum().backward()
+    np.testing.assert_allclose(t.grad, weights.transpose(1, 2, 0))   # the inverse permutation
+    u = param(np.ones((2, 3, 4)))
+    (u.transpose(-1, 0, 1) * 2).sum().backward()
+    assert u.grad.shape == (2, 3, 4)
+
+
+def test_engine_refuses_a_gradient_of_the_wrong_shape_naming_the_op():
+    x = param(np.ones((2, 3)))
+    bad = md.custom_op(x.data * 2, (x,), lambda g: (g.T,), "bad_transpose")
+    with pytest.raises(RuntimeError, match=r"'bad_transpose'.*\(3, 2\).*\(2, 3\)"):
+        bad.sum().backward()
+    assert x.grad is None                      # nothing wrong landed in .grad
+    too_many = md.custom_op(x.data, (x,), lambda g: (g, g), "two_for_one")
+    with pytest.raises(RuntimeError, match="'two_for_one' returned 2 gradients for 1 input"):
+        too_many.sum().backward()
+
+
+def test_a_cast_to_int_or_bool_records_nothing():
+    w = param([0.5, 2.0])
+    assert not w.astype("int64").requires_grad and w.astype("int64").parents == ()
+    (w.astype(bool) * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0])      # d(mask * w)/dw = mask, not 2
+    assert w.astype("float32").requires_grad                # a float cast still records
+
+
+def test_requires_grad_on_an_integer_tensor_is_refused_when_set_too():
+    ints = md.Tensor(np.arange(3))
+    with pytest.raises(TypeError, match="Only floating-point tensors"):
+        ints.requires_grad = True
+    assert ints.requires_grad is False
+    floats = md.Tensor([1.0])
+    floats.requires_grad = True
+    assert floats.requires_grad is True
+
+
+def test_x_to_the_power_0_has_gradient_0_even_at_0():
+    x = param([0.0, 2.0])
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+    y, e = param([0.0, 2.0]), param([0.0, 1.0])
+    (y ** e).sum().backward()                  # an exponent tensor holding a 0
+    np.testing.assert_array_equal(y.grad, [0.0, 1.0])
+
+
+def test_maximum_minimum_and_hinge_work_on_0d_tensors():
+    a, b = param(1.0), param(1.0)
+    (md.maximum(a, b) + md.minimum(a, 2.0)).backward()
+    assert (a.grad, b.grad) == (1.5, 0.5)     # the tie splits; min(a, 2) passes 1 to a
+    p = param(0.3)
+    md.losses.hinge(np.float64(1.0), p).backward()
+    assert p.grad == -1.0
+
+
+def test_max_over_nan_sends_the_gradient_to_the_nan():
+    x = param([1.0, np.nan, 3.0])
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+    y = param([[1.0, np.nan], [2.0, 0.5]])
+    y.min(axis=1).sum().backward()
+    np.testing.assert_array_equal(y.grad, [[0.0, 1.0], [0.0, 1.0]])
+
+
+def test_leaky_relu_slope_at_0_lies_in_its_range():
+    x = param([0.0])
+    md.activations.leaky_relu(x, negative_slope=0.2).sum().backward()
+    assert 0.2 <= x.grad[0] <= 1.0
+
+
+def test_integer_tensor_and_python_int_stay_integer_as_numpy():
+    i = md.Tensor(np.arange(3, dtype=np.int64))
+    assert (i + 1).dtype == np.int64 and (2 * i).dtype == np.int64 and (i - 1).dtype == np.int64
+    assert (i * 0.5).dtype.kind == "f"                        # a Python float makes a float
+    np.testing.assert_array_equal(np.arange(5)[(i + 1).data], [1, 2, 3])
+    u8 = md.Tensor(np.array([1, 2], np.uint8))
+    assert (u8 + 1).dtype == np.uint8
+
+
+def test_backward_from_many_threads_loses_no_update():
+    W = md.Tensor(np.zeros((128, 128)), requires_grad=True)
+    x = np.ones((2, 128))
+
+    def work():
+        for _ in range(300):
+            (md.Tensor(x) @ W).sum().backward()   # dL/dW = 2 everywhere, every time
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)              # switch threads often: races show up every run
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    np.testing.assert_array_equal(W.grad, np.full((128, 128), 8 * 300 * 2.0))
+
+
+def test_reduction_and_join_errors_name_the_problem():
+    assert md.Tensor(2.0).sum(axis=-1).item() == 2.0         # as PyTorch: a no-op on 0-d
+    with pytest.raises(ValueError, match=r"axis 1 is out of range.*0-d"):
+        md.Tensor(1.0).sum(axis=1)
+    with pytest.raises(ValueError, match="axis 2 is out of range for a tensor with 2 dim"):
+        md.Tensor(np.ones((2, 3))).mean(axis=2)
+    with pytest.raises(ValueError, match="same axis twice"):
+        md.Tensor(np.ones((2, 3))).sum(axis=(1, -1))
+    with pytest.raises(ValueError, match=r"other axes agree.*\(2, 3\), \(2, 4\)"):
+        md.concatenate([md.Tensor(np.ones((2, 3))), md.Tensor(np.ones((2, 4)))], axis=0)
+    with pytest.raises(ValueError, match="permutation"):
+        md.Tensor(np.ones((2, 3))).transpose(0, 0)
+    with pytest.raises(TypeError, match="gives its bounds no gradient"):
+        md.clip(param([1.0]), param([0.0]), 2.0)
+    with pytest.raises(ValueError, match="lo <= hi"):
+        md.clip(md.Tensor([1.0, 2.0]), np.array([0.0, 3.0]), np.array([1.0, 2.0]))
+
+
+def test_repr_shows_the_numbers_and_the_gradient():
+    W = param(np.arange(12.0).reshape(3, 4), "W")
+    assert "<12 values>" not in repr(W) and "11." in repr(W)
+    (W * 2).sum().backward()
+    assert "grad=[[2., 2., 2., 2.]" in repr(W)
+    big = md.Tensor(np.zeros(10_000))
+    assert "..." in repr(big) and len(repr(big)) < 200
+
+
+def test_changing_data_in_place_between_forward_and_backward_uses_the_new_values():
+    """The documented rule (README, "Rules of the engine"): ops save arrays, not copies, so an
+    in-place change between forward and backward changes the gradient. Rebinding is safe."""
+    w, x = param([1.0, 2.0]), param([3.0, 4.0])
+    loss = (w * x).sum()
+    x.data *= 10                               # in place: mul's backward sees the new x
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [30.0, 40.0])
+    w2, x2 = param([1.0, 2.0]), param([3.0, 4.0])
+    loss2 = (w2 * x2).sum()
+    x2.data = x2.data * 10                     # rebinding: the op keeps the array it saw
+    loss2.backward()
+    np.testing.assert_array_equal(w2.grad, [3.0, 4.0])
+
+
+def test_custom_op_docstring_example_runs():
+    import doctest
+    from microdense.ops import custom
+    assert doctest.testmod(custom, raise_on_error=True).attempted >= 4

@@ -57,6 +57,20 @@ def test_the_optimizer_config_holds_the_schedule_as_keras_does():
     assert rebuilt.learning_rate == 0.1
 
 
+def test_a_learning_rate_function_is_saved_by_name(tmp_path):
+    def fast(step):
+        return 0.5 / (1 + step)
+
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(fast), loss="mse")
+    model.save(tmp_path / "m.mdz")
+    with pytest.raises(ValueError, match=r"Unknown learning rate function 'fast'.*"
+                                         r"custom_objects=\{'fast': fast\}"):
+        keras.models.load_model(tmp_path / "m.mdz")
+    loaded = keras.models.load_model(tmp_path / "m.mdz", custom_objects={"fast": fast})
+    assert loaded.optimizer.learning_rate == 0.5
+
+
 def test_a_custom_schedule_is_saved_and_loaded_by_name(tmp_path):
     class HalfEvery(schedules.LearningRateSchedule):
         def __init__(self, initial, every):

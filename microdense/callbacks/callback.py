@@ -33,6 +33,11 @@ class Callback:
     def set_model(self, model):
         self._model = model
 
+    def set_training_data(self, x, y):
+        """microdense's own hook (Keras has none): fit hands every callback its training
+        arrays (after validation_split, before shuffling) just before on_train_begin.
+        GradientMonitor takes its default probe from them; the base class ignores them."""
+
     @property
     def model(self):
         return self._model
@@ -94,6 +99,10 @@ class CallbackList(Callback):
         self._model = model
         for callback in self.callbacks:
             callback.set_model(model)
+
+    def set_training_data(self, x, y):
+        for callback in self.callbacks:
+            callback.set_training_data(x, y)
 
     def uses_batch_hooks(self):
         return any(callback.uses_batch_hooks() for callback in self.callbacks)

@@ -1,19 +1,20 @@
 """draw_graph: a picture of every op, value and gradient that led to a tensor."""
 from typing import NamedTuple, Optional
 
-from microdense.graph import labels
-from microdense.graph.labels import escape, plain
+from microdense.graph import flow, labels, notes
+from microdense.graph.labels import bold, escape
+from microdense.graph.notes import ELIDED
 from microdense.graph.rendering import Canvas
-from microdense.graph.walk import keep_nearest, layers_of, walk
+from microdense.graph.walk import Structure, function_scopes, keep_nearest, layers_of, walk
 
 COLOR_BY = (None, "grad", "data")
 RANKDIRS = ("LR", "TB", "RL", "BT")
-ELIDED = "elided"                       # node id of the "... more nodes not drawn" note
 
 
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
                collapse_layers=False, color_by=None, rankdir="LR", max_nodes=1000,
-               max_elements=labels.TINY, show_legend=False):
+               max_elements=labels.TINY, show_legend=False, edge_labels=None,
+               show_rules=False, trace=None):
     """Draw the computation graph that produced `root`: input tensor -> op -> output tensor.
 
     Returns a `graphviz.Digraph` (a subclass, `Drawing`): `.source` is the DOT text,
@@ -26,6 +27,12 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     min and max.
     One ellipse per op ("matmul", "add", "sigmoid"); hover over it for its derivative rule.
     A tensor used twice (`a + a`) has two edges into the op.
+
+    A sticky note says when the picture is emptier than expected: before `backward()` no
+    gradients are shown yet; a tensor that recorded nothing (data, a constant, a result made
+    under `md.no_grad()` such as `model.predict`'s) is one box, and also warns. Anything but
+    a Tensor (`model.predict(x)`'s array, `train_on_batch`'s numbers) is a TypeError saying
+    to draw `model(x)`, which returns a Tensor with its graph.
 
     Legend (fill colours, default colouring):
         light blue   parameter: a leaf that requires grad (a weight, a bias)
@@ -53,30 +60,54 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
                      how many were left out. None draws everything.
     max_elements     tensors with at most this many values show them all; larger ones a summary
     show_legend      also draw the legend as a box of sample nodes
+    edge_labels      None; "grad": each edge from an input to an op is labelled with the
+                     gradient that input received along it (its values when tiny, else
+                     its norm), read from the trace of `trace = md.trace_backward(loss)`
+                     (found by itself, or pass trace= or draw the trace); "operand": the
+                     inputs' roles where order matters (x and W of a matmul, numerator ...)
+    show_rules       write each op's derivative rule under its name (PNG and PDF keep it)
+    trace            the md.trace_backward Trace to read edge_labels="grad" from; `root`
+                     may also be the trace itself
     """
-    _check_options(color_by, rankdir, max_nodes)
+    trace = flow.find_trace(root, trace, edge_labels)
+    if trace is not None and root is trace:
+        root = trace.root
+    notes.require_tensor(root)
+    _check_options(color_by, rankdir, max_nodes, edge_labels)
     tensors, position = walk(root)
+    structure = Structure(tensors, position)
     membership, descriptions = layers_of(tensors, position)
     if not (group_layers or collapse_layers):
         membership = [None] * len(tensors)
-    kept, elided = keep_nearest(tensors, membership, max_nodes, collapse_layers)
+    kept, elided = keep_nearest(tensors, membership, max_nodes, collapse_layers,
+                                structure.hidden)
 
     canvas = Canvas()
-    clusters = _add_clusters(canvas, membership, descriptions, kept, collapse_layers)
-    style = _Style(show_data, show_grad, color_by, max_elements)
+    style = _Style(show_data, show_grad, color_by, max_elements, show_rules)
+    edges = _Edges(edge_labels, trace, tensors, structure)
     if collapse_layers:
-        _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, style)
+        _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, style,
+                        structure, edges)
     else:
-        _draw_tensors_and_ops(canvas, tensors, position, membership, clusters, kept, style)
+        clusters = _add_clusters(canvas, tensors, membership, descriptions, kept,
+                                 group_layers)
+        _draw_tensors_and_ops(canvas, tensors, clusters, kept, style, structure, edges)
     if elided:
-        _add_elision_note(canvas, elided)
+        notes.add_elision_note(canvas, elided)
+    if notes.records_nothing(root):
+        notes.warn_nothing_recorded()
+        notes.add_nothing_recorded_note(canvas)
+    elif show_grad and notes.has_no_gradients_yet(tensors):
+        notes.add_no_gradients_note(canvas)
     if show_legend:
         _add_legend(canvas, color_by)
     return canvas.to_drawing("computation_graph", _graph_attributes(rankdir),
                              _node_attributes(), _edge_attributes())
 
 
-def _check_options(color_by, rankdir, max_nodes):
+def _check_options(color_by, rankdir, max_nodes, edge_labels):
+    if edge_labels not in flow.EDGE_LABELS:
+        raise ValueError(f"edge_labels must be None, 'grad' or 'operand'; got {edge_labels!r}.")
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be None, 'grad' or 'data'; got {color_by!r}.")
     if rankdir not in RANKDIRS:
@@ -106,6 +137,7 @@ class _Style(NamedTuple):
     show_grad: bool
     color_by: Optional[str]
     max_elements: int
+    show_rules: bool = False
 
 
 def _kind(tensor, is_root):
@@ -149,13 +181,13 @@ def _tensor_node(tensor, kind, style):
     data = labels.summary_lines(tensor.data, style.max_elements) if style.show_data else []
     grad = (labels.summary_lines(tensor.grad, style.max_elements)
             if style.show_grad and tensor.grad is not None else [])
-    rows = [_row(f"<b>{escape(tensor.name)}</b>")] if tensor.name else []
+    rows = [_row(bold(tensor.name))] if tensor.name else []
     rows.append(_row(f'<font color="{muted}">{escape(shape)}</font>'))
     rows += _value_rows("data", data) + _value_rows("grad", grad)
     tooltip = [tensor.name or "tensor", shape] + [f"{what} " + "; ".join(lines) for what, lines
                                                   in (("data", data), ("grad", grad)) if lines]
     attributes = {"label": _table(rows), "shape": "box", "style": "rounded,filled",
-                  "fillcolor": fill, "fontcolor": font, "tooltip": plain(" | ".join(tooltip))}
+                  "fillcolor": fill, "fontcolor": font, "tooltip": " | ".join(tooltip)}
     if kind == "root":
         attributes["peripheries"] = "2"
     attributes.update(extra)
@@ -178,72 +210,105 @@ def _table(rows):
             + "".join(rows) + "</table>>")
 
 
-def _op_node(tensor):
-    """Attributes of the node of the op that made `tensor`; its tooltip is the op's rule."""
-    return {"label": f"<<b>{escape(tensor.op)}</b>>", "shape": "ellipse", "style": "filled",
+def _op_node(op, rule, style):
+    """Attributes of an op's node: its name (and with show_rules its rule); the tooltip is
+    the rule."""
+    label = bold(op)
+    if style.show_rules and rule:
+        label += f'<br/><font point-size="8">{escape(rule)}</font>'
+    return {"label": f"<{label}>", "shape": "ellipse", "style": "filled",
             "fillcolor": labels.OP, "margin": "0.04,0.02", "height": "0.3",
-            "tooltip": plain(tensor.rule or tensor.op)}
+            "tooltip": rule or op}
+
+
+class _Edges:
+    """How an input edge is labelled: by the gradient that flowed along it, or its operand."""
+
+    def __init__(self, edge_labels, trace, tensors, structure):
+        self.kind = edge_labels
+        self.gradients = (flow.EdgeGradients(trace, tensors, structure)
+                          if edge_labels == "grad" else None)
+
+    def attributes(self, i, argument, parent, op, structure):
+        composite = len(structure.members[i]) > 1
+        text = None
+        if self.kind == "grad":
+            text = self.gradients.label(i, argument, parent, composite)
+        elif self.kind == "operand" and not composite:
+            text = flow.operand_text(op, argument, len(structure.inputs[i]))
+        attributes = {"tooltip": f"input {argument} of {op}"}
+        if text:
+            attributes.update(label=f"<{escape(text)}>", fontsize="8",
+                              fontcolor=labels.EDGE_LABEL)
+        return attributes
 
 
 # ---- one node per tensor and per op -------------------------------------------------------
 
-def _add_clusters(canvas, membership, descriptions, kept, collapse_layers):
-    """A box per layer that has a kept tensor (none when layers are collapsed to nodes)."""
-    if collapse_layers:
-        return {}
+def _add_clusters(canvas, tensors, membership, descriptions, kept, group_layers):
+    """A box per layer that has a kept tensor, and inside it a box per function scope
+    (md.scope) its ops ran in, nested as the calls were. Returns each tensor's box (or None)."""
     used = {layer for layer, keep in zip(membership, kept) if keep and layer is not None}
-    clusters = {}
+    layer_boxes = {}
     for number, (layer, description) in enumerate(descriptions.items()):
         if layer in used:
-            clusters[layer] = f"cluster_{number}"
-            canvas.add_cluster(clusters[layer], label=_layer_title(layer, description),
+            layer_boxes[layer] = f"cluster_{number}"
+            canvas.add_cluster(layer_boxes[layer], label=_layer_title(layer, description),
                                style="rounded", color=labels.CLUSTER_BORDER,
                                fontcolor="#8a4500", labeljust="l", margin="10")
-    return clusters
+    function_boxes = {}                      # id(scope) -> cluster id
+    boxes = []
+    for tensor, layer, keep in zip(tensors, membership, kept):
+        box = layer_boxes.get(layer)
+        if keep and group_layers:
+            for scope in function_scopes(tensor):
+                if id(scope) not in function_boxes:
+                    function_boxes[id(scope)] = f"cluster_f{len(function_boxes)}"
+                    canvas.add_cluster(function_boxes[id(scope)], parent=box,
+                                       label=f"<{bold(scope.name)}>", style="rounded,dashed",
+                                       color=labels.CLUSTER_BORDER, fontcolor="#8a4500",
+                                       labeljust="l", margin="6")
+                box = function_boxes[id(scope)]
+        boxes.append(box)
+    return boxes
 
 
 def _layer_title(layer, description):
     """'dense_1 · Dense(4, activation=relu)' as an HTML label."""
-    title = f"<b>{escape(layer)}</b>"
+    title = bold(layer)
     return f"<{title} · {escape(description)}>" if description else f"<{title}>"
 
 
-def _draw_tensors_and_ops(canvas, tensors, position, membership, clusters, kept, style):
+def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges):
     for i, tensor in enumerate(tensors):
-        if not kept[i]:
+        if not kept[i] or structure.hidden[i]:
             continue
-        cluster = clusters.get(membership[i])
-        kind = _kind(tensor, i == 0)
-        canvas.add_node(f"t{i}", cluster, **_tensor_node(tensor, kind, style))
+        box = boxes[i]
+        canvas.add_node(f"t{i}", box, **_tensor_node(tensor, _kind(tensor, i == 0), style))
         if not tensor.parents:
             continue
-        canvas.add_node(f"op{i}", cluster, **_op_node(tensor))
+        canvas.add_node(f"op{i}", box, **_op_node(structure.op[i], structure.rule[i], style))
         canvas.add_edge(f"op{i}", f"t{i}")
-        _add_input_edges(canvas, tensor, f"op{i}", position, kept)
+        _add_input_edges(canvas, i, tensors, f"op{i}", kept, structure, edges)
 
 
-def _add_input_edges(canvas, tensor, head, position, kept):
-    """One edge per parent, in argument order (a + a gives two); elided parents hang off the
+def _add_input_edges(canvas, i, tensors, head, kept, structure, edges):
+    """One edge per input, in argument order (a + a gives two); elided inputs hang off the
     note node, once per op."""
     from_note = False
-    for argument, parent in enumerate(tensor.parents):
-        j = position[id(parent)]
+    for argument, j in enumerate(structure.inputs[i]):
         if kept[j]:
-            canvas.add_edge(f"t{j}", head, tooltip=f"input {argument} of {tensor.op}")
+            canvas.add_edge(f"t{j}", head, **edges.attributes(i, argument, tensors[j],
+                                                               structure.op[i], structure))
         elif not from_note:
             canvas.add_edge(ELIDED, head, style="dashed")
             from_note = True
 
 
-def _add_elision_note(canvas, elided):
-    canvas.add_node(ELIDED, shape="note", style="filled", fillcolor="#f7f7f7",
-                    label=f"<… {elided:,} more nodes not drawn (the farthest from the root)"
-                          f"<br/>raise max_nodes= or use collapse_layers=True>")
-
-
 # ---- one node per layer -------------------------------------------------------------------
 
-def _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, style):
+def _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, style,
+                    structure, edges):
     """Layers become single nodes; tensors and ops outside any layer are drawn as usual."""
     layer_ids = {layer: f"layer{number}" for number, layer in enumerate(descriptions)}
     drawn_edges = set()                 # edges touching a layer node are drawn once
@@ -260,22 +325,23 @@ def _draw_collapsed(canvas, tensors, position, membership, descriptions, kept, s
 
     for i, tensor in enumerate(tensors):
         layer = membership[i]
-        if not kept[i] or (layer is not None and not tensor.parents):
+        if not kept[i] or structure.hidden[i] or (layer is not None and not tensor.parents):
             continue
         if layer is None:
             canvas.add_node(f"t{i}", **_tensor_node(tensor, _kind(tensor, i == 0), style))
             if not tensor.parents:
                 continue
-            canvas.add_node(f"op{i}", **_op_node(tensor))
+            canvas.add_node(f"op{i}", **_op_node(structure.op[i], structure.rule[i], style))
             canvas.add_edge(f"op{i}", f"t{i}")
         head = layer_ids[layer] if layer is not None else f"op{i}"
         from_note = False
-        for parent in tensor.parents:
-            j = position[id(parent)]
+        for argument, j in enumerate(structure.inputs[i]):
             if layer is not None and membership[j] == layer:
                 continue                                # inside the layer: not drawn
             if kept[j]:
-                add_edge(node_of(j), head)
+                add_edge(node_of(j), head, **(edges.attributes(i, argument, tensors[j],
+                                                               structure.op[i], structure)
+                                              if layer is None else {}))
             elif not from_note:
                 add_edge(ELIDED, head, style="dashed")
                 from_note = True
@@ -324,7 +390,7 @@ def _layer_node(layer, description, inputs, outputs, weights, is_root, style):
     fill, extra = _fill("layer", style.color_by,
                         checked=[w.data for w in weights] + [w.grad for w in weights],
                         shaded=[_values_shaded(tensor, style.color_by) for tensor in shaded])
-    rows = [_row(f"<b>{escape(layer)}</b>")]
+    rows = [_row(bold(layer))]
     if description:
         rows.append(_row(escape(description)))
     rows.append(_row(escape(f"in {_shapes(inputs)} → out {_shapes(outputs)}")))
@@ -335,7 +401,7 @@ def _layer_node(layer, description, inputs, outputs, weights, is_root, style):
                                 f"{labels.format_number(labels.mean_abs(grads))}")))
     attributes = {"label": _table(rows), "shape": "box", "style": "rounded,filled",
                   "fillcolor": fill, "fontcolor": labels.font_color_on(fill),
-                  "tooltip": plain(f"{layer}: {description}")}
+                  "tooltip": f"{layer}: {description}"}
     if is_root:
         attributes["peripheries"] = "2"
     attributes.update(extra)

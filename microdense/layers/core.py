@@ -8,12 +8,8 @@ import numpy as np
 
 from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
+from microdense.naming import activation_name
 from microdense.utils import get_rng
-
-
-def activation_name(fn):
-    """The name an activation is shown and saved under: 'relu', or a user function's name."""
-    return activations.serialize(fn)
 
 
 # ---- Input -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import numpy as np
 
 from microdense import config, ops
 from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target, _prepare)
+from microdense.ops.crossentropy import clipped_log_probabilities
 from microdense.tensor import Tensor
 
 
@@ -108,12 +109,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def _log_probabilities(y_pred, from_logits, axis):
-    """log_softmax(logits), or Keras's log(clip(p / sum(p), eps, 1 - eps)) for probabilities."""
+    """log_softmax(logits), or Keras's log(clip(p / sum(p), eps, 1 - eps)) for probabilities
+    (composed, as the fused categorical op's reference computes it)."""
     if from_logits:
         return ops.log_softmax(y_pred, axis=axis)
-    eps = config.epsilon()
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return ops.log(_clip(p, eps, 1.0 - eps))
+    return clipped_log_probabilities(y_pred, config.epsilon(), axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):

@@ -16,19 +16,13 @@ categorical or sparse categorical accuracy from the shapes of the first batch, a
 compile_utils.get_metric does.
 """
 import inspect
-import re
 
 import numpy as np
 
-from microdense import config, losses
+from microdense import config, losses, utils
 from microdense.metrics.variable import Variable
+from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, no_grad
-
-
-def _snake_case(name):
-    """Keras's to_snake_case: "BinaryAccuracy" -> "binary_accuracy"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _array(x):
@@ -83,7 +77,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype or config.floatx()
         self._variables = []
 
@@ -367,7 +361,7 @@ _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorica
 
 # Keras's table (keras/src/metrics/__init__.py): class names, their snake_case, short aliases.
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
                     "MAE": MeanAbsoluteError, "bce": BinaryCrossentropy,
                     "BCE": BinaryCrossentropy})
@@ -383,7 +377,6 @@ def get(identifier, loss=None):
     functions ("hinge", "kld") as running means, then registered custom functions.
     A Metric instance is returned as is; a class is instantiated; a function is wrapped.
     """
-    from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
     if isinstance(identifier, dict):
@@ -408,7 +401,7 @@ def get(identifier, loss=None):
     if inspect.isclass(identifier) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):
-        name = getattr(identifier, "name", None) or _snake_case(
+        name = getattr(identifier, "name", None) or to_snake_case(
             getattr(identifier, "__name__", type(identifier).__name__))
         return MeanMetricWrapper(identifier, name=name)
     raise ValueError(f"Could not interpret metric identifier {identifier!r}: expected a name, a "
@@ -417,13 +410,11 @@ def get(identifier, loss=None):
 
 def serialize(metric):
     """{"class_name": ..., "config": ...} for a Metric."""
-    from microdense import utils
     return utils.serialize_object(metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric `serialize` described."""
-    from microdense import utils
     classes = {**ALL_OBJECTS, "MeanMetricWrapper": MeanMetricWrapper,
                "ShapeChosenAccuracy": ShapeChosenAccuracy}
     return utils.deserialize_object(config, classes, "metric", custom_objects)
@@ -432,13 +423,11 @@ def deserialize(config, custom_objects=None):
 def serialize_function(fn):
     """A metric function's name: built-in ("binary_accuracy", "mean_squared_error") or the
     name a user's function was registered under ("Custom>my_error")."""
-    from microdense import utils
     return utils.serialize_object(fn)
 
 
 def deserialize_function(name, custom_objects=None):
     """The function `serialize_function` named: ours, a loss function, or a user's."""
-    from microdense import utils
     table = {fn.__name__: fn for fn in _FUNCTIONS}
     table.update({key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)})
     return utils.deserialize_object(name, table, "metric function", custom_objects)

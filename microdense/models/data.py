@@ -2,7 +2,7 @@
 
     x, y, sw = prepare(x, y, sample_weight)       # float32 x, checked lengths
     (x, y, sw), (vx, vy, vsw) = split_validation((x, y, sw), 0.2)   # the LAST 20% validates
-    for start, stop, (bx, by, bsw) in batches((x, y, sw), 32, shuffle=True): ...
+    for step, (bx, by, bsw) in batches((x, y, sw), 32, shuffle=True): ...   # step 0, 1, ...
 
 Data is converted once per call, never per step: x becomes float32 (no copy when it already
 is), float targets become float32, integer labels stay integers.

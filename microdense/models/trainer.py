@@ -2,10 +2,11 @@
 
 One training step (train_on_batch, and each batch of fit):
 
-    y_pred = model(x, training=True)                      # Dropout active
-    loss = compiled_loss(y, y_pred) + sum(layer.losses)   # regularization penalties, as Keras
-    loss.backward()                                       # w.grad for every trainable w
-    optimizer.apply_gradients([(w.grad, w), ...])         # w.data updated in place
+    y_pred = model(x, training=True)                  # Dropout active
+    loss = model.compute_loss(x, y, y_pred)           # compiled loss + layer penalties
+    loss.backward()                                   # w.grad for every trainable w
+    optimizer.apply_gradients([(w.grad, w), ...])     # w.data updated in place
+    w.grad = None                                     # for every w: no gradient left behind
 
 The logged "loss" and metrics are running means over the batches of the epoch, weighted by
 batch size, exactly what Keras logs (the last batch may be smaller). Logs are ordered as Keras
@@ -24,13 +25,21 @@ from microdense.tensor import constant, no_grad
 
 class Trainer:
     """compile / fit / evaluate / predict / *_on_batch for a model with `_forward(x, training)`,
-    `trainable_weights`, `_penalized_layers()` and `_prepare_input(x)`."""
+    `trainable_weights`, `losses` and `_prepare_input(x)` (models/model.py's Model)."""
 
-    compiled = False
-    optimizer = None
-    loss = None
-    stop_training = False
-    history = None
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None                 # as given to compile: a name, a Loss or a function
+        self.stop_training = False       # a callback sets it to end fit
+        self.history = None              # the History of the last fit
+        self._loss_fn = None             # the compiled loss, always a Loss (batch mean)
+        self._metrics = []
+        self._metrics_names = ["loss"]
+        self._log_order = ["loss"]
+        self._compile_args = {"loss": None, "metrics": []}
+        self._loss_total = 0.0           # the running mean of the loss: total / count
+        self._loss_count = 0
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -57,25 +66,28 @@ class Trainer:
         self._metrics_names = ["loss"] + [m.name for m in compiled_metrics]
         self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
         self._compile_args = {"loss": loss, "metrics": list(metrics or ())}
-        self._loss_total = 0.0           # the running mean of the loss: total / count
-        self._loss_count = 0
+        self.reset_metrics()
         self.compiled = True
 
     @property
     def metrics(self):
         """The compiled metric objects (the loss is tracked separately, as "loss")."""
-        return list(getattr(self, "_metrics", ()))
+        return list(self._metrics)
 
     @property
     def metrics_names(self):
-        return list(getattr(self, "_metrics_names", ["loss"]))
+        return list(self._metrics_names)
 
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method}()`.")
-        if self._loss_fn is None and method in ("fit", "evaluate", "train_on_batch",
-                                                "test_on_batch"):
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        loss_needed = method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
+        if loss_needed and self._loss_fn is None and not self._overrides_compute_loss():
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
+                             "or override `compute_loss`.")
+
+    def _overrides_compute_loss(self):
+        return type(self).compute_loss is not Trainer.compute_loss
 
     def reset_metrics(self):
         self._loss_total = 0.0
@@ -101,28 +113,39 @@ class Trainer:
         return [loss] + [float(metric.result()) for metric in self._metrics]
 
     # ---- one step --------------------------------------------------------------------
-    def _total_loss(self, y, y_pred, sample_weight, penalized):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The number training minimises: the compiled loss(y, y_pred, sample_weight) plus
+        every layer's penalty (self.losses: regularizers), as Keras 3's Trainer.compute_loss.
+
+        The extension point for a loss of your own: override it in a subclass (x and
+        training are passed for such overrides; this one does not use them).
+        """
+        if self._loss_fn is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         loss = self._loss_fn(y, y_pred, sample_weight)
-        for layer in penalized:
-            for penalty in layer.losses:
-                loss = loss + penalty
+        for penalty in self.losses:
+            loss = loss + penalty
         return loss
 
-    def _train_step(self, x, y, sample_weight, weights, penalized):
-        for weight in weights:          # leaves accumulate: start every step from zero
-            weight.grad = None
+    def _train_step(self, x, y, sample_weight, weights):
+        for weight in weights:          # leaves accumulate: a backward() run before fit must
+            weight.grad = None          # not add to this step's gradient
         y_pred = self._forward(constant(x), training=True)
-        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         if weights:
             loss.backward(retain_grads=False)      # only the weights' gradients are used
             self.optimizer.apply_gradients([(w.grad, w) for w in weights])
+            # Leave no gradient behind, as torch's zero_grad(set_to_none=True): a backward()
+            # after fit (to draw a graph) then gives that graph's gradient, not a sum with ours.
+            for weight in weights:
+                weight.grad = None
         else:                           # every layer frozen: nothing to learn (as Keras)
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
         self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
 
-    def _test_step(self, x, y, sample_weight, penalized):
+    def _test_step(self, x, y, sample_weight):
         y_pred = self._forward(constant(x), training=False)
-        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
 
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
@@ -155,9 +178,10 @@ class Trainer:
 
         steps = data.num_batches(len(x), batch_size)
         callback_list = self._callback_list(callbacks, verbose, epochs, steps, history=True)
-        weights, penalized = self.trainable_weights, self._penalized_layers()
+        weights = self.trainable_weights
         batch_hooks = callback_list.uses_batch_hooks()
         self.stop_training = False
+        callback_list.set_training_data(x, y)
         callback_list.on_train_begin()
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
@@ -167,7 +191,7 @@ class Trainer:
                     (x, y, sample_weight), batch_size, shuffle):
                 if batch_hooks:
                     callback_list.on_train_batch_begin(step)
-                self._train_step(batch_x, batch_y, batch_weight, weights, penalized)
+                self._train_step(batch_x, batch_y, batch_weight, weights)
                 if batch_hooks:
                     callback_list.on_train_batch_end(step, self._logs())
                 if self.stop_training:
@@ -198,7 +222,6 @@ class Trainer:
         return logs if return_dict else self._results(return_dict=False)
 
     def _evaluate_prepared(self, x, y, sample_weight, batch_size, callback_list):
-        penalized = self._penalized_layers()
         batch_hooks = callback_list.uses_batch_hooks()
         self.reset_metrics()
         with no_grad():
@@ -207,7 +230,7 @@ class Trainer:
                     (x, y, sample_weight), batch_size):
                 if batch_hooks:
                     callback_list.on_test_batch_begin(step)
-                self._test_step(batch_x, batch_y, batch_weight, penalized)
+                self._test_step(batch_x, batch_y, batch_weight)
                 if batch_hooks:
                     callback_list.on_test_batch_end(step, self._logs())
             logs = self._logs()
@@ -244,7 +267,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight,
                                                  check_targets=False)
         self.reset_metrics()
-        self._train_step(x, y, sample_weight, self.trainable_weights, self._penalized_layers())
+        self._train_step(x, y, sample_weight, self.trainable_weights)
         return self._results(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -253,7 +276,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, check_targets=False)
         self.reset_metrics()
         with no_grad():
-            self._test_step(x, y, sample_weight, self._penalized_layers())
+            self._test_step(x, y, sample_weight)
         return self._results(return_dict)
 
     def predict_on_batch(self, x):
@@ -283,9 +306,10 @@ class Trainer:
 
     def _check_targets(self, y):
         """Try the loss on y's first rows against an output-shaped probe, so a y that does
-        not fit the loss fails before training starts, with a hint when the fix is known."""
+        not fit the loss fails before training starts (the loss's own message says how to
+        fix it)."""
         shape = self.output_shape
-        if any(n is None for n in shape[1:]) or len(y) == 0:
+        if self._loss_fn is None or any(n is None for n in shape[1:]) or len(y) == 0:
             return
         # One row: a target that broadcasts against one output row passes, as in Keras
         # (EarlyStopping's docstring fits y of shape (5,) to a (None, 10) output with
@@ -296,17 +320,9 @@ class Trainer:
             with no_grad():
                 self._loss_fn(y[:rows], probe)
         except ValueError as error:
-            loss_name = getattr(self._loss_fn, "name", type(self._loss_fn).__name__)
-            hint = ""
-            if "sparse" not in loss_name and "categorical" in loss_name \
-                    and "sparse" not in str(error) \
-                    and y.dtype.kind in "iu" and (y.ndim == 1 or y.shape[-1] == 1):
-                hint = (f" y holds integer class labels: use "
-                        f"loss='sparse_categorical_crossentropy', or one-hot encode y "
-                        f"(np.eye({shape[-1]})[y]).")
             raise ValueError(f"The targets y (shape {y.shape}) do not fit the loss "
-                             f"'{loss_name}' for this model's output shape {shape}: "
-                             f"{error}{hint}") from None
+                             f"'{self._loss_fn.name}' for this model's output shape {shape}: "
+                             f"{error}") from None
 
     def _callback_list(self, callbacks, verbose, epochs, steps, history=False):
         """The user's callbacks, then a History (fit) and a progress bar (verbose), as Keras."""

@@ -53,7 +53,11 @@ def power(a, b):
     x, y = a.data, b.data
     out = x ** y
     def backward(g):
-        grad_a = g * y * x ** (y - 1) if a.requires_grad else None
+        grad_a = None
+        if a.requires_grad:
+            # a ** 0 = 1 is flat, so its slope is 0, even at a = 0 where 0 * 0**-1 is NaN.
+            exponent = np.where(y == 0, 0, y - 1) if np.any(y == 0) else y - 1
+            grad_a = g * y * x ** exponent
         grad_b = None
         if b.requires_grad:
             positive = x > 0
@@ -82,22 +86,23 @@ def matmul(a, b):
         raise ValueError(f"matmul shapes {x.shape} and {y.shape} do not align: "
                          f"{x.shape[-1]} (last axis of a) != "
                          f"{y.shape[-2 if y.ndim > 1 else 0]} (first matrix axis of b).")
-    def backward(g):
+    def backward(g):                                     # g: (..., n, p), like the output
         # Treat 1-D operands as a row (a) or a column (b) matrix, as numpy does, then undo it.
-        x2 = x[None, :] if x.ndim == 1 else x
-        y2 = y[:, None] if y.ndim == 1 else y
+        x2 = x[None, :] if x.ndim == 1 else x            # (..., n, k)
+        y2 = y[:, None] if y.ndim == 1 else y            # (..., k, p)
         if y.ndim == 1:
-            g = g[..., None]
+            g = g[..., None]                             # (..., n, 1)
         if x.ndim == 1:
-            g = g[..., None, :]
+            g = g[..., None, :]                          # (..., 1, p)
         grad_a = grad_b = None
-        if a.requires_grad:                              # dL/da = g @ b^T
+        if a.requires_grad:                              # dL/da = g @ b^T: (..., n, k)
             grad_a = g @ y2.swapaxes(-1, -2)
             if x.ndim == 1:
-                grad_a = grad_a[..., 0, :]
-        if b.requires_grad:                              # dL/db = a^T @ g
+                grad_a = grad_a[..., 0, :]               # (..., k)
+        if b.requires_grad:                              # dL/db = a^T @ g: (..., k, p)
             grad_b = x2.swapaxes(-1, -2) @ g
             if y.ndim == 1:
-                grad_b = grad_b[..., 0]
+                grad_b = grad_b[..., 0]                  # (..., k)
+        # Batch axes that broadcast (a (2, n, k) @ b (k, p)) are summed back by the engine.
         return grad_a, grad_b
     return node(x @ y, (a, b), backward, "matmul", "d(a@b)/da = g @ b^T, d(a@b)/db = a^T @ g")

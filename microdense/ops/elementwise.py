@@ -96,9 +96,8 @@ def minimum(a, b):
 
 
 def _winner_share(a_wins, tie, dtype):
-    share = a_wins.astype(dtype)
-    share[tie] = 0.5
-    return share
+    """1 where a wins, 1/2 where they tie, else 0 (np.where also works for 0-d inputs)."""
+    return np.where(tie, 0.5, a_wins).astype(dtype, copy=False)
 
 
 def where(condition, a, b):
@@ -113,13 +112,14 @@ def where(condition, a, b):
 
 
 def clip(x, x_min=None, x_max=None):
-    """x limited to [x_min, x_max] (either may be None; Keras's argument names). The gradient
-    is 0 outside the range."""
+    """x limited to [x_min, x_max] (either may be None; numbers or arrays that broadcast to x;
+    Keras's argument names). The gradient is 0 outside the range. The bounds are data: they
+    get no gradient."""
     x = as_tensor(x)
     data = x.data
-    lo, hi = x_min, x_max
-    if lo is not None and hi is not None and lo > hi:
-        raise ValueError(f"clip needs x_min <= x_max; got x_min={lo}, x_max={hi}.")
+    lo, hi = _bound(x_min, "x_min"), _bound(x_max, "x_max")
+    if lo is not None and hi is not None and np.any(lo > hi):
+        raise ValueError(f"clip needs lo <= hi (x_min <= x_max); got x_min={lo}, x_max={hi}.")
     out = np.clip(data, lo, hi)
     if data.dtype.kind == "f":          # float64 numpy-scalar bounds would upcast float32 data
         out = out.astype(data.dtype, copy=False)
@@ -134,8 +134,19 @@ def clip(x, x_min=None, x_max=None):
                 "d clip(x)/dx = 1 inside [lo, hi], else 0")
 
 
+def _bound(bound, which):
+    if isinstance(bound, Tensor):
+        if bound.requires_grad:
+            raise TypeError(f"clip's {which} bound is a tensor that requires grad, but clip "
+                            f"gives its bounds no gradient. For a learned bound, compose "
+                            f"md.minimum(md.maximum(x, lo), hi).")
+        bound = bound.data
+    return bound if bound is None else np.asarray(bound)
+
+
 def astype(x, dtype):
-    """x converted to another float dtype; the gradient is converted back."""
+    """x converted to another dtype. To a float dtype, the gradient is converted back; to an
+    integer or bool dtype it records nothing (node() records only float results)."""
     x = as_tensor(x)
     source_dtype = x.data.dtype
     def backward(g):

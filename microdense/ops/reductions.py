@@ -5,21 +5,23 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
+from microdense.recording import scope
 from microdense.tensor import as_tensor, node
 from microdense.ops.arithmetic import mul
+from microdense.ops.axes import normalize_axes, normalize_axis
 
 
-def _kept_shape(shape, axis):
-    """The shape a reduction over `axis` has with keepdims=True: reduced axes become 1."""
-    if axis is None:
+def _kept_shape(shape, axes):
+    """The shape a reduction over `axes` has with keepdims=True: reduced axes become 1."""
+    if axes is None:
         return (1,) * len(shape)
-    axes = {int(a) % len(shape) for a in np.atleast_1d(axis)}
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
-    """Sum over `axis`."""
+    """Sum over `axis` (an int, a tuple or list of ints, or None for every axis)."""
     x = as_tensor(x)
+    axis = normalize_axes(axis, x.data.ndim, "sum")
     out = x.data.sum(axis=axis, keepdims=keepdims)
     shape = x.data.shape
     kept_shape = _kept_shape(shape, axis)
@@ -31,21 +33,27 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own."""
+    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
+    Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
     x = as_tensor(x)
-    total = sum(x, axis, keepdims)
-    scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
-    return mul(total, scale)
+    axis = normalize_axes(axis, x.data.ndim, "mean")
+    with scope("mean", kind="op"):
+        total = sum(x, axis, keepdims)
+        scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
+        return mul(total, scale)
 
 
 def _extremum(x, axis, keepdims, find, op):
     x = as_tensor(x)
     data = x.data
+    axis = normalize_axes(axis, data.ndim, op)
     if data.size == 0:
         raise ValueError(f"{op} of an empty tensor (shape {data.shape}) is undefined.")
     extreme = find(data, axis=axis, keepdims=True)
     def backward(g):                     # ties share g evenly, as numpy autograds do
         winners = data == extreme
+        if data.dtype.kind == "f" and np.isnan(extreme).any():
+            winners |= np.isnan(data)    # a NaN is the max: the gradient goes to it, as PyTorch
         return (g.reshape(extreme.shape) * winners / winners.sum(axis=axis, keepdims=True),)
     out = extreme if keepdims else np.squeeze(extreme, axis=axis)
     return node(out, (x,), backward, op, f"d {op}(x)/dx_i = 1/k for the k elements equal to "
@@ -66,18 +74,18 @@ def min(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
 # Composed naively, exp overflows at logits of ~89 in float32. Each of these shifts by the
 # max first, which changes nothing mathematically (softmax is shift-invariant).
 
-def _shifted(data, axis):
-    """data - max(data) along axis, with the max of an all -inf slice taken as 0."""
+def _peak(data, axis):
+    """max(data) along axis (as length-1 axes), taken as 0 where a slice is all -inf."""
     peak = np.max(data, axis=axis, keepdims=True)
-    return data - np.where(np.isfinite(peak), peak, 0)
+    return np.where(np.isfinite(peak), peak, 0)
 
 
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over `axis`, computed without overflow."""
     x = as_tensor(x)
     data = x.data
-    peak = np.max(data, axis=axis, keepdims=True)
-    peak = np.where(np.isfinite(peak), peak, 0)
+    axis = normalize_axes(axis, data.ndim, "logsumexp")
+    peak = _peak(data, axis)
     lse = np.log(np.exp(data - peak).sum(axis=axis, keepdims=True)) + peak   # keepdims shape
     def backward(g):                     # d lse/dx = softmax(x)
         return (g.reshape(lse.shape) * np.exp(data - lse),)
@@ -88,7 +96,8 @@ def logsumexp(x, axis=None, keepdims=False):
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
     x = as_tensor(x)
-    e = np.exp(_shifted(x.data, axis))
+    axis = normalize_axis(axis, x.data.ndim, "softmax")
+    e = np.exp(x.data - _peak(x.data, axis))
     s = e / e.sum(axis=axis, keepdims=True)
     def backward(g):                     # Jacobian-vector product: s * (g - <g, s>)
         return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
@@ -98,7 +107,8 @@ def softmax(x, axis=-1):
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along `axis`: finite even where softmax underflows to 0."""
     x = as_tensor(x)
-    shifted = _shifted(x.data, axis)
+    axis = normalize_axis(axis, x.data.ndim, "log_softmax")
+    shifted = x.data - _peak(x.data, axis)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     def backward(g):
         return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)

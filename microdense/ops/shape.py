@@ -3,6 +3,7 @@ moves the gradient back (reshape it, transpose it back, split it, scatter it).""
 import numpy as np
 
 from microdense.tensor import Tensor, as_tensor, node
+from microdense.ops.axes import normalize_axis
 
 
 def reshape(x, *shape, newshape=None):
@@ -29,11 +30,19 @@ def transpose(x, *permutation, axes=None):
     `transpose(x, 1, 0)`, `transpose(x, (1, 0))` or, as keras.ops, `transpose(x, axes=(1, 0))`."""
     x = as_tensor(x)
     axes = (axes,) if axes is not None else permutation
+    ndim = x.data.ndim
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
-    axes = axes or tuple(reversed(range(x.data.ndim)))
+    if not axes:
+        axes = tuple(reversed(range(ndim)))
+    # Non-negative axes: argsort inverts the permutation only when -1 is written as ndim - 1.
+    axes = tuple(normalize_axis(a, ndim, "transpose") for a in axes)
+    if sorted(axes) != list(range(ndim)):
+        raise ValueError(f"transpose needs a permutation of the axes 0..{ndim - 1} of a tensor "
+                         f"of shape {x.data.shape}; got {axes}.")
+    inverse = tuple(np.argsort(axes))
     def backward(g):
-        return (g.transpose(np.argsort(axes)),)
+        return (g.transpose(inverse),)
     return node(x.data.transpose(axes), (x,), backward, "transpose",
                 "moves values: the gradient is transposed back")
 
@@ -42,6 +51,7 @@ def expand_dims(x, axis):
     """x with a new axis of length 1 at `axis`."""
     x = as_tensor(x)
     source_shape = x.data.shape
+    axis = normalize_axis(axis, x.data.ndim + 1, "expand_dims")
     def backward(g):
         return (g.reshape(source_shape),)
     return node(np.expand_dims(x.data, axis), (x,), backward, "expand_dims",
@@ -52,6 +62,11 @@ def squeeze(x, axis=None):
     """x without axes of length 1 (only `axis`, if given)."""
     x = as_tensor(x)
     source_shape = x.data.shape
+    if axis is not None:
+        axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+        axis = tuple(normalize_axis(a, x.data.ndim, "squeeze") for a in axes)
+        if any(source_shape[a] != 1 for a in axis):
+            raise ValueError(f"squeeze: axis {axes} of shape {source_shape} is not of length 1.")
     def backward(g):
         return (g.reshape(source_shape),)
     return node(np.squeeze(x.data, axis=axis), (x,), backward, "squeeze",
@@ -59,8 +74,18 @@ def squeeze(x, axis=None):
 
 
 def concatenate(tensors, axis=0):
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis; axis=None joins them flattened, as numpy does."""
     tensors = tuple(as_tensor(t) for t in tensors)
+    if not tensors:
+        raise ValueError("concatenate needs at least one tensor.")
+    if axis is None:
+        return concatenate([reshape(t, -1) for t in tensors], 0)
+    axis = normalize_axis(axis, tensors[0].data.ndim, "concatenate")
+    shapes = [t.data.shape for t in tensors]
+    if any(len(s) != len(shapes[0]) or s[:axis] + s[axis + 1:] != shapes[0][:axis] +
+           shapes[0][axis + 1:] for s in shapes):
+        raise ValueError(f"concatenate along axis {axis} needs tensors whose other axes agree; "
+                         f"got shapes {', '.join(map(str, shapes))}.")
     out = np.concatenate([t.data for t in tensors], axis=axis)
     split_points = np.cumsum([t.data.shape[axis] for t in tensors])[:-1]
     def backward(g):
@@ -72,8 +97,14 @@ def concatenate(tensors, axis=0):
 def stack(tensors, axis=0):
     """Join same-shaped tensors along a new axis."""
     tensors = tuple(as_tensor(t) for t in tensors)
-    out = np.stack([t.data for t in tensors], axis=axis)
-    new_axis = axis % out.ndim
+    if not tensors:
+        raise ValueError("stack needs at least one tensor.")
+    shapes = {t.data.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack needs tensors of one shape; got shapes "
+                         f"{', '.join(map(str, sorted(shapes)))}.")
+    new_axis = normalize_axis(axis, tensors[0].data.ndim + 1, "stack")
+    out = np.stack([t.data for t in tensors], axis=new_axis)
     def backward(g):
         return tuple(np.moveaxis(g, new_axis, 0))
     return node(out, tensors, backward, "stack",

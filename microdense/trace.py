@@ -1,0 +1,319 @@
+"""A recorded backward pass: what each step of the engine's walk did, with its numbers.
+
+    trace = md.trace_backward(loss)   # runs loss.backward() once and records every step
+    print(trace)                      # the chain rule, step by step, as a worked example
+    trace.steps[3]                    # one step: the node, dL/d(node), its rule, what each
+                                      #   input received (before and after un-broadcasting)
+    trace.paths(W)                    # dL/dW as a sum over the paths from loss to W
+
+The trace is filled in by the engine's own walk (engine.backward calls `visit` and `receive`),
+so what it shows is what ran: nothing is derived a second way. `paths` alone calls the ops'
+backward functions again, along one path at a time, to split a gradient into its paths.
+Plain `loss.backward()` passes no trace and pays nothing for it.
+"""
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from microdense import engine
+
+
+def trace_backward(root, grad=None):
+    """Run `root.backward(grad)` exactly as usual, and return the Trace of what it did."""
+    trace = Trace(root)
+    engine.backward(root, None if grad is None else np.asarray(getattr(grad, "data", grad)),
+                    retain_grads=True, trace=trace)
+    _remember(trace)
+    return trace
+
+
+# The latest trace run from each root, while the caller keeps it alive, so that
+# md.draw_graph(loss, edge_labels="grad") finds the trace of `trace = md.trace_backward(loss)`.
+_latest = {}
+
+
+def _remember(trace):
+    key = id(trace.root)
+
+    def forget(dead_ref):
+        if _latest.get(key) is dead_ref:
+            del _latest[key]
+    _latest[key] = weakref.ref(trace, forget)
+
+
+def latest_trace(root):
+    """The most recent Trace recorded from `root` that is still alive, or None."""
+    ref = _latest.get(id(root))
+    trace = ref() if ref is not None else None
+    return trace if trace is not None and trace.root is root else None
+
+
+# ---- what is recorded ---------------------------------------------------------------------
+
+@dataclass
+class Contribution:
+    """What one input of an op received at one step: one term of the chain rule."""
+    parent: object           # the input tensor
+    input_index: int         # which input of the op it is (a is 0 and b is 1 in a * b)
+    from_op: np.ndarray      # what the op's backward returned: upstream x local derivative
+    added: np.ndarray        # what the engine added to parent.grad (un-broadcast, cast)
+    summed_axes: tuple       # axes of from_op that un-broadcasting summed away (often none)
+    total: np.ndarray        # parent.grad after adding it: the running sum
+    count: int               # this is the parent's count-th contribution in this pass
+
+
+@dataclass
+class Step:
+    """One node of the walk, in the engine's order: the root first, then reverse topological."""
+    index: int
+    node: object             # the tensor whose gradient this step passes on
+    upstream: np.ndarray     # dL/d(node), complete when the step runs
+    contributions: list = field(default_factory=list)
+
+    @property
+    def op(self):
+        return self.node.op
+
+    @property
+    def rule(self):
+        return self.node.rule
+
+
+@dataclass
+class Path:
+    """One path from the root down to a tensor, and the part of its gradient that flows on it."""
+    tensors: list            # root, ..., the tensor
+    input_indices: list      # at each op, which of its inputs the path goes on through
+    contribution: np.ndarray
+    local_derivatives: list  # for an all-scalar path: each op's local derivative, else None
+
+    @property
+    def ops(self):
+        return [t.op for t in self.tensors[:-1]]
+
+    def __str__(self):
+        route = " <- ".join(self.ops) or "(the root itself)"
+        if self.local_derivatives is not None:
+            product = " * ".join(_value(d) for d in [1.0] + self.local_derivatives)
+            return f"{route}: {product} = {_value(self.contribution)}"
+        return f"{route}: {_value(self.contribution)}"
+
+
+class Trace:
+    """The steps of one backward pass. Read `steps`, print it, or split a gradient with paths()."""
+    __slots__ = ("root", "steps", "_received", "_labels", "_label_counts", "__weakref__")
+
+    def __init__(self, root):
+        self.root = root
+        self.steps = []
+        self._received = {}      # id(tensor) -> its contributions, in the order they arrived
+        self._labels = {}        # id(tensor) -> its label
+        self._label_counts = {}  # op -> how many unnamed tensors of that op are labelled
+
+    # -- called by the engine, once per step and once per input --
+    def visit(self, node, upstream):
+        self.steps.append(Step(len(self.steps), node, np.array(upstream)))
+
+    def receive(self, input_index, parent, from_op, added):
+        received = self._received.setdefault(id(parent), [])
+        contribution = Contribution(parent, input_index, np.array(from_op), np.array(added),
+                                    _summed_axes(np.shape(from_op), parent.data.shape),
+                                    np.array(parent.grad), len(received) + 1)
+        received.append(contribution)
+        self.steps[-1].contributions.append(contribution)
+
+    # -- reading it --
+    @property
+    def seed(self):
+        """d(root)/d(root): the gradient the walk started from."""
+        return self.steps[0].upstream if self.steps else None
+
+    def received(self, tensor):
+        """Every contribution `tensor` received in this pass; they sum to its gradient."""
+        return list(self._received.get(id(tensor), []))
+
+    def tensors(self):
+        """Every tensor that received a gradient, in the order it first received one."""
+        seen, out = set(), []
+        for step in self.steps:
+            for c in step.contributions:
+                if id(c.parent) not in seen:
+                    seen.add(id(c.parent))
+                    out.append(c.parent)
+        return out
+
+    def label(self, tensor):
+        """The tensor's name, or its op and a number ('mul_2'), stable within this trace.
+        An unnamed root is 'L', as in dL/dW."""
+        key = id(tensor)
+        if key not in self._labels:
+            if tensor is self.root and not tensor.name:
+                self._labels[key] = "L"
+            elif not (tensor.name or tensor.parents or tensor.requires_grad) and tensor.size == 1:
+                self._labels[key] = f"{tensor.data.item():.4g}"     # a constant: its value
+            elif tensor.name:
+                self._labels[key] = tensor.name
+            else:
+                base = tensor.op or ("parameter" if tensor.requires_grad else "input")
+                count = self._label_counts.get(base, 0)
+                self._label_counts[base] = count + 1
+                self._labels[key] = f"{base}_{count}"
+        return self._labels[key]
+
+    def paths(self, tensor, max_paths=1000):
+        """d(root)/d(tensor) as a sum over every path from the root down to `tensor`.
+
+        Along each path, the ops' own backward functions are chained, starting from the seed;
+        the paths' contributions add up to the gradient the walk gave `tensor`.
+        """
+        if not self.steps:
+            return []
+        leads_to = _tensors_leading_to(self.root, tensor)
+        if self.root not in leads_to:
+            raise ValueError(f"{self.label(tensor)} is not in the graph of "
+                             f"{self.label(self.root)}: no path leads to it.")
+        routes = []
+        stack = [(self.root, [self.root], [])]
+        while stack:
+            node, tensors, indices = stack.pop()
+            if node is tensor:
+                routes.append((tensors, indices))
+                if len(routes) > max_paths:
+                    raise ValueError(
+                        f"more than {max_paths} paths lead from {self.label(self.root)} to "
+                        f"{self.label(tensor)}; pass a larger max_paths= or read "
+                        f"trace.received({self.label(tensor)}) instead.")
+                continue
+            for i in reversed(range(len(node.parents))):
+                parent = node.parents[i]
+                if parent in leads_to and parent.requires_grad:
+                    stack.append((parent, tensors + [parent], indices + [i]))
+        return [self._follow(tensors, indices) for tensors, indices in routes]
+
+    def _follow(self, tensors, indices):
+        grad = self.seed
+        for node, i, parent in zip(tensors, indices, tensors[1:]):
+            grad = engine.unbroadcast(node._backward(grad)[i], parent.data.shape, node.op)
+        local = None
+        if all(t.data.size == 1 for t in tensors):   # scalars: the chain rule as a product
+            local = [engine.unbroadcast(node._backward(np.ones_like(node.data))[i],
+                                        parent.data.shape, node.op).item()
+                     for node, i, parent in zip(tensors, indices, tensors[1:])]
+        return Path(tensors, indices, grad.astype(tensors[-1].data.dtype), local)
+
+    # -- the worked example --
+    def to_text(self, max_steps=None):
+        """The backward pass as a learner would write it out: one paragraph per step."""
+        lines = [f"Backward pass from {self.label(self.root)} {_shape(self.root.data)}: "
+                 f"{len(self.steps)} steps, each node once, the root first.",
+                 f"d{self.label(self.root)}/d{self.label(self.root)} = "
+                 f"{_value(self.seed)} (the seed)"]
+        shown = self.steps if max_steps is None else self.steps[:max_steps]
+        for step in shown:
+            lines.append("")
+            lines.extend(self._step_text(step))
+        if max_steps is not None and len(self.steps) > max_steps:
+            lines.append(f"\n... {len(self.steps) - max_steps} more steps "
+                         f"(to_text(max_steps=None) shows them all)")
+        leaves = [t for t in self.tensors() if not t.parents]
+        if leaves:
+            lines.append("")
+            lines.append("Gradients of the leaves:")
+            for leaf in leaves:
+                lines.append("  " + self._fan_in_text(leaf))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.to_text()
+
+    def __repr__(self):
+        return (f"<Trace: {len(self.steps)} steps from {self.label(self.root)}; "
+                f"print() it for the worked example>")
+
+    def _step_text(self, step):
+        node, name = step.node, self.label(step.node)
+        inputs = ", ".join(self.label(p) for p in node.parents)
+        where = ""
+        if node.scope is not None:
+            where = "   (in " + " > ".join(s.name for s in node.scope.chain()) + ")"
+        lines = [f"step {step.index}: {name} = {node.op}({inputs}){where}",
+                 f"  rule: {node.rule}" if node.rule else "  rule: (none given)"]
+        lines.append("  " + self._fan_in_text(node, step.upstream))
+        for c in step.contributions:
+            lines.append("  " + self._contribution_text(step, c))
+        return lines
+
+    def _contribution_text(self, step, c):
+        node, parent = self.label(step.node), self.label(c.parent)
+        chain = f"dL/d{node} * d{node}/d{parent}" if step.node is not self.root else \
+            f"dL/d{parent}"
+        local = _local_derivative(step.upstream, c.from_op)
+        if local is not None and step.node is not self.root:
+            text = f"{parent} receives {chain} = {_value(step.upstream)} * {_value(local)} " \
+                   f"= {_value(c.from_op)}"
+        else:
+            text = f"{parent} receives {chain} = {_value(c.from_op)}"
+        if c.summed_axes:
+            axes = ", ".join(map(str, c.summed_axes))
+            noun = "axis" if len(c.summed_axes) == 1 else "axes"
+            text += (f"; {parent} {_shape(c.parent.data)} receives the {_shape(c.from_op)} "
+                     f"gradient summed over {noun} {axes} = {_value(c.added)}")
+        return text
+
+    def _fan_in_text(self, tensor, total=None):
+        """dL/d(tensor), written as the sum of its contributions when it has several."""
+        received = self.received(tensor)
+        total = received[-1].total if total is None else total
+        name = f"dL/d{self.label(tensor)}"
+        if len(received) <= 1:
+            return f"{name} = {_value(total)}"
+        terms = " + ".join(_value(c.added) for c in received)
+        return f"{name} = {terms} = {_value(total)}   ({len(received)} contributions, summed)"
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def _summed_axes(grad_shape, shape):
+    """The axes of a gradient of grad_shape that un-broadcasting to `shape` sums away."""
+    extra = len(grad_shape) - len(shape)
+    if extra < 0:
+        return ()
+    stretched = tuple(extra + axis for axis, n in enumerate(shape)
+                      if n == 1 and grad_shape[extra + axis] != 1)
+    return tuple(range(extra)) + stretched
+
+
+def _tensors_leading_to(root, target):
+    """Every tensor of root's graph from which `target` can be reached (target included)."""
+    leads = set()
+    for node in engine.toposort(root):           # parents before children
+        if node is target or any(p in leads for p in node.parents):
+            leads.add(node)
+    if target not in leads:                       # target stopped the walk (requires no grad)
+        leads.add(target)
+    return leads
+
+
+def _local_derivative(upstream, from_op):
+    """from_op / upstream, for an elementwise op on small arrays: the factor the chain rule
+    multiplied by. None where that is not one number per element (matmul, sum, shapes)."""
+    if upstream.shape != from_op.shape or upstream.size > 6 or np.any(upstream == 0):
+        return None
+    return from_op / upstream
+
+
+def _shape(array):
+    return str(tuple(np.shape(array)))
+
+
+def _value(array):
+    """Small arrays as their numbers; large ones as shape, mean and norm."""
+    array = np.asarray(array)
+    if array.size == 1:
+        return f"{array.item():.4g}"
+    if array.size <= 12:
+        text = np.array2string(array, precision=4, separator=", ", max_line_width=10_000)
+        return " ".join(text.split())          # one line, even for a matrix
+    return (f"<{_shape(array)} array: mean {array.mean():.4g}, "
+            f"norm {np.linalg.norm(array):.4g}>")

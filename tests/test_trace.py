@@ -1,0 +1,141 @@
+"""The backward trace: it records the engine's own walk, and its numbers add up."""
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense.engine import toposort
+
+
+def quickstart_graph(seed=0):
+    """The README's quick-start graph: a Dense layer with x * sigmoid(x), and its mean."""
+    rng = np.random.default_rng(seed)
+    x = md.Tensor(rng.normal(size=(4, 3)), name="x")
+    W = md.Tensor(rng.normal(size=(3, 2)), requires_grad=True, name="W")
+    b = md.Tensor(np.zeros(2), requires_grad=True, name="b")
+    h = x @ W + b
+    loss = (h * md.sigmoid(h)).mean()
+    return loss, W, b, h
+
+
+def test_trace_runs_the_same_backward_in_the_engines_order():
+    loss, W, b, h = quickstart_graph()
+    trace = md.trace_backward(loss)
+    plain_loss, plain_W, plain_b, plain_h = quickstart_graph()
+    plain_loss.backward()
+    for traced, plain in ((W, plain_W), (b, plain_b), (h, plain_h)):
+        np.testing.assert_array_equal(traced.grad, plain.grad)
+    visited = [t for t in reversed(toposort(loss)) if t.parents]
+    assert [step.node for step in trace.steps] == visited
+    assert [step.index for step in trace.steps] == list(range(len(visited)))
+    assert trace.seed == 1.0 and trace.steps[0].node is loss
+
+
+def test_every_tensors_contributions_sum_to_its_grad():
+    loss, W, b, h = quickstart_graph()
+    trace = md.trace_backward(loss)
+    tensors = trace.tensors()
+    assert {id(W), id(b), id(h)} <= {id(t) for t in tensors}
+    for t in tensors:
+        received = trace.received(t)
+        np.testing.assert_allclose(sum(c.added for c in received), t.grad, rtol=1e-12)
+        np.testing.assert_array_equal(received[-1].total, t.grad)
+        assert [c.count for c in received] == list(range(1, len(received) + 1))
+
+
+def test_a_step_records_upstream_rule_and_each_inputs_share():
+    loss, W, b, h = quickstart_graph()
+    trace = md.trace_backward(loss)
+    add_step = next(s for s in trace.steps if s.node is h)
+    assert add_step.op == "add" and add_step.rule.startswith("d(a+b)")
+    np.testing.assert_array_equal(add_step.upstream, h.grad)
+    to_b = next(c for c in add_step.contributions if c.parent is b)
+    assert to_b.input_index == 1 and to_b.from_op.shape == (4, 2)
+    assert to_b.summed_axes == (0,)                       # the bias: summed over the batch
+    np.testing.assert_allclose(to_b.added, h.grad.sum(axis=0))
+
+
+def test_a_tensor_used_three_times_shows_three_contributions():
+    a = md.Tensor(0.5, requires_grad=True, name="a", dtype="float64")
+    y = a * a + md.tanh(a)                                # a enters three times
+    trace = md.trace_backward(y)
+    received = trace.received(a)
+    assert len(received) == 3
+    text = str(trace)
+    assert "dL/da = " in text and "(3 contributions, summed)" in text
+    terms = " + ".join(f"{c.added.item():.4g}" for c in received)
+    assert terms in text and f"{a.grad.item():.4g}" in text
+
+
+def test_text_writes_the_chain_rule_with_numbers_and_unbroadcasting():
+    loss, W, b, h = quickstart_graph()
+    text = md.trace_backward(loss).to_text()
+    assert text.startswith("Backward pass from L ()")
+    assert "rule: d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))" in text
+    assert "b (2,) receives the (4, 2) gradient summed over axis 0" in text
+    assert "step 0: L = mul(sum_0, 0.125)   (in mean)" in text  # mean = sum * 1/8
+    assert "sum_0 receives dL/dsum_0 = 0.125" in text
+    short = md.trace_backward(quickstart_graph()[0]).to_text(max_steps=2)
+    assert "more steps" in short and "step 2:" not in short
+
+
+def test_paths_sum_to_the_gradient():
+    loss, W, b, h = quickstart_graph()
+    trace = md.trace_backward(loss)
+    paths = trace.paths(W)
+    assert len(paths) == 2                               # through h directly, and via sigmoid(h)
+    assert {tuple(p.ops) for p in paths} == {("mul", "sum", "mul", "add", "matmul"),
+                                             ("mul", "sum", "mul", "sigmoid", "add", "matmul")}
+    np.testing.assert_allclose(sum(p.contribution for p in paths), W.grad, atol=1e-15)
+    np.testing.assert_allclose(sum(p.contribution for p in trace.paths(b)), b.grad, atol=1e-15)
+
+
+def test_scalar_paths_are_products_of_local_derivatives():
+    a = md.Tensor(0.5, requires_grad=True, dtype="float64")
+    y = a * a * a + md.tanh(a)                            # dy/da = 3a^2 + 1 - tanh(a)^2
+    trace = md.trace_backward(y)
+    paths = trace.paths(a)
+    assert len(paths) == 4
+    for p in paths:
+        assert np.isclose(np.prod(p.local_derivatives), p.contribution)
+    assert "add <- tanh: 1 * 1 * 0.7864 = 0.7864" in {str(p) for p in paths}
+    assert np.isclose(sum(p.contribution for p in paths), 3 * 0.25 + 1 - np.tanh(0.5) ** 2)
+
+
+def test_paths_has_a_bound_with_a_clear_message():
+    x = md.Tensor(1.0, requires_grad=True, dtype="float64")
+    y = x
+    for _ in range(12):                                   # 2^12 paths from y to x
+        y = y + y
+    trace = md.trace_backward(y)
+    with pytest.raises(ValueError, match="more than 1000 paths"):
+        trace.paths(x)
+    assert len(trace.paths(x, max_paths=5000)) == 4096
+    with pytest.raises(ValueError, match="no path leads"):
+        trace.paths(md.Tensor(1.0, requires_grad=True))
+
+
+def test_plain_backward_records_nothing():
+    loss, W, b, h = quickstart_graph()
+    loss.backward()                  # the engine's trace hook is None: no step objects exist
+    trace = md.trace_backward(quickstart_graph()[0])
+    assert len(trace.steps) == 6 and repr(trace).startswith("<Trace: 6 steps")
+
+
+def test_scopes_nest_and_reach_every_op_inside():
+    x = md.Tensor(np.ones(3), requires_grad=True)
+
+    @md.scope
+    def softplus(v):
+        return md.log(1 + md.exp(v))
+
+    with md.scope("mish"):
+        y = x * md.tanh(softplus(x))
+    chain = [s.name for s in y.parents[1].parents[0].scope.chain()]   # log inside softplus
+    assert chain == ["mish", "softplus"]
+    assert y.scope.name == "mish" and y.scope.layer is None
+    m = x.mean()
+    assert m.op == "mul" and m.scope.name == "mean" and m.scope.kind == "op"
+    assert m.parents[0].scope.name == "mean"                          # the sum inside it
+    assert md.Tensor(1.0).scope is None and (x * 2).scope is None     # outside every scope
+    with pytest.raises(TypeError, match="non-empty string"):
+        md.scope("")
