@@ -10,20 +10,20 @@ code of its own: `std` is sqrt(var), `var` is mean(square(x - mean(x))), `top_k`
 indexing of x. What Keras cannot differentiate either (argmax, one_hot, comparisons, casts to
 integers) returns a constant Tensor: data, with no graph behind it.
 
-The primitives keep their own names and are listed in `microdense.ops.__all__` (the op table
-of tests/test_ops.py checks each one's backward); this file's names are in `KERAS_NAMES`.
+This file: conversions, creating tensors, arithmetic under Keras's names; then
+keras_math.py (var, std, norm, argmax, ...), keras_shape.py (take, split, tile, top_k, ...) and
+keras_nn.py (comparisons, and the activations as keras.ops.nn has them). The primitives keep
+their own names and are listed in `microdense.ops.__all__` (the op table of tests/test_ops.py
+checks each one's backward); the Keras names of all four files are in `KERAS_NAMES`.
 Where Keras's name is also a primitive's (exp, sum, reshape, softmax, ...), the primitive is
 Keras's op already and is not repeated here.
 """
-import math
-
 import numpy as np
 
 from microdense import config
-from microdense.ops.arithmetic import div, matmul, mul, neg, power, sub
-from microdense.ops.elementwise import abs, astype, exp, log, maximum, sqrt
-from microdense.ops.reductions import max, mean, min, sum
-from microdense.ops.shape import concatenate, expand_dims, getitem, reshape, squeeze
+from microdense.ops.arithmetic import div, matmul, mul, neg, sub
+from microdense.ops.elementwise import abs, astype, exp, log
+from microdense.ops.shape import expand_dims
 from microdense.tensor import Tensor, as_tensor, constant
 
 
@@ -241,318 +241,22 @@ def outer(x1, x2):
     return expand_dims(ravel(x1), 1) * expand_dims(ravel(x2), 0)
 
 
-# ---- reductions ----------------------------------------------------------------------------
-
-def var(x, axis=None, keepdims=False):
-    """Variance: mean((x - mean(x))^2) over `axis` (divides by n, as Keras)."""
-    x = as_tensor(x)
-    centered = x - mean(x, axis=axis, keepdims=True)
-    return mean(centered * centered, axis=axis, keepdims=keepdims)
-
-
-def std(x, axis=None, keepdims=False):
-    """Standard deviation: sqrt(var(x)) (its gradient is infinite where all values are equal,
-    as Keras's)."""
-    return sqrt(var(x, axis=axis, keepdims=keepdims))
-
-
-def moments(x, axes, keepdims=False):
-    """(mean, variance) of x over `axes`."""
-    return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
-
-
-def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (Keras's argument name)
-    """Vector or matrix norm, as numpy.linalg.norm.
-
-    Vectors (axis None or an int): ord None/2 sqrt(sum(x^2)), 1 sum|x|, inf max|x|,
-    -inf min|x|, 0 the count of non-zeros (data), p (sum|x|^p)^(1/p). axis=None takes all
-    values as one vector. Matrices (a 2-tuple axis): None/"fro" Frobenius, 1 the largest
-    column sum of |x|, inf the largest row sum, -1/-inf the smallest.
-    """
-    x = as_tensor(x)
-    if isinstance(axis, (tuple, list)) and len(axis) == 2:
-        return _matrix_norm(x, ord, tuple(axis), keepdims)
-    if ord is None or ord == 2:
-        return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
-    if ord == 1:
-        return sum(abs(x), axis=axis, keepdims=keepdims)
-    if ord == math.inf:
-        return max(abs(x), axis=axis, keepdims=keepdims)
-    if ord == -math.inf:
-        return min(abs(x), axis=axis, keepdims=keepdims)
-    if ord == 0:
-        return constant(np.sum(x.data != 0, axis=axis, keepdims=keepdims).astype(x.dtype))
-    if isinstance(ord, str):
-        raise ValueError(f"norm: ord={ord!r} needs a 2-tuple axis (a matrix norm).")
-    return power(sum(power(abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
-
-
-def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
-    rows, columns = axis
-    if ord in (None, "fro"):
-        return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
-    sums = {1: (rows, max), -1: (rows, min), math.inf: (columns, max), -math.inf: (columns, min)}
-    if ord not in sums:
-        raise ValueError(f"norm: matrix ord={ord!r} is not supported; use None, 'fro', 1, -1, "
-                         f"inf or -inf (2, -2 and 'nuc' need singular values).")
-    sum_axis, pick = sums[ord]
-    summed = sum(abs(x), axis=sum_axis, keepdims=True)
-    out = pick(summed, axis=axis, keepdims=True)
-    return out if keepdims else reshape(out, tuple(n for i, n in enumerate(x.shape)
-                                                   if i not in {a % x.ndim for a in axis}))
-
-
-def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value along `axis` (of the flattened x if None); int32, data."""
-    return constant(np.argmax(_data(x), axis=axis, keepdims=keepdims).astype(np.int32))
-
-
-def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest value along `axis` (of the flattened x if None); int32, data."""
-    return constant(np.argmin(_data(x), axis=axis, keepdims=keepdims).astype(np.int32))
-
-
-def argsort(x, axis=-1):
-    """Indices that sort x along `axis` (stable); int32, data."""
-    return constant(np.argsort(_data(x), axis=axis, kind="stable").astype(np.int32))
-
-
-def all(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
-    """True where every value along `axis` is non-zero."""
-    return constant(np.all(_data(x), axis=axis, keepdims=keepdims))
-
-
-def any(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
-    """True where some value along `axis` is non-zero."""
-    return constant(np.any(_data(x), axis=axis, keepdims=keepdims))
-
-
-# ---- comparisons (data: bool Tensors) -------------------------------------------------------
-
-def equal(x1, x2):
-    return constant(np.equal(_data(x1), _data(x2)))
-
-
-def not_equal(x1, x2):
-    return constant(np.not_equal(_data(x1), _data(x2)))
-
-
-def greater(x1, x2):
-    return constant(np.greater(_data(x1), _data(x2)))
-
-
-def greater_equal(x1, x2):
-    return constant(np.greater_equal(_data(x1), _data(x2)))
-
-
-def less(x1, x2):
-    return constant(np.less(_data(x1), _data(x2)))
-
-
-def less_equal(x1, x2):
-    return constant(np.less_equal(_data(x1), _data(x2)))
-
-
-def logical_and(x1, x2):
-    return constant(np.logical_and(_data(x1), _data(x2)))
-
-
-def logical_or(x1, x2):
-    return constant(np.logical_or(_data(x1), _data(x2)))
-
-
-def logical_not(x):
-    return constant(np.logical_not(_data(x)))
-
-
-def isnan(x):
-    return constant(np.isnan(_data(x)))
-
-
-def isfinite(x):
-    return constant(np.isfinite(_data(x)))
-
-
-def isinf(x):
-    return constant(np.isinf(_data(x)))
-
-
-# ---- shapes and indexing --------------------------------------------------------------------
-
-def ravel(x):
-    """x flattened to one axis."""
-    return reshape(x, (-1,))
-
-
-def broadcast_to(x, shape):
-    """x repeated to `shape` by numpy's broadcasting: x + zeros(shape). The engine sums the
-    gradient back to x's shape, as for any broadcast."""
-    x = as_tensor(x)
-    return x + np.zeros(shape, x.dtype)
-
-
-def take(x, indices, axis=None):
-    """x's entries at `indices` along `axis` (of the flattened x if None); repeated indices
-    add up their gradients."""
-    x = as_tensor(x)
-    indices = _data(indices).astype(np.intp)
-    if axis is None:
-        return getitem(ravel(x), indices)
-    return getitem(x, (slice(None),) * (axis % x.ndim) + (indices,))
-
-
-def take_along_axis(x, indices, axis=None):
-    """numpy.take_along_axis: out[..., i, ...] = x[..., indices[..., i, ...], ...]."""
-    x = as_tensor(x)
-    indices = _data(indices).astype(np.intp)
-    if axis is None:
-        return getitem(ravel(x), indices.ravel())
-    axis = axis % x.ndim
-    grid = np.ogrid[tuple(slice(n) for n in indices.shape)]
-    full_index = tuple(indices if i == axis else grid[i] for i in range(x.ndim))
-    return getitem(x, full_index)
-
-
-def split(x, indices_or_sections, axis=0):
-    """x cut into pieces along `axis`, as numpy.split (each piece a slice of x)."""
-    x = as_tensor(x)
-    axis = axis % x.ndim
-    length = x.shape[axis]
-    if isinstance(indices_or_sections, int):
-        if length % indices_or_sections:
-            raise ValueError(f"split: axis {axis} of length {length} does not divide into "
-                             f"{indices_or_sections} equal sections.")
-        step = length // indices_or_sections
-        bounds = list(range(0, length + 1, step))
-    else:
-        bounds = [0, *indices_or_sections, length]
-    before = (slice(None),) * axis
-    return [getitem(x, before + (slice(start, stop),)) for start, stop in zip(bounds, bounds[1:])]
-
-
-def tile(x, repeats):
-    """x repeated `repeats` times along each axis, as numpy.tile (a concatenation of copies)."""
-    x = as_tensor(x)
-    repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
-    if len(repeats) > x.ndim:
-        x = reshape(x, (1,) * (len(repeats) - x.ndim) + x.shape)
-    repeats = (1,) * (x.ndim - len(repeats)) + repeats
-    for axis, count in enumerate(repeats):
-        if count != 1:
-            x = concatenate([x] * count, axis=axis)
-    return x
-
-
-def repeat(x, repeats, axis=None):
-    """Each entry repeated `repeats` times along `axis`, as numpy.repeat."""
-    x = as_tensor(x)
-    if axis is None:
-        x, axis = ravel(x), 0
-    return take(x, np.repeat(np.arange(x.shape[axis]), repeats), axis=axis)
-
-
-def top_k(x, k, sorted=True):  # noqa: A002 (Keras's argument name)
-    """(values, indices) of the k largest entries along the last axis, largest first; ties go
-    to the lower index, as in JAX. The values are differentiable (they index x)."""
-    x = as_tensor(x)
-    indices = np.argsort(-x.data, axis=-1, kind="stable")[..., :k].astype(np.int32)
-    return take_along_axis(x, indices, axis=-1), constant(indices)
-
-
-def in_top_k(targets, predictions, k):
-    """True where the prediction for the target class ranks among the k largest: its rank is
-    1 + the number of strictly larger predictions (a NaN ranks last), as Keras's JAX backend."""
-    predictions = _data(predictions)
-    targets = _data(targets).astype(np.intp)
-    at_label = np.take_along_axis(predictions, targets[..., None], axis=-1)
-    at_label = np.where(np.isnan(at_label), -np.inf, at_label)
-    rank = 1 + np.sum(predictions > at_label, axis=-1)
-    return constant(rank <= k)
-
-
-# ---- neural-network functions (keras.ops.nn) -------------------------------------------------
-
-def relu6(x):
-    """min(max(x, 0), 6)."""
-    from microdense import activations     # activations imports this package: import on use
-    return activations.relu6(x)
-
-
-def leaky_relu(x, negative_slope=0.2):
-    """x if x >= 0 else negative_slope * x."""
-    from microdense import activations
-    return activations.leaky_relu(x, negative_slope)
-
-
-def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-    from microdense import activations
-    return activations.elu(x, alpha)
-
-
-def selu(x):
-    """Scaled ELU (Klambauer et al.)."""
-    from microdense import activations
-    return activations.selu(x)
-
-
-def gelu(x, approximate=True):
-    """GELU; keras.ops.gelu defaults to the tanh approximation (keras.activations.gelu to the
-    exact erf form)."""
-    from microdense import activations
-    return activations.gelu(x, approximate=approximate)
-
-
-def silu(x):
-    """x * sigmoid(x)."""
-    from microdense import activations
-    return activations.silu(x)
-
-
-def swish(x):
-    """x * sigmoid(x) (Keras's other name for silu)."""
-    return silu(x)
-
-
-def softplus(x):
-    """log(1 + exp(x)), without overflow."""
-    from microdense import activations
-    return activations.softplus(x)
-
-
-def softsign(x):
-    """x / (1 + |x|)."""
-    from microdense import activations
-    return activations.softsign(x)
-
-
-def hard_sigmoid(x):
-    """relu6(x + 3) / 6."""
-    from microdense import activations
-    return activations.hard_sigmoid(x)
-
-
-def hard_silu(x):
-    """x * hard_sigmoid(x)."""
-    from microdense import activations
-    return activations.hard_silu(x)
-
-
-def log_sigmoid(x):
-    """log(sigmoid(x)) = -softplus(-x), which never takes the log of 0."""
-    return -softplus(-as_tensor(x))
-
-
-def normalize(x, axis=-1, order=2, epsilon=None):
-    """x / max(norm(x, order, axis), epsilon) (epsilon 1e-12 if none is given, as Keras)."""
-    x = as_tensor(x)
-    lengths = norm(x, ord=order, axis=axis, keepdims=True)
-    return x / maximum(lengths, 1e-12 if epsilon is None else epsilon)
-
-
-# Keras's names defined above (the primitives' own names are in microdense.ops.__all__).
+# The other chapters, in their own files; imported here so `keras_ops` lists every Keras name.
+from microdense.ops.keras_math import (  # noqa: E402, F401
+    all, any, argmax, argmin, argsort, moments, norm, std, var)
+from microdense.ops.keras_shape import (  # noqa: E402, F401
+    broadcast_to, in_top_k, ravel, repeat, split, take, take_along_axis, tile, top_k)
+from microdense.ops.keras_nn import (  # noqa: E402, F401
+    elu, equal, gelu, greater, greater_equal, hard_sigmoid, hard_silu, isfinite, isinf, isnan,
+    leaky_relu, less, less_equal, log_sigmoid, logical_and, logical_not, logical_or, normalize,
+    not_equal, relu6, selu, silu, softplus, softsign, swish)
+
+
+# Keras's names defined here and in the three files above (the primitives' own names are in
+# microdense.ops.__all__).
 KERAS_NAMES = [
-    "convert_to_tensor", "convert_to_numpy", "array", "cast", "stop_gradient", "shape", "ndim", "size",
+    "convert_to_tensor", "convert_to_numpy", "array", "cast", "stop_gradient", "shape", "ndim",
+    "size",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "identity",
     "arange", "linspace", "one_hot",
     "subtract", "multiply", "divide", "true_divide", "negative", "square", "reciprocal",
