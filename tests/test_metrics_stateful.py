@@ -9,7 +9,8 @@ from microdense import ops
 
 
 class CategoricalTruePositives(keras.metrics.Metric):
-    """keras.io, "Training & evaluation with the built-in methods", verbatim."""
+    """keras.io, "Training & evaluation with the built-in methods", verbatim (ops version):
+    https://keras.io/guides/training_with_built_in_methods/"""
 
     def __init__(self, name="categorical_true_positives", **kwargs):
         super().__init__(name=name, **kwargs)
@@ -32,7 +33,8 @@ class CategoricalTruePositives(keras.metrics.Metric):
 
 
 class BinaryTruePositives(keras.metrics.Metric):
-    """keras.metrics.Metric's docstring example (add_weight, default reset_state)."""
+    """keras.metrics.Metric's docstring example (add_weight, default reset_state):
+    https://keras.io/api/metrics/base_metric/"""
 
     def __init__(self, name="binary_true_positives", **kwargs):
         super().__init__(name=name, **kwargs)
