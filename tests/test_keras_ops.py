@@ -60,6 +60,7 @@ GRADIENT_TABLE = [
     ("moments", lambda a: ops.moments(a, axes=0)[1], [uniform(4, 3)]),
     ("gelu", ops.gelu, [uniform(3, 4)]),
     ("leaky_relu", ops.leaky_relu, [away_from_zero(3, 4)]),
+    ("hard_swish", ops.hard_swish, [rng.uniform(-2.5, 2.5, (3, 4))]),
 ]
 
 
@@ -78,8 +79,8 @@ def test_every_keras_name_is_checked_somewhere():
                            "keras_reference_coverage.json")) as f:
         compared = {case["op"] for case in json.load(f)["cases"] if case["kind"] == "op"}
     tested_here = {row[0] for row in GRADIENT_TABLE} | {
-        "array", "convert_to_numpy", "stop_gradient", "full_like", "not_equal", "greater_equal", "less",
-        "logical_or", "logical_not", "isnan", "isfinite", "isinf"}
+        "array", "convert_to_numpy", "stop_gradient", "full_like", "not_equal", "greater_equal",
+        "less", "logical_or", "logical_not", "isnan", "isfinite", "isinf"}
     missing = sorted(set(keras_ops.KERAS_NAMES) - compared - tested_here)
     assert not missing, f"Keras-named ops checked nowhere: {missing}"
 

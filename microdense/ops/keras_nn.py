@@ -131,6 +131,11 @@ def hard_silu(x):
     return activations.hard_silu(x)
 
 
+def hard_swish(x):
+    """x * hard_sigmoid(x) (Keras's other name for hard_silu)."""
+    return hard_silu(x)
+
+
 def log_sigmoid(x):
     """log(sigmoid(x)) = -softplus(-x), which never takes the log of 0."""
     return -softplus(-as_tensor(x))

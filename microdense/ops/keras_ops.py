@@ -247,7 +247,8 @@ from microdense.ops.keras_math import (  # noqa: E402, F401
 from microdense.ops.keras_shape import (  # noqa: E402, F401
     broadcast_to, in_top_k, ravel, repeat, split, take, take_along_axis, tile, top_k)
 from microdense.ops.keras_nn import (  # noqa: E402, F401
-    elu, equal, gelu, greater, greater_equal, hard_sigmoid, hard_silu, isfinite, isinf, isnan,
+    elu, equal, gelu, greater, greater_equal, hard_sigmoid, hard_silu, hard_swish, isfinite,
+    isinf, isnan,
     leaky_relu, less, less_equal, log_sigmoid, logical_and, logical_not, logical_or, normalize,
     not_equal, relu6, selu, silu, softplus, softsign, swish)
 
@@ -267,5 +268,5 @@ KERAS_NAMES = [
     "ravel", "broadcast_to", "take", "take_along_axis", "split", "tile", "repeat", "top_k",
     "in_top_k",
     "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softplus", "softsign",
-    "hard_sigmoid", "hard_silu", "log_sigmoid", "normalize",
+    "hard_sigmoid", "hard_silu", "hard_swish", "log_sigmoid", "normalize",
 ]
