@@ -126,7 +126,7 @@ def _node_attributes():
 
 
 def _edge_attributes():
-    return {"arrowsize": "0.6", "color": "#444444"}
+    return {"arrowsize": "0.6", "color": "#444444", "fontname": "Helvetica"}
 
 
 # ---- how a tensor looks -------------------------------------------------------------------

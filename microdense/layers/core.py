@@ -91,11 +91,18 @@ class Dense(Layer):
         self.built = True
 
     def call(self, x, training=False):
-        out = x @ self.kernel                          # (batch, units)
+        # The results are named ("dense/z", "dense/out") so that drawings and traces say
+        # which is which: z = x @ kernel + bias before the activation, out after it.
+        z = x @ self.kernel                            # (batch, units)
         if self.bias is not None:
-            out = out + self.bias                      # bias broadcasts over the batch
-        if self.activation is not activations.linear:  # linear adds no op to the graph
-            out = self.activation(out)
+            z = z + self.bias                          # bias broadcasts over the batch
+        if self.activation is activations.linear:      # linear adds no op to the graph
+            z.name = f"{self.name}/out"
+            return z
+        z.name = f"{self.name}/z"
+        out = self.activation(z)
+        if out is not z:
+            out.name = f"{self.name}/out"
         return out
 
     def compute_output_shape(self, input_shape):
@@ -132,7 +139,10 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, x, training=False):
-        return self.activation(x)
+        out = self.activation(x)
+        if out is not x:
+            out.name = f"{self.name}/out"
+        return out
 
     def describe(self):
         return f"Activation({activation_name(self.activation)})"
