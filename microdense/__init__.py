@@ -26,9 +26,13 @@ from microdense.activations import (elu, exponential, gelu, hard_sigmoid, hard_s
 __version__ = "0.1.0"
 
 # The model API and tools, reachable as md.layers, md.losses, ... after `import microdense as md`.
-from microdense import (activations, backend, callbacks, datasets, diagnostics, initializers,
-                        layers, losses, metrics, models, optimizers, regularizers, saving,
-                        utils)
+# Keras 3's top level too, so `import microdense as keras` runs Keras code: keras.Sequential,
+# keras.Input, keras.ops, keras.random, keras.optimizers.schedules, keras.constraints, ...
+from microdense import (activations, backend, callbacks, constraints, datasets, diagnostics,
+                        initializers, layers, losses, metrics, models, optimizers, random,
+                        regularizers, saving, utils)
 from microdense import graph
 from microdense.graph import draw_graph, plot_model
-from microdense.models import Model       # Model(inputs, outputs): the functional API
+from microdense.graph.explorer import explore
+from microdense.layers import Input
+from microdense.models import Model, Sequential    # Model(inputs, outputs): functional

@@ -40,7 +40,8 @@ from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CL
                                    OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
                                    check_input_sizes, hostile, read_model_file, read_npz)
-from microdense.utils import register_keras_serializable  # noqa: F401 (Keras's keras.saving name)
+from microdense.utils import (  # noqa: F401 (keras.saving's names)
+    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
 
 
 # ---- writing atomically ------------------------------------------------------------------

@@ -306,6 +306,27 @@ def test_09_residual_mlp(tmp_path_factory):
     assert plain == pytest.approx(example_5.number(r"^\|\s+1 \|\s+(\S+) \|"), rel=0.01)
 
 
+def test_06_backward_by_hand(tmp_path_factory):
+    run = run_example("06_backward_by_hand", tmp_path_factory)
+    check_written(run, ["06_backward_by_hand.svg"])
+    assert "all 9 gradients recomputed by hand in numpy: equal to the engine's" in run.stdout
+    assert "step 0: loss = mul(sum_0, 0.25)   (in mean)" in run.stdout
+    assert "b1 (3,) receives the (4, 3) gradient summed over axis 0" in run.stdout
+    edges = svg_items(run.path("06_backward_by_hand.svg"), kind="edge")
+    edge_texts = [line for texts in edges.values() for line in texts]
+    assert sum(text.startswith(("grad", "|grad|")) for text in edge_texts) >= 10
+    ops = [texts for texts in svg_items(run.path("06_backward_by_hand.svg")).values()
+           if texts and texts[0] == "tanh"]
+    assert ops and ops[0][1] == "d tanh(x)/dx = 1 - tanh(x)^2"       # show_rules=True
+
+
+def test_07_training_loop(tmp_path_factory):
+    run = run_example("07_training_loop", tmp_path_factory)
+    assert run.number(r"^final training accuracy: ([\d.]+)") >= 0.97
+    losses = [float(v) for v in re.findall(r"loss ([\d.]+)", run.stdout)]
+    assert losses[-1] < losses[0] / 10
+
+
 # ---- the gallery is the same on every machine ---------------------------------------------
 
 # What another CPU would change: OpenBLAS's kernels (each CPU family sums a matmul in its own
@@ -316,6 +337,7 @@ ANOTHER_CPU = {"OPENBLAS_CORETYPE": "Prescott", "NPY_DISABLE_CPU_FEATURES": "AVX
 @pytest.mark.parametrize("name, drawings", [
     ("00_demo", ["00_demo_graph.svg", "00_demo_layers.svg"]),
     ("03_custom_activation", ["03_custom_activation.svg"]),
+    ("06_backward_by_hand", ["06_backward_by_hand.svg"]),
     ("05_vanishing_gradients", ["05_deep_sigmoid.svg", "05_deep_relu.svg"])])
 def test_drawings_do_not_depend_on_the_cpu(tmp_path_factory, name, drawings):
     """Rerunning the examples leaves git clean on any machine: no digit in a drawing is

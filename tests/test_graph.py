@@ -758,3 +758,109 @@ def test_a_mean_lost_in_rounding_noise_shows_as_about_zero():
     assert labels.summary_lines(small)[0].startswith("mean 0.0002  std ")
     assert "≈" not in labels.summary_lines(grad.astype(np.float64))[0]   # exact in float64
     assert "≈" not in labels.summary_lines(np.array([1, -1, 2, -2, 0]))[0]   # ints: exact
+
+
+# ---- backprop as a flow: gradients on edges, rules in ops, nested scopes ------------------
+
+def edge_statements(source):
+    """[(tail, head, attributes)] of every edge statement."""
+    return re.findall(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$", source, flags=re.M)
+
+
+def test_grad_edge_labels_are_the_contributions_the_trace_recorded():
+    a = md.Tensor(0.5, requires_grad=True, name="a", dtype="float64")
+    y = a * a + md.tanh(a)                               # a is read three times
+    trace = md.trace_backward(y)
+    source = draw_graph(y, edge_labels="grad").source    # finds the live trace by itself
+    a_id = node_named(source, "a")[0]
+    labelled = [attrs for tail, head, attrs in edge_statements(source) if tail == a_id]
+    shown = sorted(re.search(r"label=<grad (.*?)>", attrs).group(1) for attrs in labelled)
+    recorded = sorted(labels.format_number(c.added.item()) for c in trace.received(a))
+    assert len(shown) == 3 and shown == recorded
+    assert draw_graph(trace, edge_labels="grad").source == source   # or draw the trace itself
+
+
+def test_grad_edge_labels_show_the_bias_gradient_summed_over_the_batch():
+    x = md.Tensor(np.ones((3, 2)), name="x")
+    b = param([0.0, 0.0], "b")
+    loss = ((x + b) * md.Tensor(np.arange(6.0).reshape(3, 2))).sum()
+    trace = md.trace_backward(loss)
+    source = draw_graph(loss, trace=trace, edge_labels="grad").source
+    b_id = node_named(source, "b")[0]
+    (attrs,) = [attrs for tail, head, attrs in edge_statements(source) if tail == b_id]
+    assert "label=<grad [6, 9]>" in attrs                     # (3, 2) summed over axis 0
+    big = md.Tensor(np.ones((5, 5)), requires_grad=True, name="big")
+    big_trace = md.trace_backward((big * 2).sum())
+    source = draw_graph(big_trace, edge_labels="grad").source
+    assert "label=<|grad| 10>" in source                      # a norm for large gradients
+
+
+def test_grad_edge_labels_need_a_trace_and_say_how_to_get_one():
+    w = param([1.0, 2.0], "w")
+    loss = (w * w).sum()
+    loss.backward()
+    with pytest.raises(ValueError, match=r"md.trace_backward\(loss\)"):
+        draw_graph(loss, edge_labels="grad")
+    with pytest.raises(ValueError, match="edge_labels must be"):
+        draw_graph(loss, edge_labels="gradient")
+
+
+def test_operand_labels_name_the_inputs_where_order_matters():
+    x, W = md.Tensor(np.ones((2, 3)), name="x"), param(np.ones((3, 2)), "W")
+    out = (x @ W) / (W.sum() + 1.0)
+    source = draw_graph(out, edge_labels="operand").source
+    statements = edge_statements(source)
+    x_id, W_id = node_named(source, "x")[0], node_named(source, "W")[0]
+    (x_edge,) = [a for tail, head, a in statements if tail == x_id]
+    assert 'tooltip="input 0 of matmul" label=<x>' in x_edge
+    assert any('tooltip="input 1 of matmul" label=<W>' in a for tail, head, a in statements
+               if tail == W_id)
+    assert "label=<numerator>" in source and "label=<denominator>" in source
+    assert not any("input 0 of add" in a and "label=" in a for _, _, a in statements)
+
+
+def test_show_rules_writes_each_rule_in_its_op():
+    t = mlp()
+    source = draw_graph(t["loss"], show_rules=True).source
+    assert '<font point-size="8">d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))</font>' in source
+    assert "point-size" not in draw_graph(t["loss"]).source
+
+
+def test_mean_is_one_op_whose_edge_carries_the_gradient_to_its_input():
+    x = param(np.arange(4.0), "x")
+    loss = (x * x).mean()
+    trace = md.trace_backward(loss)
+    source = draw_graph(loss, edge_labels="grad").source
+    ops = re.findall(r"label=<<b>(\w+)</b>> .*shape=\"ellipse\"", source)
+    assert sorted(ops) == ["mean", "mul"]
+    assert "tooltip=\"d mean(x)/dx_i = 1/n" in source
+    (mul_out,) = [t for t in trace.tensors() if t.op == "mul" and t.size == 4]
+    assert "label=<|grad| " + labels.format_number(np.linalg.norm(mul_out.grad)) in source
+
+
+def test_function_scopes_nest_inside_the_layer_box(dot):
+    model = md.models.Sequential([md.layers.Input((3,)), md.layers.Dense(2, activation="mish")])
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    out = model(x)
+    source = draw_graph(out.sum()).source
+    layer = model.layers[0].name
+    block = re.search(r"subgraph (cluster_\d+) \{\n(.*)", source, flags=re.S).group(2)
+    assert f"<b>{layer}</b>" in block.split("\n")[0]
+    assert re.search(r"\tsubgraph cluster_f0 \{\n\t+graph \[label=<<b>mish</b>>", source)
+    assert re.search(r"\t\tsubgraph cluster_f1 \{\n\t+graph \[label=<<b>softplus</b>>", source)
+    assert f"<b>{layer}/z</b>" in source and f"<b>{layer}/out</b>" in source
+    tree = svg_of(draw_graph(out.sum()))
+    titles = svg_titles(tree, "cluster")
+    assert {"cluster_0", "cluster_f0", "cluster_f1"} <= set(titles)
+
+
+def test_a_users_scope_draws_as_its_own_box():
+    x = param([0.5, -1.0], "x")
+
+    @md.scope
+    def my_swish(v):
+        return v * md.sigmoid(v)
+
+    source = draw_graph(my_swish(x).sum()).source
+    assert re.search(r"subgraph cluster_f0 \{\n\t+graph \[label=<<b>my_swish</b>>", source)
+    assert "cluster_f0" not in draw_graph(my_swish(x).sum(), group_layers=False).source

@@ -108,8 +108,12 @@ class CallbackList(Callback):
         return any(callback.uses_batch_hooks() for callback in self.callbacks)
 
     def _call(self, hook, *args):
+        # Keras hands every hook a dict, never None (its CallbackList does `logs or {}`):
+        # the callbacks guide's `keys = list(logs.keys())` in on_train_begin relies on it.
+        *args, logs = args
+        logs = {} if logs is None else logs
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(*args, logs)
 
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)

@@ -8,6 +8,7 @@ its gradient. A tensor used three times has three edges, each labelled with its 
 import numpy as np
 
 from microdense.graph import labels
+from microdense.graph.labels import escape
 from microdense.trace import Trace, latest_trace
 
 EDGE_LABELS = (None, "grad", "operand")
@@ -85,3 +86,24 @@ def operand_text(op, argument, n_inputs):
     if op in ("concatenate", "stack") and n_inputs > 1:
         return f"part {argument}"
     return None
+
+class EdgeLabels:
+    """How an input edge is labelled: by the gradient that flowed along it, or its operand."""
+
+    def __init__(self, edge_labels, trace, tensors, structure):
+        self.kind = edge_labels
+        self.gradients = (EdgeGradients(trace, tensors, structure)
+                          if edge_labels == "grad" else None)
+
+    def attributes(self, i, argument, parent, op, structure):
+        composite = len(structure.members[i]) > 1
+        text = None
+        if self.kind == "grad":
+            text = self.gradients.label(i, argument, parent, composite)
+        elif self.kind == "operand" and not composite:
+            text = operand_text(op, argument, len(structure.inputs[i]))
+        attributes = {"tooltip": f"input {argument} of {op}"}
+        if text:
+            attributes.update(label=f"<{escape(text)}>", fontsize="8",
+                              fontcolor=labels.EDGE_LABEL)
+        return attributes

@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from microdense import activations, config, initializers, model_file, ops, regularizers
+from microdense import (activations, config, constraints, initializers, model_file, ops,
+                        regularizers)
 from microdense.layers import symbolic
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
@@ -227,9 +228,10 @@ class Layer:
 
     # -- weights -------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, name=None):
+                   regularizer=None, constraint=None, name=None):
         """A new weight tensor named "<layer>/<name>", filled by `initializer` (Keras's
-        argument order and default: glorot_uniform)."""
+        argument order and default: glorot_uniform). The optimizer applies `constraint`
+        to it after each update."""
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
@@ -239,6 +241,7 @@ class Layer:
         value = np.asarray(value, dtype=dtype)
         weight = Tensor(value, requires_grad=trainable and self._trainable,
                         name=f"{self.name}/{name}")
+        weight.constraint = constraints.get(constraint)
         self._weights.append(weight)
         self._weight_trainable.append(trainable)
         regularizer = regularizers.get(regularizer)
@@ -324,8 +327,8 @@ class Layer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Rebuild a layer from get_config()'s dict. Saved activations, initializers and
-        regularizers (names or {"class_name", "config"} dicts) are looked up with
+        """Rebuild a layer from get_config()'s dict. Saved activations, initializers,
+        regularizers and constraints (names or {"class_name", "config"} dicts) are looked up with
         `custom_objects` first."""
         config = dict(config)
         for key, value in config.items():
@@ -336,6 +339,8 @@ class Layer:
             elif key.endswith(("_initializer", "_regularizer")):
                 module = initializers if key.endswith("_initializer") else regularizers
                 config[key] = module.deserialize(value, custom_objects)
+            elif key.endswith("_constraint"):
+                config[key] = constraints.deserialize(value, custom_objects)
         return cls(**config)
 
     def __repr__(self):

@@ -36,13 +36,27 @@ def squeeze_or_expand_to_same_rank(x1, x2):
     return x1, x2
 
 
-def _prepare(y_true, y_pred, loss_name):
-    """Both as Tensors of y_pred's dtype and of one shape, or a ValueError saying why not."""
+def _prepare(y_true, y_pred, loss_name, broadcast=True):
+    """Both as Tensors of y_pred's dtype, ranks matched as Keras matches them, or a ValueError
+    saying why not.
+
+    broadcast=True: shapes that numpy broadcasts are accepted, because Keras's arithmetic
+    losses (mse, mae, huber, hinge, ...) compute `y_true - y_pred` as it stands: targets of
+    shape (1,) against a (1, 10) output give ten errors per sample. broadcast=False (the
+    cross-entropies, whose backends check it): the shapes must be equal.
+    """
     y_pred = _as_prediction(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_as_target(y_true, y_pred), y_pred)
     if y_true.shape != y_pred.shape:
+        if broadcast:
+            try:
+                np.broadcast_shapes(y_true.shape, y_pred.shape)
+                return y_true, y_pred
+            except ValueError:
+                pass
+        either = ", which do not broadcast together either" if broadcast else ""
         raise ValueError(f"{loss_name} needs y_true and y_pred of the same shape; got y_true "
-                         f"{y_true.shape} and y_pred {y_pred.shape}.")
+                         f"{y_true.shape} and y_pred {y_pred.shape}{either}.")
     return y_true, y_pred
 
 

@@ -66,7 +66,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     sigmoid_cross_entropy_with_logits): max(x, 0) - x z + log(1 + exp(-|x|)).
     label_smoothing s moves the targets towards 1/2: z (1 - s) + s / 2.
     """
-    y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
+    y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy", broadcast=False)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:

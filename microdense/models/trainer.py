@@ -324,7 +324,10 @@ class Trainer:
             return
         if self._loss_fn is None or any(n is None for n in shape[1:]) or len(y) == 0:
             return
-        rows = min(len(y), 2)
+        # One row: a target that broadcasts against one output row passes, as in Keras
+        # (EarlyStopping's docstring fits y of shape (5,) to a (None, 10) output with
+        # batch_size=1); a batch where it does not broadcast fails in the loss itself.
+        rows = 1
         probe = constant(np.full((rows,) + tuple(shape[1:]), 0.5, dtype=self.dtype))
         try:
             with no_grad():

@@ -12,6 +12,7 @@ beyond (so a saturated probability stops learning, as in Keras).
 """
 import numpy as np
 
+from microdense import config
 from microdense.ops.elementwise import log, maximum, minimum
 from microdense.ops.reductions import sum as reduce_sum
 from microdense.tensor import as_tensors, node
@@ -36,8 +37,10 @@ def _times_clip_slope(grad, p, lo, hi):
     return grad * slope
 
 
-def binary_crossentropy(target, output, epsilon):
-    """-(z log p + (1 - z) log(1 - p)), elementwise, with p = clip(output, eps, 1 - eps)."""
+def binary_crossentropy(target, output, epsilon=None):
+    """-(z log p + (1 - z) log(1 - p)), elementwise, with p = clip(output, eps, 1 - eps)
+    (eps: config.epsilon() unless given, so keras.ops.binary_crossentropy(t, p) works)."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
     target, output = as_tensors(target, output)
     z, raw = target.data, output.data
     lo, hi = epsilon, 1.0 - epsilon
@@ -53,8 +56,10 @@ def binary_crossentropy(target, output, epsilon):
                 "binary_crossentropy", "d bce/dp = (p - z) / (p (1 - p)), p clipped")
 
 
-def categorical_crossentropy(target, output, epsilon, axis=-1):
-    """-sum(t log q, axis), with q = clip(p / sum(p, axis), eps, 1 - eps), p = output."""
+def categorical_crossentropy(target, output, epsilon=None, axis=-1):
+    """-sum(t log q, axis), with q = clip(p / sum(p, axis), eps, 1 - eps), p = output
+    (eps: config.epsilon() unless given, so keras.ops.categorical_crossentropy(t, p) works)."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
     target, output = as_tensors(target, output)
     t, p = target.data, output.data
     lo, hi = epsilon, 1.0 - epsilon

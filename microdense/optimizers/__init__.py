@@ -17,6 +17,7 @@ from microdense.optimizers.sgd import SGD
 from microdense.optimizers.adagrad import Adagrad
 from microdense.optimizers.rmsprop import RMSprop
 from microdense.optimizers.adam import Adam, AdamW
+from microdense.optimizers import schedules
 
 ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
 
@@ -32,7 +33,7 @@ def deserialize(config, custom_objects=None):
     if isinstance(name, str) and name.lower() in ALL_OBJECTS:
         cls = ALL_OBJECTS[name.lower()]
         arguments = config.get("config") or {} if isinstance(config, dict) else {}
-        return cls.from_config(dict(arguments))
+        return cls.from_config(dict(arguments), custom_objects)
     return utils.deserialize_object(config, {}, "optimizer", custom_objects)
 
 
