@@ -177,10 +177,23 @@ def weights_by_path(model):
     return arrays
 
 
+def _saved_class_name(model):
+    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
+    for cls in type(model).__mro__:
+        if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
+            return cls.__name__
+    raise ValueError(f"Cannot save model '{model.name}' ({type(model).__name__}) with "
+                     f"model.save(): a subclassed model is defined by its Python call(), which "
+                     f"a model file never holds. Save its weights with "
+                     f"model.save_weights(path) and, to restore, build the model in code and "
+                     f"call load_weights(path); or build it with Model(inputs, outputs), which "
+                     f"saves whole.")
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": type(model).__name__, "config": model.get_config(),
+              "class_name": _saved_class_name(model), "config": model.get_config(),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
@@ -498,4 +511,10 @@ def load_weights(model, filepath):
             raw = file.read()
         arrays = read_npz(raw, filepath, "the weights file", Budget(filepath, len(raw)),
                            expected)
+    if set(arrays) != set(expected) and len(arrays) == len(expected) and all(
+            array.shape == weight.shape for array, weight in zip(arrays.values(),
+                                                                model.weights)):
+        # The same architecture with other layer names (a model rebuilt in code gets
+        # dense_2, dense_3, ... in the same session): match by position, as Keras does.
+        arrays = {weight.name: array for weight, array in zip(model.weights, arrays.values())}
     _assign_weights(model, arrays, filepath)

@@ -329,3 +329,43 @@ def test_a_malformed_functional_config_gets_one_clear_error(tmp_path, change, me
     _rewrite_config(path, change)
     with pytest.raises(ModelFileError, match=message):
         load_model(path)
+
+
+# ---- a subclassed model ----------------------------------------------------------------------
+
+class TwoDense(Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = Dense(8, activation="relu")
+        self.dropout = Dropout(0.5, seed=0)
+        self.out = Dense(3, activation="softmax")
+
+    def call(self, inputs, training=False):
+        return self.out(self.dropout(self.hidden(inputs), training=training))
+
+
+def test_a_subclassed_model_tracks_its_layers_builds_on_data_and_trains(tmp_path):
+    model = TwoDense(name="two_dense")
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "Dense"]
+    x, y = data(16, 4), np.random.default_rng(1).integers(0, 3, 16)
+    model.compile("adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    before = model.evaluate(x, y, verbose=0)[0]             # builds on this data
+    assert model.built and model.output_shape == (None, 3)
+    history = model.fit(x, y, epochs=20, verbose=0)
+    assert len(model.weights) == 4 and len(history.history["loss"]) == 20
+    assert model.evaluate(x, y, verbose=0)[0] < before
+    hidden, out = model.hidden, model.out
+    expected = np.maximum(x @ hidden.kernel.data + hidden.bias.data, 0) @ out.kernel.data + \
+        out.bias.data
+    expected = np.exp(expected) / np.exp(expected).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "(Dropout)" in lines[0] and "Trainable params: 67" in lines[0]
+    with pytest.raises(ValueError, match="subclassed model is defined by its Python call"):
+        model.save(tmp_path / "sub.mdz")
+    model.save_weights(tmp_path / "sub.weights.npz")
+    again = TwoDense()
+    again.predict(x[:1], verbose=0)                         # build, then load the weights
+    again.load_weights(tmp_path / "sub.weights.npz")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))

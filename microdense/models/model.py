@@ -4,12 +4,27 @@ Being a Layer, a model has what every layer has (a name, `weights`, `get_weights
 `set_weights`, `count_params`, `zero_grad`, `trainable`) and can itself be a layer of a bigger
 model. What a model adds: its weights and penalties are those of its layers, freezing it
 freezes them all, and the Trainer's compile / fit / evaluate / predict (trainer.py).
-Subclasses (Sequential) say which layers there are and how data flows through them.
+Subclasses say which layers there are and how data flows through them: Sequential (a stack),
+Functional (what Model(inputs, outputs) makes), or your own, as in Keras:
+
+    class MyModel(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense1 = Dense(32, activation="relu")     # layers set as attributes are
+            self.dense2 = Dense(5, activation="softmax")   # the model's layers, in order
+
+        def call(self, inputs):
+            return self.dense2(self.dense1(inputs))
+
+A subclassed model builds on the first data it sees, by running call() on one sample.
 """
+import numpy as np
+
 from microdense import saving, utils
 from microdense.layers import Layer, symbolic
 from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
+from microdense.tensor import Tensor, constant, no_grad
 
 
 class Model(Trainer, Layer):
@@ -26,9 +41,53 @@ class Model(Trainer, Layer):
         Trainer.__init__(self)
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
 
+    # ---- a subclassed model: the layers it holds as attributes, and its call() ------------
+    def __setattr__(self, name, value):
+        """Track layers set as public attributes (self.dense1 = Dense(...)), and lists of
+        them, as the model's layers, as Keras does for a subclassed model."""
+        if not name.startswith("_"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if values and all(isinstance(v, Layer) for v in values):
+                tracked = self.__dict__.setdefault("_tracked_layers", [])
+                tracked.extend(v for v in values if v not in tracked)
+        super().__setattr__(name, value)
+
     @property
     def layers(self):
-        raise NotImplementedError(f"{type(self).__name__} must define its `layers`.")
+        """The layers set as attributes of a subclassed model, in the order they were set."""
+        return list(self.__dict__.get("_tracked_layers", []))
+
+    def call(self, inputs, training=False):
+        raise NotImplementedError(f"Model subclass {type(self).__name__} must define "
+                                  f"call(self, inputs) (or build with Model(inputs, outputs)).")
+
+    def _call_on_data(self, inputs, training=False):
+        x = inputs if isinstance(inputs, Tensor) else constant(np.asarray(inputs, self.dtype))
+        self._prepare_input(x.data)
+        return self._forward(x, training)
+
+    def _prepare_input(self, x):
+        """Build on the first data: call() on one sample of zeros builds every layer."""
+        if not self.built:
+            self._output_shape, _ = symbolic.output_shapes_of(self, (None,) + x.shape[1:])
+            self._build_input_shape = (None,) + tuple(x.shape[1:])
+            self.built = True
+        return x
+
+    def _forward(self, x, training):
+        return self._call_in_scope(x, training)
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            raise AttributeError(f"The model '{self.name}' is not built yet: its output "
+                                 f"shape is unknown.")
+        shapes = self._output_shape
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _output_shapes(self):
+        """{layer name: output shape} for summary: unknown inside a subclassed model."""
+        return {}
 
     def __call__(self, inputs, training=False):
         """On data: the model's output Tensor(s) with their graph (for inspection and
