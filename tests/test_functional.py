@@ -201,6 +201,8 @@ def test_several_inputs_and_outputs_fit_evaluate_predict_with_lists_and_dicts():
     assert "val_second_mae" in history.history
     values = model.evaluate([xa, xb], [y_first, y_second], verbose=0)
     assert len(values) == 5                        # loss, both output losses, both metrics
+    with pytest.raises(ValueError, match="only supported for Models with a single output"):
+        model.fit([xa, xb], [y_first, y_second], class_weight={0: 1.0, 1: 2.0}, verbose=0)
 
 
 def test_a_loss_per_output_by_name_and_errors_naming_the_outputs():

@@ -306,6 +306,10 @@ class Trainer:
         if data.num_samples(x) == 0:
             raise ValueError("Received empty data (0 samples) for x and y.")
         if class_weight is not None:
+            if isinstance(y, list):
+                raise ValueError("`class_weight` is only supported for Models with a single "
+                                 "output; weight the samples of each output with "
+                                 "sample_weight instead.")
             if sample_weight is not None:
                 raise ValueError("You cannot pass both `class_weight` and `sample_weight` at "
                                  "the same time.")
