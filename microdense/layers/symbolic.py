@@ -1,8 +1,8 @@
 """Symbolic tensors: what the functional API passes between layers before any data exists.
 
-    inputs = Input(shape=(2,))                 # a KerasTensor: shape (None, 2), no values
+    inputs = Input(shape=(16,))                # a KerasTensor: shape (None, 16), no values
     h = Dense(16, activation="relu")(inputs)   # builds the Dense, records a Node, returns a
-    outputs = Add()([inputs_proj, h])          #   KerasTensor of the output's shape
+    outputs = Add()([inputs, h])               #   KerasTensor of the output's shape
     model = Model(inputs, outputs)             # models/functional.py walks the Nodes back
 
 A KerasTensor holds only a shape (batch axis None) and a dtype, and the Node that made it.
