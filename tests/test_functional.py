@@ -371,3 +371,16 @@ def test_a_subclassed_model_tracks_its_layers_builds_on_data_and_trains(tmp_path
     again.predict(x[:1], verbose=0)                         # build, then load the weights
     again.load_weights(tmp_path / "sub.weights.npz")
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_diagnostics_report_each_layer_call_of_a_functional_model():
+    inputs = Input(shape=(3,), name="x")
+    h = Dense(4, name="first")(inputs)
+    outputs = Dense(2, activation="softmax", name="head")(Add(name="skip")([h, Dense(4)(h)]))
+    model = Model(inputs, outputs)
+    model.compile("adam", "categorical_crossentropy")
+    rows = md.diagnostics.layer_report(model, data(8, 3), np.eye(2)[[0, 1] * 4],
+                                       print_fn=lambda text: None)
+    assert [row["layer"] for row in rows] == [layer.name for layer in model.layers]
+    by_name = {row["layer"]: row for row in rows}
+    assert by_name["first"]["grad_norm"] > 0 and by_name["skip"]["grad_norm"] is None

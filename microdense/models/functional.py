@@ -210,14 +210,26 @@ class Functional(Model):
         return values[0] if len(values) == 1 else values
 
     # ---- running ---------------------------------------------------------------------
-    def _run(self, tensors, training):
-        """Every node once, in topological order, on real Tensors; the outputs as a list."""
+    def _run(self, tensors, training, calls=None):
+        """Every node once, in topological order, on real Tensors; the outputs as a list.
+        `calls`, if a list, receives (layer, input(s), output) of each call (diagnostics)."""
         values = dict(zip(self.inputs, tensors))
         for node in self._nodes:
             args = [values[tensor] for tensor in node.inputs]
             out = node.layer._call_in_scope(args if node.several else args[0], training)
             values.update(zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]))
+            if calls is not None:
+                calls.append((node.layer, args if node.several else args[0], out))
         return [values[tensor] for tensor in self.outputs]
+
+    def _layer_calls(self, x, training=False):
+        """[(layer, its input(s), its output)] for each layer call, in the order they run:
+        what the diagnostics report per layer (the input layers pass data through)."""
+        tensors = self._tensors(x)
+        calls = [(tensor.node.layer, value, value) for tensor, value in zip(self.inputs, tensors)
+                 if isinstance(tensor.node.layer, InputLayer)]
+        self._run(tensors, training, calls)
+        return calls
 
     def _check_input(self, index, shape):
         """Keras's error for data that does not fit input `index`'s declared shape."""

@@ -77,6 +77,16 @@ class Model(Trainer, Layer):
     def _forward(self, x, training):
         return self._call_in_scope(x, training)
 
+    def _layer_calls(self, x, training=False):
+        """[(layer, its input, its output)] for each layer in turn, for diagnostics: the
+        layers as a chain (Sequential); Functional runs its graph instead."""
+        calls = []
+        for layer in self.layers:
+            output = layer(x, training=training)
+            calls.append((layer, x, output))
+            x = output
+        return calls
+
     @property
     def output_shape(self):
         if not self.built:
