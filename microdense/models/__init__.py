@@ -6,6 +6,6 @@ and summary.py (the table).
 """
 from microdense.models.model import Model
 from microdense.models.sequential import Sequential
-from microdense.saving import load_model, model_from_config
+from microdense.saving import load_model, model_from_config, model_from_json
 
-__all__ = ["Model", "Sequential", "load_model", "model_from_config"]
+__all__ = ["Model", "Sequential", "load_model", "model_from_config", "model_from_json"]

@@ -6,7 +6,9 @@ model. What a model adds: its weights and penalties are those of its layers, fre
 freezes them all, and the Trainer's compile / fit / evaluate / predict (trainer.py).
 Subclasses (Sequential) say which layers there are and how data flows through them.
 """
-from microdense import saving
+import json
+
+from microdense import saving, utils
 from microdense.layers import Layer
 from microdense.models import summary as summary_module
 from microdense.models.trainer import Trainer
@@ -60,6 +62,12 @@ class Model(Trainer, Layer):
         file, atomically: see saving.py."""
         saving.save_model(self, filepath, overwrite=overwrite,
                           include_optimizer=include_optimizer)
+
+    def to_json(self, **kwargs):
+        """The model's architecture (no weights) as a JSON string, as Keras's to_json;
+        models.model_from_json(text) builds it again. kwargs go to json.dumps."""
+        return json.dumps({"class_name": utils.get_registered_name(type(self)),
+                           "config": self.get_config()}, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights (an .npz file), atomically."""
