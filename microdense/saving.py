@@ -35,7 +35,7 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, optimizers, utils
+from microdense import losses, metrics, model_file, optimizers, utils
 from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CLASSES,
                                    OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
@@ -177,7 +177,7 @@ def weights_by_path(model):
     return arrays
 
 
-def _saved_class_name(model):
+def saved_class_name(model):
     """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
     for cls in type(model).__mro__:
         if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
@@ -193,7 +193,7 @@ def _saved_class_name(model):
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": _saved_class_name(model), "config": model.get_config(),
+              "class_name": saved_class_name(model), "config": model.get_config(),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
@@ -386,6 +386,28 @@ def functional_from_config(cls, config, custom_objects=None):
                         config.get("single_output"))
     return cls(inputs, outputs, name=config.get("name"),
                trainable=config.get("trainable", True))
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from the architecture Model.to_json wrote, as Keras's. The text
+    is checked field by field as a model file's config is: it never runs code."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json needs the JSON text Model.to_json() returns; "
+                         f"could not parse it: {error}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
+                         f"this text holds {type(config).__name__}.")
+    # The same field checks as a model file's config.json (which also carries its format).
+    model_file.check_config({**config, "format": FORMAT}, "<json>")
+    try:
+        return model_from_config(config, custom_objects)
+    except MemoryError:
+        raise hostile("<json>", "config", "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:
+        raise hostile("<json>", "config", f"does not build a model "
+                                          f"({type(error).__name__}: {error})") from None
 
 
 def deserialize_layer(layer_config, custom_objects=None):

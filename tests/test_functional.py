@@ -384,3 +384,11 @@ def test_diagnostics_report_each_layer_call_of_a_functional_model():
     assert [row["layer"] for row in rows] == [layer.name for layer in model.layers]
     by_name = {row["layer"]: row for row in rows}
     assert by_name["first"]["grad_norm"] > 0 and by_name["skip"]["grad_norm"] is None
+
+
+def test_to_json_round_trips_a_functional_model_and_refuses_a_subclassed_one():
+    model = two_heads()
+    rebuilt = md.models.model_from_json(model.to_json())
+    assert isinstance(rebuilt, Functional) and rebuilt.get_config() == model.get_config()
+    with pytest.raises(ValueError, match="subclassed model is defined by its Python call"):
+        TwoDense().to_json()

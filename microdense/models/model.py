@@ -18,6 +18,8 @@ Functional (what Model(inputs, outputs) makes), or your own, as in Keras:
 
 A subclassed model builds on the first data it sees, by running call() on one sample.
 """
+import json
+
 import numpy as np
 
 from microdense import saving, utils
@@ -176,6 +178,12 @@ class Model(Trainer, Layer):
         file, atomically: see saving.py."""
         saving.save_model(self, filepath, overwrite=overwrite,
                           include_optimizer=include_optimizer)
+
+    def to_json(self, **kwargs):
+        """The model's architecture (no weights) as a JSON string, as Keras's to_json;
+        models.model_from_json(text) builds it again. kwargs go to json.dumps."""
+        return json.dumps({"class_name": saving.saved_class_name(self),
+                           "config": self.get_config()}, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights (an .npz file), atomically."""

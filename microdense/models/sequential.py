@@ -115,7 +115,9 @@ class Sequential(Model):
                 x = ops.astype(x, self.dtype)
         else:
             x = constant(np.asarray(x, dtype=self.dtype))
-        self._prepare_input(x.data)
+        prepared = self._prepare_input(x.data)
+        if prepared is not x.data:                   # 1-D data given its feature axis
+            x = ops.reshape(x, prepared.shape)
         return self._forward(x, training)
 
     def _prepare_input(self, x):
@@ -125,6 +127,11 @@ class Sequential(Model):
             raise ValueError(f"Sequential model '{self.name}' has no layers: add some first.")
         if self.built and x.shape[1:] == self._input_tail:   # the usual case, one compare
             return x
+        if self.built and x.ndim == len(self._build_input_shape) - 1 and \
+                self._build_input_shape[-1] == 1:
+            x = x[..., None]         # as Keras: 1-D data for a model of input_shape=(1,)
+            if x.shape[1:] == self._input_tail:
+                return x
         try:
             if not self.built:
                 self.build(x.shape)

@@ -163,85 +163,126 @@ class Trainer:
     # ---- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None,
-            validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for `epochs` passes over (x, y) in shuffled batches; returns a History.
 
         validation_split takes the LAST fraction of x and y before shuffling (as Keras);
-        validation_data=(x_val, y_val) is used instead when given.
+        validation_data=(x_val, y_val) is used instead when given. x may also be a generator
+        (or any iterable) of (x, y) or (x, y, sample_weight) batches; steps_per_epoch then
+        says how many batches make an epoch (see data.EpochBatches), and validation_data
+        may be one too, with validation_steps.
         """
         self._assert_compiled("fit")
         batch_size = data.check_batch_size(batch_size)
         verbose = resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
+        if data.is_batch_stream(x):
+            self._check_stream_arguments("fit", y, sample_weight, validation_split)
+            stream = data.EpochBatches(x, steps_per_epoch=steps_per_epoch)
+        else:
+            x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), (val_x, val_y, val_weight) = data.split_validation(
+                    (x, y, sample_weight), validation_split)
+                validation_data = (val_x, val_y, val_weight)
+            stream = data.EpochBatches((x, y, sample_weight), batch_size, shuffle,
+                                       steps_per_epoch)
         validation = None
         if validation_data is not None:
-            val_x, val_y, val_weight = data.unpack_validation_data(validation_data)
-            validation = self._prepare_data(val_x, val_y, val_weight)
-        elif validation_split:
-            (x, y, sample_weight), validation = data.split_validation(
-                (x, y, sample_weight), validation_split)
+            validation = self._evaluation_batches(validation_data, validation_batch_size or
+                                                  batch_size, validation_steps)
 
-        steps = data.num_batches(data.num_samples(x), batch_size)
-        callback_list = self._callback_list(callbacks, verbose, epochs, steps, history=True)
+        callback_list = self._callback_list(callbacks, verbose, epochs, stream.steps,
+                                            history=True)
         weights = self.trainable_weights
         batch_hooks = callback_list.uses_batch_hooks()
         self.stop_training = False
-        callback_list.set_training_data(x, y)
+        if not stream.is_stream:
+            callback_list.set_training_data(x, y)
         callback_list.on_train_begin()
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, (batch_x, batch_y, batch_weight) in data.batches(
-                    (x, y, sample_weight), batch_size, shuffle):
+            for step, batch in stream.epoch():
                 if batch_hooks:
                     callback_list.on_train_batch_begin(step)
-                self._train_step(batch_x, batch_y, batch_weight, weights)
+                self._train_step(*self._batch_arrays(stream, batch), weights)
                 if batch_hooks:
                     callback_list.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
+            if stream.ran_out and stream.steps_taken == 0:
+                break                                # nothing left to train on
             epoch_logs = self._logs()
             if validation is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_prepared(*validation,
-                                                   validation_batch_size or batch_size,
-                                                   callback_list)
+                val_logs = self._evaluate_batches(validation, callback_list)
                 epoch_logs.update((f"val_{name}", value) for name, value in val_logs.items())
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
+            if self.stop_training or stream.ran_out:  # a generator that ended ends training
                 break
         callback_list.on_train_end(epoch_logs)
         return self.history
 
     # ---- evaluate and predict --------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False):
         """The loss (with regularization) and metrics over (x, y): `loss` alone, or
-        [loss, metric, ...], or a dict with return_dict=True."""
+        [loss, metric, ...], or a dict with return_dict=True. x may be a generator of
+        (x, y) batches, with `steps` batches taken from it (all of them if None)."""
         self._assert_compiled("evaluate")
         batch_size = data.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare_data(x, y, sample_weight)
-        steps = data.num_batches(data.num_samples(x), batch_size)
-        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
-        logs = self._evaluate_prepared(x, y, sample_weight, batch_size, callback_list)
+        if data.is_batch_stream(x):
+            self._check_stream_arguments("evaluate", y, sample_weight)
+            batches = data.EpochBatches(x, steps_per_epoch=steps)
+        else:
+            batches = self._evaluation_batches((x, y, sample_weight), batch_size, steps)
+        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1,
+                                            batches.steps)
+        logs = self._evaluate_batches(batches, callback_list)
         return logs if return_dict else self._results(return_dict=False)
 
-    def _evaluate_prepared(self, x, y, sample_weight, batch_size, callback_list):
+    def _evaluation_batches(self, data_or_stream, batch_size, steps):
+        """validation_data / evaluate's data as EpochBatches: a stream, or arrays (x, y[, w])."""
+        if data.is_batch_stream(data_or_stream):
+            return data.EpochBatches(data_or_stream, steps_per_epoch=steps)
+        x, y, sample_weight = data.unpack_validation_data(data_or_stream)
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight)
+        return data.EpochBatches((x, y, sample_weight), batch_size, False, steps)
+
+    def _evaluate_batches(self, batches, callback_list):
         batch_hooks = callback_list.uses_batch_hooks()
         self.reset_metrics()
         with no_grad():
             callback_list.on_test_begin()
-            for step, (batch_x, batch_y, batch_weight) in data.batches(
-                    (x, y, sample_weight), batch_size):
+            for step, batch in batches.epoch():
                 if batch_hooks:
                     callback_list.on_test_batch_begin(step)
-                self._test_step(batch_x, batch_y, batch_weight)
+                self._test_step(*self._batch_arrays(batches, batch))
                 if batch_hooks:
                     callback_list.on_test_batch_end(step, self._logs())
             logs = self._logs()
             callback_list.on_test_end(logs)
         return logs
+
+    def _batch_arrays(self, batches, batch):
+        """(x, y, sample_weight) of one batch: arrays prepared once already, or a stream's
+        item converted now."""
+        if not batches.is_stream:
+            return batch
+        return self._prepare_data(*data.unpack_batch(batch), check_targets=False)
+
+    @staticmethod
+    def _check_stream_arguments(method, y, sample_weight, validation_split=0.0):
+        """Keras's errors for arguments a generator of batches already carries."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"`{name}` argument is not supported when using a generator "
+                                 f"(or another iterable of batches) as x in {method}(): its "
+                                 f"batches are (x, y) or (x, y, sample_weight) tuples.")
+        if validation_split:
+            raise ValueError("`validation_split` is only supported for arrays, not for a "
+                             "generator of batches: pass validation_data= instead.")
 
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x (training=False, no graph), computed in batches."""
