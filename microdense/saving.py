@@ -6,20 +6,28 @@
 The file holds
     config.json          the model and layer configs, and the compile settings (optimizer,
                          loss and metrics by name, the optimizer's config)
-    model.weights.npz    every weight, under its name ("dense/kernel", ...)
-    optimizer.npz        the optimizer's state (iterations, Adam's moments, ...), so training
-                         continues exactly where it stopped
+    model.weights.npz    every weight, under its path ("dense/kernel", ...)
+    optimizer.npz        the optimizer's state under each weight's path ("dense/kernel/momentum",
+                         and "iterations"), so training continues exactly where it stopped
 
-It is written to a temporary file in the same folder and renamed over the target
-(os.replace, atomic), so a crash mid-save leaves the old file intact, never half a file.
+Saving writes a temporary file beside the target, reads it back and checks that it holds
+exactly the model's weights, then renames it over the target (os.replace, atomic): a crash
+mid-save leaves the old file intact, never half a file. The target keeps its permissions, and
+a symbolic link stays a link (the file it points to is replaced).
+
 Loading reads JSON and arrays only (np.load(allow_pickle=False)): a model file cannot run
-code. Your own functions (activations, losses) are saved by name and found again through
-`custom_objects` or `@register_keras_serializable()`.
+code. It is also read as untrusted data: every size is checked before anything is allocated
+(entry sizes, each array's header against the shapes the config builds: model_file.py), and
+a malformed field raises one error, ModelFileError ("corrupt or hostile model file", a
+ValueError). Your own functions (activations, losses) are saved by name and found again
+through `custom_objects` or `@register_keras_serializable()`.
 """
 import inspect
 import io
 import json
+import math
 import os
+import stat
 import uuid
 import zipfile
 import zlib
@@ -27,35 +35,43 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, optimizers, utils
-from microdense.utils import register_keras_serializable  # noqa: F401 (Keras's keras.saving name)
-
-FORMAT = "microdense.model"
-FORMAT_VERSION = 1
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.weights.npz"
-OPTIMIZER_FILE = "optimizer.npz"
+from microdense import losses, metrics, model_file, optimizers, utils
+from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CLASSES,
+                                   OPTIMIZER_FILE,
+                                   WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
+                                   check_input_sizes, hostile, read_model_file, read_npz)
+from microdense.utils import (  # noqa: F401 (keras.saving's names)
+    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
 
 
 # ---- writing atomically ------------------------------------------------------------------
 
-def atomic_write(filepath, write, overwrite=True):
-    """Call write(file) on a temporary file beside `filepath`, then rename it into place.
+def atomic_write(filepath, write, overwrite=True, verify=None):
+    """Call write(file) on a temporary file beside `filepath`, then verify(temporary path) if
+    given, then rename it into place.
 
     os.replace is atomic on POSIX and Windows: readers see the old file or the new one. On any
-    error (or Ctrl-C) the temporary file is removed and the old file is untouched.
+    error (or Ctrl-C) the temporary file is removed and the old file is untouched. A symbolic
+    link is written through (its target is replaced, the link stays); an existing file keeps
+    its permission bits (a 0600 file stays private). The temporary name is short, so any file
+    name the system accepts works.
     """
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} already exists; pass overwrite=True to replace it.")
-    folder = os.path.dirname(os.path.abspath(filepath))
-    temporary = os.path.join(folder, f".{os.path.basename(filepath)}.{uuid.uuid4().hex[:12]}.tmp")
+    target = os.path.realpath(filepath)           # through symbolic links
+    temporary = os.path.join(os.path.dirname(target), f".md-{uuid.uuid4().hex[:8]}.tmp")
+    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else None
     try:
         with open(temporary, "xb") as file:       # "x": never clobber; respects the umask
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, filepath)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if verify is not None:
+            verify(temporary)
+        os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -84,102 +100,314 @@ def compile_config(model):
     if not getattr(model, "compiled", False):
         return None
     loss = model.loss
+    given_metrics = model._compile_args["metrics"]
+    if len(model.output_names) > 1:
+        # Several outputs: loss, loss_weights and metrics as compile received them (a list
+        # or dict per output), each loss by name or config; metrics by name.
+        return {"optimizer": optimizers.serialize(model.optimizer),
+                "loss": _serialize_losses(loss),
+                "loss_weights": model._compile_args.get("loss_weights"),
+                "metrics": _metric_names(given_metrics)}
     return {
         "optimizer": optimizers.serialize(model.optimizer),
-        "loss": loss if isinstance(loss, str) or loss is None else losses.serialize(loss),
+        "loss": _serialize_loss(loss),
         "metrics": [_serialize_metric(metric, given) for metric, given
-                    in zip(model.metrics, model._compile_args["metrics"])],
+                    in zip(model.metrics, given_metrics)],
     }
+
+
+def _serialize_loss(loss):
+    return loss if isinstance(loss, str) or loss is None else losses.serialize(loss)
+
+
+def _serialize_losses(loss):
+    if isinstance(loss, dict):
+        return {name: _serialize_loss(entry) for name, entry in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_serialize_loss(entry) for entry in loss]
+    return _serialize_loss(loss)
+
+
+def _metric_names(metrics):
+    """Metrics of a model with several outputs, which are saved by name only."""
+    def names(entry):
+        if entry is None or isinstance(entry, str):
+            return entry
+        if isinstance(entry, (list, tuple)):
+            return [names(e) for e in entry]
+        raise ValueError(f"Cannot save the metric {entry!r} of a model with several outputs: "
+                         f"give its metrics by name (e.g. metrics={{'out': ['mae']}}), or "
+                         f"save with include_optimizer=False.")
+    if isinstance(metrics, dict):
+        return {name: names(entry) for name, entry in metrics.items()}
+    return names(metrics)
+
+
+def leaf_layers(model):
+    """The layers that own weights: a model's layers, with the layers of a model used as a
+    layer listed in its place (its weights are named by their own layers: 'dense/kernel')."""
+    leaves = []
+    for layer in model.layers:
+        for leaf in (leaf_layers(layer) if hasattr(layer, "layers") else [layer]):
+            if leaf not in leaves:                 # a layer shared by two models: once
+                leaves.append(leaf)
+    return leaves
+
+
+def weights_by_path(model):
+    """{"<layer>/<weight>": array} for every weight, refusing what would not load back: a
+    '/' inside a layer or weight name (two weights could share a path) or two weights of one
+    layer with one name (one would be lost)."""
+    arrays = {}
+    for layer in leaf_layers(model):
+        for weight in layer.weights:
+            path = str(weight.name)
+            short = path[len(layer.name) + 1:] if path.startswith(f"{layer.name}/") else ""
+            if "/" in layer.name or not short or "/" in short:
+                raise ValueError(
+                    f"Cannot save weight '{path}' of layer '{layer.name}': a weight is saved "
+                    f"as '<layer name>/<weight name>', and (as in Keras) neither name may "
+                    f"contain '/', so that loading finds it again. Rename the layer or weight.")
+            if path in arrays:
+                raise ValueError(
+                    f"Cannot save: layer '{layer.name}' has two weights named '{short}', both "
+                    f"saved as '{path}', so one would be lost. Give each add_weight(...) of "
+                    f"the layer its own name=.")
+            arrays[path] = weight.data
+    return arrays
+
+
+def saved_class_name(model):
+    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
+    for cls in type(model).__mro__:
+        if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
+            return cls.__name__
+    raise ValueError(f"Cannot save model '{model.name}' ({type(model).__name__}) with "
+                     f"model.save(): a subclassed model is defined by its Python call(), which "
+                     f"a model file never holds. Save its weights with "
+                     f"model.save_weights(path) and, to restore, build the model in code and "
+                     f"call load_weights(path); or build it with Model(inputs, outputs), which "
+                     f"saves whole.")
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": type(model).__name__, "config": model.get_config(),
+              "class_name": saved_class_name(model), "config": model.get_config(),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
-    weights = _npz_bytes({w.name: w.data for w in model.weights})
+    weights = weights_by_path(model)
     optimizer_state = None
     if include_optimizer and getattr(model, "compiled", False):
-        optimizer_state = _npz_bytes(model.optimizer.get_state())
+        optimizer_state = model.optimizer.get_state()
 
     def write(file):
         with zipfile.ZipFile(file, "w") as archive:
             archive.writestr(CONFIG_FILE, text)
-            archive.writestr(WEIGHTS_FILE, weights)
+            archive.writestr(WEIGHTS_FILE, _npz_bytes(weights))
             if optimizer_state is not None:
-                archive.writestr(OPTIMIZER_FILE, optimizer_state)
+                archive.writestr(OPTIMIZER_FILE, _npz_bytes(optimizer_state))
 
-    atomic_write(filepath, write, overwrite)
+    def verify(temporary):
+        try:
+            saved = read_model_file(temporary)
+            written_back = {entry: saved.arrays(entry) for entry in saved.entries}
+        except ModelFileError as error:          # e.g. a config beyond MAX_CONFIG_BYTES
+            raise _not_saved(filepath, str(error)) from None
+        if json.dumps(saved.config, indent=2) != text:
+            raise _not_saved(filepath, "its config.json reads back differently")
+        _same_arrays(filepath, WEIGHTS_FILE, weights, written_back[WEIGHTS_FILE])
+        if optimizer_state is not None:
+            _same_arrays(filepath, OPTIMIZER_FILE, optimizer_state,
+                         written_back[OPTIMIZER_FILE])
+
+    atomic_write(filepath, write, overwrite, verify)
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Write only the weights, as an .npz of {weight name: array}, atomically."""
-    data = _npz_bytes({w.name: w.data for w in model.weights})
-    atomic_write(filepath, lambda file: file.write(data), overwrite)
+    """Write only the weights, as an .npz of {weight path: array}, atomically."""
+    weights = weights_by_path(model)
+
+    def verify(temporary):
+        with open(temporary, "rb") as file:
+            raw = file.read()
+        budget = Budget(temporary, len(raw))
+        _same_arrays(filepath, "the weights", weights,
+                     read_npz(raw, temporary, "the weights file", budget))
+
+    data = _npz_bytes(weights)
+    atomic_write(filepath, lambda file: file.write(data), overwrite, verify)
 
 
-# ---- reading -----------------------------------------------------------------------------
+def _same_arrays(filepath, entry, written, read_back):
+    """Raise unless the file holds exactly `written`: same names, dtypes, shapes and bits."""
+    if set(written) != set(read_back) or len(written) != len(read_back):
+        raise _not_saved(filepath, f"{entry} holds {sorted(read_back)} instead of "
+                                   f"{sorted(written)}")
+    for name, array in written.items():
+        array, back = np.asarray(array), read_back[name]
+        if (array.dtype != back.dtype or array.shape != back.shape
+                or array.tobytes() != back.tobytes()):
+            raise _not_saved(filepath, f"'{name}' in {entry} reads back differently")
 
-_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, json.JSONDecodeError,
-            UnicodeDecodeError)
+
+def _not_saved(filepath, reason):
+    return ValueError(f"Not saved: the file written for '{filepath}' would not load back to "
+                      f"the same model ({reason}); '{filepath}' is unchanged.")
 
 
-def _corrupt_error(filepath, error):
-    return ValueError(f"Could not read the model file '{filepath}': it is truncated or corrupt "
-                      f"({type(error).__name__}: {error}). Save the model again.")
+# ---- loading -----------------------------------------------------------------------------
 
-
-def _read_arrays(archive, name):
-    with np.load(io.BytesIO(archive.read(name)), allow_pickle=False) as arrays:
-        return {key: arrays[key] for key in arrays.files}
-
+# What a value of the wrong type raises deep inside a constructor or build: from a file, these
+# mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
+_RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
 def load_model(filepath, custom_objects=None, compile=True):
     """The model saved at `filepath`, with its weights, and (compile=True) compiled with its
-    optimizer state restored. custom_objects maps saved names to your functions/classes."""
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
-                         f"accessible model file written by model.save().")
+    optimizer state restored. custom_objects maps saved names to your functions/classes.
+    A file that is not a model microdense wrote raises ModelFileError (a ValueError)."""
+    saved = read_model_file(filepath)
+    filepath = saved.filepath
+    config = saved.config
+    headers = saved.headers(WEIGHTS_FILE)
+    check_input_sizes(config, filepath, sum(math.prod(s) for s, _ in headers.values()))
     try:
-        with zipfile.ZipFile(filepath) as archive:
-            names = archive.namelist()
-            if CONFIG_FILE not in names or WEIGHTS_FILE not in names:
-                raise ValueError(f"'{filepath}' is a zip file but not a microdense model file "
-                                 f"(it holds {names[:5]}; a model holds {CONFIG_FILE} and "
-                                 f"{WEIGHTS_FILE}).")
-            config = json.loads(archive.read(CONFIG_FILE).decode("utf-8"))
-            weights = _read_arrays(archive, WEIGHTS_FILE)
-            optimizer_state = (_read_arrays(archive, OPTIMIZER_FILE)
-                               if OPTIMIZER_FILE in names else None)
-    except _CORRUPT as error:
-        raise _corrupt_error(filepath, error) from None
-    except ValueError as error:
-        if "not a microdense model" in str(error):
-            raise
-        raise _corrupt_error(filepath, error) from None        # np.load on damaged bytes
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"'{filepath}' is a zip file but not a microdense model (its "
-                         f"config.json has no \"format\": \"{FORMAT}\").")
-
-    model = model_from_config(config, custom_objects)
-    _assign_weights(model, weights, filepath)
+        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath):
+            model = model_from_config(config, custom_objects)
+    except MemoryError:
+        raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:             # a value of the wrong type reached a build()
+        raise hostile(filepath, CONFIG_FILE, f"does not build a model "
+                                             f"({type(error).__name__}: {error})") from None
+    _assign_weights(model, saved.arrays(WEIGHTS_FILE, {w.name: w.shape for w in model.weights}),
+                    filepath)
     compile_settings = config.get("compile_config")
     if compile and compile_settings:
-        _compile_from_config(model, compile_settings, custom_objects)
-        if optimizer_state is not None:
-            model.optimizer.set_state(optimizer_state)
+        _compile_from_config(model, compile_settings, custom_objects, filepath)
+        if OPTIMIZER_FILE in saved.entries:
+            _restore_optimizer(model, saved, filepath)
     return model
 
 
+def _model_class(class_name):
+    from microdense.models import Functional, Sequential   # here: models imports this module
+    return {"Sequential": Sequential, "Functional": Functional}[class_name]
+
+
 def model_from_config(config, custom_objects=None):
-    """A Sequential model from save_model's config.json contents."""
-    from microdense.models.sequential import Sequential   # here: models imports this module
-    if config.get("class_name") != "Sequential":
+    """A Sequential or Functional model from save_model's config.json contents."""
+    if config.get("class_name") not in MODEL_CLASSES:
         raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
-                         f"microdense models are Sequential.")
-    return Sequential.from_config(config["config"], custom_objects)
+                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
+    return _model_class(config["class_name"]).from_config(config["config"], custom_objects)
+
+
+# ---- functional models: the layers, and the calls that connect them ------------------------
+#
+#   {"name": "functional", "trainable": true,
+#    "layers": [{"class_name": "InputLayer", "config": {...}}, {"class_name": "Dense", ...}],
+#    "nodes": [{"layer": "dense", "args": [["input_layer", 0, 0]], "several": false}, ...],
+#    "inputs": [["input_layer", 0, 0]], "outputs": [["dense", 0, 0]],
+#    "input_keys": null, "output_keys": null}
+#
+# A tensor is [layer name, call number of that layer within this model, output number]; the
+# nodes are in the order they run, so loading replays them, calling each layer on tensors
+# that already exist. An InputLayer's call number 0 is the Input itself.
+
+def functional_config(model):
+    """get_config() of a Functional model (the layout above)."""
+    calls = {}                                    # node -> its call number within the model
+
+    def ref(tensor):
+        node = tensor.node
+        if node not in calls:                     # an Input
+            if node.inputs:
+                raise ValueError(f"Cannot save model '{model.name}': its input "
+                                 f"{tensor!r} is not an Input(), and a saved model starts "
+                                 f"from Inputs.")
+            calls[node] = 0
+        return [node.layer.name, calls[node], tensor.index]
+
+    nodes = []
+    for node in model._nodes:
+        args = [ref(tensor) for tensor in node.inputs]
+        calls[node] = sum(1 for other in calls if other.layer is node.layer and other.inputs)
+        nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
+    return {"name": model.name, "trainable": model.trainable,
+            "layers": [{"class_name": utils.get_registered_name(type(layer)),
+                        "config": layer.get_config()} for layer in model.layers],
+            "nodes": nodes,
+            "inputs": [ref(t) for t in model.inputs],
+            "outputs": [ref(t) for t in model.outputs],
+            "input_keys": None if model._single_input else model._input_keys,
+            "output_keys": None if model._single_output else model._output_keys,
+            "single_input": model._single_input, "single_output": model._single_output}
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuild a Functional model: its layers, then each call in order, on symbolic tensors."""
+    layers = {}
+    for layer_config in config["layers"]:
+        layer = deserialize_layer(layer_config, custom_objects)
+        if layer.name in layers:
+            raise ModelFileError(f"corrupt or hostile model file: two layers are named "
+                                 f"'{layer.name}'.")
+        layers[layer.name] = layer
+    calls = {name: [] for name in layers}         # layer name -> its calls' outputs, in order
+    for name, layer in layers.items():
+        if isinstance(layer, layers_module.InputLayer):
+            calls[name].append([layer.output])
+
+    def tensor(ref):
+        name, call, index = ref
+        if name not in calls or not 0 <= call < len(calls[name]) or \
+                not 0 <= index < len(calls[name][call]):
+            raise ModelFileError(f"corrupt or hostile model file: the config refers to "
+                                 f"output {index} of call {call} of layer '{name}', which no "
+                                 f"earlier node made.")
+        return calls[name][call][index]
+
+    for node in config["nodes"]:
+        if node["layer"] not in layers:
+            raise ModelFileError(f"corrupt or hostile model file: a node calls the unknown "
+                                 f"layer '{node['layer']}'.")
+        args = [tensor(ref) for ref in node["args"]]
+        out = layers[node["layer"]](args if node["several"] else args[0])
+        calls[node["layer"]].append(out if isinstance(out, list) else [out])
+
+    def structure(refs, keys, single):
+        tensors = [tensor(ref) for ref in refs]
+        if single:
+            return tensors[0]
+        return dict(zip(keys, tensors)) if keys is not None else tensors
+
+    inputs = structure(config["inputs"], config.get("input_keys"), config.get("single_input"))
+    outputs = structure(config["outputs"], config.get("output_keys"),
+                        config.get("single_output"))
+    return cls(inputs, outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from the architecture Model.to_json wrote, as Keras's. The text
+    is checked field by field as a model file's config is: it never runs code."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json needs the JSON text Model.to_json() returns; "
+                         f"could not parse it: {error}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
+                         f"this text holds {type(config).__name__}.")
+    # The same field checks as a model file's config.json (which also carries its format).
+    model_file.check_config({**config, "format": FORMAT}, "<json>")
+    try:
+        return model_from_config(config, custom_objects)
+    except MemoryError:
+        raise hostile("<json>", "config", "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:
+        raise hostile("<json>", "config", f"does not build a model "
+                                          f"({type(error).__name__}: {error})") from None
 
 
 def deserialize_layer(layer_config, custom_objects=None):
@@ -187,16 +415,23 @@ def deserialize_layer(layer_config, custom_objects=None):
     class_name = layer_config["class_name"]
     config = layer_config["config"]
     cls = (utils.get_registered_object(class_name, custom_objects)
-           or layers_module.ALL_LAYERS.get(class_name))
+           or layers_module.ALL_LAYERS.get(class_name)
+           or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
         raise utils.missing_object_error("layer class", class_name)
     try:
         if "custom_objects" in inspect.signature(cls.from_config).parameters:
             return cls.from_config(config, custom_objects=custom_objects)
         return cls.from_config(config)
+    except ModelFileError:
+        raise
     except ValueError as error:
         raise ValueError(f"While loading layer '{config.get('name')}' ({class_name}): "
                          f"{error}") from None
+    except _RAW_ERRORS as error:
+        raise ModelFileError(f"corrupt or hostile model file: the config of layer "
+                             f"'{config.get('name')}' ({class_name}) does not fit its "
+                             f"constructor ({type(error).__name__}: {error}).") from None
 
 
 def _assign_weights(model, arrays, filepath):
@@ -209,34 +444,99 @@ def _assign_weights(model, arrays, filepath):
     model.set_weights([arrays[w.name] for w in model.weights])
 
 
-def _compile_from_config(model, settings, custom_objects):
+def _compile_from_config(model, settings, custom_objects, filepath):
     loss = settings.get("loss")
+    if len(model.output_names) > 1:
+        try:
+            if isinstance(loss, dict):
+                loss = {name: _loss_from_config(entry, custom_objects)
+                        for name, entry in loss.items()}
+            elif isinstance(loss, list):
+                loss = [_loss_from_config(entry, custom_objects) for entry in loss]
+            model.compile(optimizer=optimizers.deserialize(settings["optimizer"],
+                                                           custom_objects),
+                          loss=loss, loss_weights=settings.get("loss_weights"),
+                          metrics=settings.get("metrics"))
+        except _RAW_ERRORS as error:
+            raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, "
+                          f"losses and metrics ({type(error).__name__}: {error})") from None
+        return
+    try:
+        if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
+            loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
+        compiled_metrics = []
+        for entry in settings.get("metrics") or ():
+            if isinstance(entry, dict) and "function" in entry:
+                entry = metrics.deserialize_function(entry["function"], custom_objects)
+            elif isinstance(entry, dict):
+                entry = metrics.deserialize(entry, custom_objects)
+            compiled_metrics.append(entry)
+        optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
+    except _RAW_ERRORS as error:
+        raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
+                      f"and metrics ({type(error).__name__}: {error})") from None
+
+
+def _loss_from_config(loss, custom_objects):
     if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
-        loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
-    compiled_metrics = []
-    for entry in settings.get("metrics") or ():
-        if isinstance(entry, dict) and "function" in entry:
-            entry = metrics.deserialize_function(entry["function"], custom_objects)
-        elif isinstance(entry, dict):
-            entry = metrics.deserialize(entry, custom_objects)
-        compiled_metrics.append(entry)
-    model.compile(optimizer=optimizers.deserialize(settings["optimizer"], custom_objects),
-                  loss=loss, metrics=compiled_metrics)
+        return losses.deserialize(loss, custom_objects)
+    return loss
+
+
+def _restore_optimizer(model, saved, filepath):
+    """The optimizer's state, each array's header checked against its weight's shape first."""
+    shapes = {w.name: w.shape for w in model.weights}
+    positions = [w.shape for w in model.trainable_weights]     # format 1: "momentum/3"
+    expected = {}
+    for name, (shape, _) in saved.headers(OPTIMIZER_FILE).items():
+        if name == "iterations":
+            continue
+        owner, _, slot = name.rpartition("/")
+        if owner in shapes:
+            expected[name] = shapes[owner]
+        elif owner.startswith("#") and owner[1:].isdigit() and int(owner[1:]) < len(positions):
+            expected[name] = positions[int(owner[1:])]
+        elif slot.isdigit() and int(slot) < len(positions):
+            expected[name] = positions[int(slot)]
+        else:
+            raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}",
+                          "names no weight of the model")
+        if shape != tuple(expected[name]):
+            raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}", f"has shape {shape}; "
+                          f"its weight has shape {tuple(expected[name])}")
+    state = saved.arrays(OPTIMIZER_FILE)
+    try:
+        model.optimizer.set_state(state)
+    except ValueError as error:
+        raise hostile(filepath, OPTIMIZER_FILE, f"is not this optimizer's state "
+                                                f"({error})") from None
 
 
 def load_weights(model, filepath):
     """Read weights saved by save_weights (an .npz) or model.save (a model file) into model."""
     filepath = os.fspath(filepath)
-    try:
-        with zipfile.ZipFile(filepath) as archive:
-            if WEIGHTS_FILE in archive.namelist():
-                arrays = _read_arrays(archive, WEIGHTS_FILE)
-            else:
-                with np.load(filepath, allow_pickle=False) as npz:
-                    arrays = {key: npz[key] for key in npz.files}
-    except _CORRUPT as error:
-        raise _corrupt_error(filepath, error) from None
     if not model.built:
         raise ValueError(f"Build the model (give it an input shape or call it on data) before "
                          f"load_weights: '{model.name}' has no weights yet.")
+    expected = {w.name: w.shape for w in model.weights}
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            is_model_file = WEIGHTS_FILE in archive.namelist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise hostile(filepath, "the file", f"is truncated or damaged "
+                                            f"({type(error).__name__}: {error})") from None
+    if is_model_file:
+        arrays = read_model_file(filepath).arrays(WEIGHTS_FILE, expected)
+    else:
+        with open(filepath, "rb") as file:
+            raw = file.read()
+        arrays = read_npz(raw, filepath, "the weights file", Budget(filepath, len(raw)),
+                           expected)
+    if set(arrays) != set(expected) and len(arrays) == len(expected) and all(
+            array.shape == weight.shape for array, weight in zip(arrays.values(),
+                                                                model.weights)):
+        # The same architecture with other layer names (a model rebuilt in code gets
+        # dense_2, dense_3, ... in the same session): match by position, as Keras does.
+        arrays = {weight.name: array for weight, array in zip(model.weights, arrays.values())}
     _assign_weights(model, arrays, filepath)

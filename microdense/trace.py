@@ -11,6 +11,7 @@ so what it shows is what ran: nothing is derived a second way. `paths` alone cal
 backward functions again, along one path at a time, to split a gradient into its paths.
 Plain `loss.backward()` passes no trace and pays nothing for it.
 """
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +24,29 @@ def trace_backward(root, grad=None):
     trace = Trace(root)
     engine.backward(root, None if grad is None else np.asarray(getattr(grad, "data", grad)),
                     retain_grads=True, trace=trace)
+    _remember(trace)
     return trace
+
+
+# The latest trace run from each root, while the caller keeps it alive, so that
+# md.draw_graph(loss, edge_labels="grad") finds the trace of `trace = md.trace_backward(loss)`.
+_latest = {}
+
+
+def _remember(trace):
+    key = id(trace.root)
+
+    def forget(dead_ref):
+        if _latest.get(key) is dead_ref:
+            del _latest[key]
+    _latest[key] = weakref.ref(trace, forget)
+
+
+def latest_trace(root):
+    """The most recent Trace recorded from `root` that is still alive, or None."""
+    ref = _latest.get(id(root))
+    trace = ref() if ref is not None else None
+    return trace if trace is not None and trace.root is root else None
 
 
 # ---- what is recorded ---------------------------------------------------------------------
@@ -69,9 +92,17 @@ class Path:
     def ops(self):
         return [t.op for t in self.tensors[:-1]]
 
+    def __str__(self):
+        route = " <- ".join(self.ops) or "(the root itself)"
+        if self.local_derivatives is not None:
+            product = " * ".join(_value(d) for d in [1.0] + self.local_derivatives)
+            return f"{route}: {product} = {_value(self.contribution)}"
+        return f"{route}: {_value(self.contribution)}"
+
 
 class Trace:
     """The steps of one backward pass. Read `steps`, print it, or split a gradient with paths()."""
+    __slots__ = ("root", "steps", "_received", "_labels", "_label_counts", "__weakref__")
 
     def __init__(self, root):
         self.root = root
@@ -215,9 +246,10 @@ class Trace:
 
     def _contribution_text(self, step, c):
         node, parent = self.label(step.node), self.label(c.parent)
-        chain = f"dL/d{node} * d{node}/d{parent}"
-        local = _local_derivative(step.upstream, c.from_op)
-        if local is not None:
+        chain = f"dL/d{node} * d{node}/d{parent}" if step.node is not self.root else \
+            f"dL/d{parent}"
+        local = local_derivative(step.upstream, c.from_op)
+        if local is not None and step.node is not self.root:
             text = f"{parent} receives {chain} = {_value(step.upstream)} * {_value(local)} " \
                    f"= {_value(c.from_op)}"
         else:
@@ -263,7 +295,7 @@ def _tensors_leading_to(root, target):
     return leads
 
 
-def _local_derivative(upstream, from_op):
+def local_derivative(upstream, from_op):
     """from_op / upstream, for an elementwise op on small arrays: the factor the chain rule
     multiplied by. None where that is not one number per element (matmul, sum, shapes)."""
     if upstream.shape != from_op.shape or upstream.size > 6 or np.any(upstream == 0):

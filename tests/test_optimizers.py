@@ -219,8 +219,8 @@ def test_state_round_trip_resumes_training_exactly(name, make, reference):
     state = first.get_state()
     resumed = make()                                    # fresh: state arrives before the 1st step
     resumed.set_state(state)
-    w2 = md.Tensor(w.data.copy(), requires_grad=True)
-    b2 = md.Tensor(b.data.copy(), requires_grad=True)
+    w2 = md.Tensor(w.data.copy(), requires_grad=True, name="dense/kernel")    # found by name
+    b2 = md.Tensor(b.data.copy(), requires_grad=True, name="dense/bias")
     for g, gb in zip(GRADS[7:], BGRADS[7:]):
         resumed.apply_gradients([(g.astype(np.float32), w2), (gb.astype(np.float32), b2)])
     np.testing.assert_array_equal(w2.data, uninterrupted.data)
@@ -231,17 +231,84 @@ def test_set_state_on_a_built_optimizer_and_its_errors():
     opt = optimizers.Adam()
     w, _ = run(opt, steps=3)
     state = opt.get_state()
-    assert sorted(state) == ["iterations", "momentum/0", "momentum/1", "velocity/0",
-                             "velocity/1"]
+    assert sorted(state) == ["dense/bias/momentum", "dense/bias/velocity",
+                             "dense/kernel/momentum", "dense/kernel/velocity", "iterations"]
     other = optimizers.Adam()
     run(other, steps=1)
     other.set_state(state)
     for key, value in other.get_state().items():
         np.testing.assert_array_equal(value, state[key])
-    with pytest.raises(ValueError, match=r"'momentum/0' has shape \(2, 2\), but weight 0"):
-        other.set_state({**state, "momentum/0": np.zeros((2, 2))})
-    with pytest.raises(ValueError, match="Unknown optimizer state entry 'accumulator/0'"):
-        other.set_state({**state, "accumulator/0": np.zeros((4, 3))})
+    with pytest.raises(ValueError, match=r"'momentum' of weight dense/kernel has shape \(2, 2\)"):
+        other.set_state({**state, "dense/kernel/momentum": np.zeros((2, 2))})
+    with pytest.raises(ValueError, match="Unknown optimizer state entry 'dense/kernel/accumu"):
+        other.set_state({**state, "dense/kernel/accumulator": np.zeros((4, 3))})
+    with pytest.raises(ValueError, match="'iterations' must be one whole number"):
+        other.set_state({**state, "iterations": np.array("3")})
+    with pytest.raises(ValueError, match="must hold numbers"):
+        other.set_state({**state, "dense/bias/velocity": np.array(["a", "b", "c"])})
+
+
+def test_state_follows_each_weight_not_the_order_it_was_first_seen():
+    """Two weights of one shape, first seen in the opposite order by the second optimizer
+    (what freezing then unfreezing a layer does): each still gets its own moments."""
+    first, second = optimizers.Adam(0.1), optimizers.Adam(0.1)
+    a = md.Tensor(np.zeros(3, np.float32), requires_grad=True, name="a/kernel")
+    b = md.Tensor(np.zeros(3, np.float32), requires_grad=True, name="b/kernel")
+    first.apply_gradients([(np.ones(3, np.float32), a)])
+    first.apply_gradients([(np.full(3, 5.0, np.float32), b), (np.ones(3, np.float32), a)])
+    a2 = md.Tensor(a.data.copy(), requires_grad=True, name="a/kernel")
+    b2 = md.Tensor(b.data.copy(), requires_grad=True, name="b/kernel")
+    second.set_state(first.get_state())
+    for opt, pair in ((first, (a, b)), (second, (b2, a2))):     # second sees b first
+        opt.apply_gradients([(np.ones(3, np.float32), w) for w in pair])
+    np.testing.assert_array_equal(a2.data, a.data)
+    np.testing.assert_array_equal(b2.data, b.data)
+    assert second.get_state().keys() == first.get_state().keys()
+
+
+def test_unnamed_weights_and_files_of_format_1_are_matched_by_position():
+    opt = optimizers.Adam()
+    w, b = (md.Tensor(np.zeros(2), requires_grad=True) for _ in range(2))
+    opt.apply_gradients([(np.ones(2), w), (np.ones(2), b)])
+    state = opt.get_state()
+    assert sorted(state) == ["#0/momentum", "#0/velocity", "#1/momentum", "#1/velocity",
+                             "iterations"]
+    old_format = {"iterations": state["iterations"],
+                  "momentum/0": state["#0/momentum"], "velocity/0": state["#0/velocity"],
+                  "momentum/1": 2 * state["#1/momentum"], "velocity/1": state["#1/velocity"]}
+    again = optimizers.Adam()
+    again.set_state(old_format)
+    assert again.get_state().keys() == state.keys()       # kept before the first step
+    w2, b2 = (md.Tensor(np.zeros(2), requires_grad=True) for _ in range(2))
+    again.build([w2, b2])
+    np.testing.assert_array_equal(again.get_state()["#1/momentum"], 2 * state["#1/momentum"])
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_formula_and_in_place_path_give_the_same_bits(amsgrad, monkeypatch):
+    from microdense.optimizers import adam
+    results = []
+    for in_place_from in (10 ** 9, 0):                  # the formula, then the in-place path
+        monkeypatch.setattr(adam, "IN_PLACE_FROM", in_place_from)
+        opt = optimizers.Adam(0.01, beta_2=0.5, amsgrad=amsgrad)
+        w = md.Tensor(np.random.default_rng(3).normal(size=(70, 30)).astype(np.float32),
+                      requires_grad=True)
+        for step in range(5):
+            g = np.random.default_rng(step).normal(size=w.shape).astype(np.float32)
+            opt.apply_gradients([(g, w)])
+        results.append((w.data, opt.get_state()))
+    (w_formula, state_formula), (w_in_place, state_in_place) = results
+    np.testing.assert_array_equal(w_formula, w_in_place)
+    for key in state_formula:
+        np.testing.assert_array_equal(state_formula[key], state_in_place[key])
+
+
+@pytest.mark.parametrize("argument", ["clipnorm", "clipvalue", "global_clipnorm"])
+@pytest.mark.parametrize("value", [-1.0, 0, float("nan"), "1"])
+def test_clipping_arguments_must_be_positive_numbers(argument, value):
+    with pytest.raises(ValueError, match=argument):
+        optimizers.SGD(**{argument: value})
+    optimizers.SGD(**{argument: 0.5})                     # a positive value is fine
 
 
 def test_config_round_trip_and_keras_keys():

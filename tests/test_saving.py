@@ -118,14 +118,14 @@ def test_truncated_or_foreign_files_give_clear_errors(tmp_path):
     blob = path.read_bytes()
     truncated = tmp_path / "truncated.mdz"
     truncated.write_bytes(blob[: len(blob) // 2])
-    with pytest.raises(ValueError, match="truncated or corrupt"):
+    with pytest.raises(saving.ModelFileError, match="corrupt or hostile model file .*truncated"):
         load_model(truncated)
     flipped = bytearray(blob)
     start = blob.index(b"dense/kernel")               # damage stored weight bytes
     flipped[start + 200: start + 260] = b"\xff" * 60
     damaged = tmp_path / "damaged.mdz"
     damaged.write_bytes(bytes(flipped))
-    with pytest.raises(ValueError, match="truncated or corrupt"):
+    with pytest.raises(saving.ModelFileError, match="corrupt or hostile model file"):
         load_model(damaged)
     foreign = tmp_path / "other.zip"
     with zipfile.ZipFile(foreign, "w") as archive:
@@ -150,7 +150,8 @@ def test_loading_never_unpickles(tmp_path):
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("config.json", config)
         archive.writestr("model.weights.npz", buffer.getvalue())
-    with pytest.raises(ValueError, match="truncated or corrupt"):
+    with pytest.raises(saving.ModelFileError, match="'dense/kernel.npy' must hold numbers; it "
+                                                    "holds an array of object"):
         load_model(evil)
 
 
@@ -242,3 +243,153 @@ def test_a_users_layer_class_round_trips(tmp_path):
     with zipfile.ZipFile(tmp_path / "s.mdz") as archive:
         config = json.loads(archive.read("config.json"))
     assert config["config"]["layers"][2]["class_name"] == "Tests>Shift"
+
+
+# ---- optimizer state follows its weight (the fine-tuning pattern) ------------------------
+
+def equal_shapes_model():
+    model = Sequential([Dense(4, activation="tanh", input_shape=(4,)),
+                        Dense(4, activation="tanh"), Dense(4)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def test_freeze_unfreeze_save_load_resume_is_bit_identical_to_not_saving(tmp_path):
+    """Adam first sees layers 1 and 2 (layer 0 frozen), then layer 0: the loaded model sees
+    them in layer order. Every moment must still reach its own weight."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 4)).astype(np.float32)
+    y = rng.normal(size=(30, 4)).astype(np.float32)
+    model = equal_shapes_model()
+    model.layers[0].trainable = False
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    model.layers[0].trainable = True
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    model.save(tmp_path / "tuned.mdz")
+    restored = load_model(tmp_path / "tuned.mdz")
+    for twin in (model, restored):
+        for _ in range(4):
+            twin.train_on_batch(x, y)
+    for ours, theirs in zip(model.get_weights(), restored.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    with zipfile.ZipFile(tmp_path / "tuned.mdz") as archive:
+        with np.load(io.BytesIO(archive.read("optimizer.npz"))) as state:
+            assert "dense/kernel/momentum" in state.files
+
+
+def test_a_format_1_file_with_positional_optimizer_state_still_loads(tmp_path):
+    x, y = (np.random.default_rng(1).normal(size=(8, 4)).astype(np.float32) for _ in range(2))
+    model = equal_shapes_model()
+    model.train_on_batch(x, y)
+    model.save(tmp_path / "new.mdz")
+    state = model.optimizer.get_state()
+    old = {"iterations": state["iterations"]}                 # as format 1 wrote it
+    for index, weight in enumerate(model.trainable_weights):
+        for slot in ("momentum", "velocity"):
+            old[f"{slot}/{index}"] = state[f"{weight.name}/{slot}"]
+    with zipfile.ZipFile(tmp_path / "new.mdz") as archive:
+        config = json.loads(archive.read("config.json"))
+        weights = archive.read("model.weights.npz")
+    config["format_version"] = 1
+    with zipfile.ZipFile(tmp_path / "old.mdz", "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.npz", weights)
+        archive.writestr("optimizer.npz", saving._npz_bytes(old))
+    restored = load_model(tmp_path / "old.mdz")
+    restored.optimizer.build(restored.trainable_weights)       # what the next step does
+    for key, value in restored.optimizer.get_state().items():
+        np.testing.assert_array_equal(value, state[key])
+
+
+# ---- every saved path is unique, and save checks what it wrote ------------------------------
+
+class TwoWeights(md.layers.Layer):
+    def __init__(self, second_name="w", **kwargs):
+        super().__init__(**kwargs)
+        self.second_name = second_name
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+        self.v = self.add_weight(shape=(input_shape[-1],), initializer="ones",
+                                 name=self.second_name)
+
+    def call(self, x):
+        return x * self.w * self.v
+
+
+def test_slash_in_a_layer_or_weight_name_is_refused_as_in_keras():
+    with pytest.raises(ValueError, match="cannot contain character `/`. Received: name='a/b'"):
+        Dense(3, name="a/b")
+    with pytest.raises(ValueError, match="Weight of layer 'two_weights'.*name='b/c'"):
+        Sequential([md.layers.Input(shape=(2,)), TwoWeights(second_name="b/c")])
+
+
+def test_save_refuses_duplicate_paths_and_leaves_the_old_file(tmp_path):
+    path = tmp_path / "m.mdz"
+    Sequential([Dense(2, input_shape=(2,))]).save(path)
+    before = path.read_bytes()
+    twins = Sequential([md.layers.Input(shape=(2,)), TwoWeights()])    # two weights "w"
+    with pytest.raises(ValueError, match="layer 'two_weights' has two weights named 'w'"):
+        twins.save(path)
+    with pytest.raises(ValueError, match="two weights named 'w'"):
+        twins.save_weights(tmp_path / "w.weights.npz")
+    renamed = Sequential([Dense(2, input_shape=(2,), name="d")])
+    renamed.layers[0].kernel.name = "d/b/c"                       # set behind add_weight's back
+    with pytest.raises(ValueError, match="Cannot save weight 'd/b/c' of layer 'd'"):
+        renamed.save(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["m.mdz"]
+
+
+def test_save_refuses_a_file_that_does_not_read_back_the_same(tmp_path, monkeypatch):
+    path = tmp_path / "m.mdz"
+    model = make_model()
+    model.save(path)
+    before = path.read_bytes()
+    real_writestr = zipfile.ZipFile.writestr
+
+    def damage_weights(self, name, payload, *args, **kwargs):   # a bit flips on the way out
+        if name == "model.weights.npz":
+            payload = bytearray(payload)
+            payload[payload.index(b"\n", payload.index(b"'descr'")) + 5] ^= 1   # array data
+            payload = bytes(payload)
+        return real_writestr(self, name, payload, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", damage_weights)
+    with pytest.raises(ValueError, match="Not saved.*would not load back.*Bad CRC.*is unchanged"):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.mdz"]
+
+
+# ---- atomic saving keeps what the target was ----------------------------------------------
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permission bits and symbolic links")
+def test_save_keeps_the_mode_and_writes_through_a_symlink(tmp_path):
+    x, _ = data()
+    path = tmp_path / "private.mdz"
+    model = make_model()
+    model.save(path)
+    os.chmod(path, 0o600)
+    model.fit(*data(), epochs=1, verbose=0)
+    model.save(path)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    link = tmp_path / "latest.mdz"
+    link.symlink_to(path.name)
+    model.fit(*data(), epochs=1, verbose=0)
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == path.name
+    restored = load_model(path, custom_objects=CUSTOM)
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    model.save_weights(link)                                     # save_weights alike
+    assert link.is_symlink() and os.stat(path).st_mode & 0o777 == 0o600
+
+
+def test_a_240_character_file_name_saves(tmp_path):
+    path = tmp_path / ("m" * 236 + ".mdz")
+    make_model().save(path)
+    assert load_model(path, custom_objects=CUSTOM).layers[0].name == "dense"
+    assert os.listdir(tmp_path) == [path.name]

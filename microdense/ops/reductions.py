@@ -37,7 +37,7 @@ def mean(x, axis=None, keepdims=False):
     Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
     x = as_tensor(x)
     axis = normalize_axes(axis, x.data.ndim, "mean")
-    with scope("mean", kind="op"):
+    with scope("mean", kind="op", description="d mean(x)/dx_i = 1/n"):
         total = sum(x, axis, keepdims)
         scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
         return mul(total, scale)
