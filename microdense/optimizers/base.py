@@ -63,19 +63,22 @@ class Optimizer:
         # set_state for weights not seen yet: {weight path or position: {slot: ndarray}}
         self._pending_state = {}
 
-<<<<<<< HEAD
-    def __setstate__(self, state):
-        """After unpickling (a model sent back by a sweep's worker) the weights are new objects
-        with new ids: key the per-weight state by them again. Pickle keeps _variables the same
-        objects as the model's weights."""
-        self.__dict__.update(state)
-        self._position = {id(variable): i for i, variable in enumerate(self._variables)}
+    def __getstate__(self):
+        """For pickle (a model sent back by a sweep's worker): the per-weight state as a list in
+        the order of _variables, since its keys, the weights' ids, mean nothing in another
+        process. Pickle keeps _variables the same objects as the model's weights."""
+        state = self.__dict__.copy()
+        state["_state"] = [self._state[id(variable)] for variable in self._variables]
+        return state
 
-    # -- the learning rate: a plain float that callbacks may change between steps --
-=======
+    def __setstate__(self, state):
+        """Key the per-weight state by the unpickled weights' ids again."""
+        slots = state.pop("_state")
+        self.__dict__.update(state)
+        self._state = {id(variable): s for variable, s in zip(self._variables, slots)}
+
     # -- the learning rate: a float that callbacks may change between steps, a schedule,
     #    or a function (as Keras: a LearningRateSchedule is called with `iterations`) --
->>>>>>> main
     @property
     def learning_rate(self):
         """The learning rate of the next step (a schedule's value at `iterations`)."""
