@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from microdense import callbacks as callbacks_module
-from microdense import losses, metrics as metrics_module, optimizers
+from microdense import losses, metrics as metrics_module, optimizers, replay
 from microdense.models import data
 from microdense.models.progbar import ProgbarLogger, resolve_verbose
 from microdense.tensor import constant, no_grad
@@ -27,6 +27,7 @@ class Trainer:
     `trainable_weights`, `_penalized_layers()` and `_prepare_input(x)`."""
 
     compiled = False
+    _replay_step = None              # a replay.TrainStep with compile(jit_compile=True)
     optimizer = None
     loss = None
     stop_training = False
@@ -37,8 +38,10 @@ class Trainer:
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
         """Choose the optimizer, the loss and the metrics to log, by name or object.
 
-        loss_weights, run_eagerly, steps_per_execution and jit_compile are accepted so Keras
-        code runs unchanged; with one output and no graph compiler they change nothing.
+        loss_weights, run_eagerly and steps_per_execution are accepted so Keras code runs
+        unchanged; with one output they change nothing. jit_compile=True traces a training
+        step once per input shape and replays it (microdense/replay.py); "auto" and False
+        train eagerly.
         """
         if metrics is not None and not isinstance(metrics, (list, tuple)):
             raise ValueError(f"Expected `metrics` argument to be a list or tuple, e.g. "
@@ -59,6 +62,7 @@ class Trainer:
         self._compile_args = {"loss": loss, "metrics": list(metrics or ())}
         self._loss_total = 0.0           # the running mean of the loss: total / count
         self._loss_count = 0
+        self._replay_step = replay.TrainStep() if jit_compile is True else None
         self.compiled = True
 
     @property
@@ -109,6 +113,9 @@ class Trainer:
         return loss
 
     def _train_step(self, x, y, sample_weight, weights, penalized):
+        if self._replay_step is not None and self._replay_step(self, x, y, sample_weight,
+                                                               weights, penalized):
+            return                      # traced or replayed (jit_compile=True)
         for weight in weights:          # leaves accumulate: start every step from zero
             weight.grad = None
         y_pred = self._forward(constant(x), training=True)
