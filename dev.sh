@@ -5,6 +5,7 @@
 #   ./dev.sh viz     set up, regenerate the gallery in viz/ (every example)
 #   ./dev.sh bench   set up (and the bench extra: PyTorch CPU), run the benchmark suite
 # Set-up = the Graphviz `dot` program (apt-get as root; otherwise it prints the command),
+# headless Chromium and its driver for the explorer page's browser tests (the same way),
 # a virtual environment in .venv, and microdense installed into it with its test/plot extras.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +22,23 @@ install_graphviz() {
     echo "  Debian/Ubuntu: sudo apt-get install graphviz   macOS: brew install graphviz" >&2
     echo "  conda: conda install -c conda-forge graphviz" >&2
     exit 1
+  fi
+}
+
+install_chromium() {
+  # The explorer page's tests drive Debian's Chromium through chromedriver; nothing is
+  # downloaded at test time. Without it those tests fail saying how to install it
+  # (or skip, with MICRODENSE_SKIP_BROWSER=1).
+  { command -v chromium || command -v chromium-browser; } >/dev/null 2>&1 \
+    && command -v chromedriver >/dev/null 2>&1 && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "dev.sh: installing Chromium and chromium-driver (for the explorer's browser tests) with apt-get ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "dev.sh: Chromium and chromedriver are missing, so the explorer's browser tests will fail." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install chromium chromium-driver" >&2
+    echo "  macOS: brew install --cask chromium chromedriver" >&2
+    echo "  (or set MICRODENSE_SKIP_BROWSER=1 to skip those tests)" >&2
   fi
 }
 
@@ -47,7 +65,7 @@ install_package() {
   fi
 }
 
-setup() { install_graphviz; make_venv; install_package; }
+setup() { install_graphviz; install_chromium; make_venv; install_package; }
 
 install_bench() {
   # The benchmark compares with PyTorch eager in the same run: the bench extra pins torch.

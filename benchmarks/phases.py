@@ -43,13 +43,13 @@ def sequential_phases(spec, steps):
         t0 = clock()
         xx, yy, _ = model._prepare_data(x, y, None, None, check_targets=False)
         model.reset_metrics()
-        trainable, penalized = model.trainable_weights, model._penalized_layers()
+        trainable = model.trainable_weights
         for w in trainable:
             w.grad = None
         t1 = clock()
         y_pred = model._forward(constant(xx), training=True)
         t2 = clock()
-        loss = model._total_loss(yy, y_pred, None, penalized)
+        loss = model.compute_loss(xx, yy, y_pred, None)
         t3 = clock()
         loss.backward(retain_grads=False)
         t4 = clock()

@@ -23,25 +23,32 @@ def swish(x):
     return x * K.sigmoid(x)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fast", action="store_true", help="fewer epochs (for the tests)")
-    args = parser.parse_args(argv)
+def train(fast=False, print_fn=print):
+    """The seeded model trained on spirals, and the data: (model, x, y)."""
     md.utils.set_random_seed(0)
-
     x, y = md.datasets.spirals(n_samples=600, n_classes=3, one_hot=True)
     model = Sequential()
     model.add(Dense(16, activation="tanh", input_shape=(2,)))
     model.add(Dense(16, activation=swish))
     model.add(Dense(3, activation="softmax"))
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    model.summary()
-    history = model.fit(x, y, epochs=20 if args.fast else 150, batch_size=32, verbose=0)
+    model.summary(print_fn=print_fn)
+    history = model.fit(x, y, epochs=20 if fast else 150, batch_size=32, verbose=0)
     loss, accuracy = model.evaluate(x, y, verbose=0)
-    print(f"trained {len(history.history['loss'])} epochs on spirals: "
-          f"loss {loss:.4f}, accuracy {accuracy:.3f}")
+    print_fn(f"trained {len(history.history['loss'])} epochs on spirals: "
+             f"loss {loss:.4f}, accuracy {accuracy:.3f}")
+    return model, x, y
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fast", action="store_true", help="fewer epochs (for the tests)")
+    args = parser.parse_args(argv)
+    model, x, y = train(args.fast)
 
     # One more step by hand, to draw: the forward pass records the graph, backward fills grads.
+    # fit left no gradient behind (as torch's zero_grad), so these are this batch's alone;
+    # a second backward() would add to them, until model.zero_grad().
     batch_x, batch_y = x[:4], y[:4]
     loss_tensor = md.losses.CategoricalCrossentropy()(batch_y, model(batch_x))
     loss_tensor.backward()

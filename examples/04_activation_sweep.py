@@ -158,7 +158,7 @@ def deep_networks(data, config):
         for r in layer_report(model, *probe, print_fn=None):            # epoch 0: at init
             rows.append(_deep_row(activation, initializer, 0, depth[r["layer"]], r["layer"],
                                   r["grad_norm"], r["dead_fraction"], r["saturated_fraction"]))
-        monitor = GradientMonitor(probe=probe)
+        monitor = GradientMonitor()             # probes fit's first 256 rows: the same probe
         history = model.fit(x_train, y_train, epochs=config["deep_epochs"], batch_size=32,
                             validation_data=(x_val, y_val), callbacks=[monitor], verbose=0)
         logs = history.history                     # GradientMonitor's "dense_3/grad_norm"

@@ -67,7 +67,7 @@ def main():
     paths = trace.paths(W1)
     print(f"dL/dW1 flows along {len(paths)} path:", *paths, sep="\n  ")
 
-    drawing = md.draw_graph(loss, edge_labels="grad", show_rules=True)
+    drawing = md.draw_graph(loss, edge_labels="grad", show_rules=True, rankdir="TB")
     path = drawing.render(os.path.join(VIZ, "06_backward_by_hand"), format="svg", cleanup=True)
     print(f"wrote {os.path.relpath(path)}")
 

@@ -18,12 +18,21 @@ from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_c
                             clip, concatenate, div, exp, expand_dims, getitem, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                             minimum, mul, neg, power, relu, reshape, sigmoid, softmax, sqrt,
                             squeeze, stack, sub, sum, tanh, transpose, where)
+# Every other activation too, as md.<name> (md.relu, md.sigmoid, ... above are the ops).
+from microdense.activations import (elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish,
+                                    leaky_relu, linear, mish, relu6, selu, silu, softplus,
+                                    softsign, swish)
 
 __version__ = "0.1.0"
 
 # The model API and tools, reachable as md.layers, md.losses, ... after `import microdense as md`.
-from microdense import (activations, backend, callbacks, datasets, diagnostics, initializers,
-                        layers, losses, metrics, models, optimizers, regularizers, saving,
-                        utils)
+# Keras 3's top level too, so `import microdense as keras` runs Keras code: keras.Sequential,
+# keras.Input, keras.ops, keras.random, keras.optimizers.schedules, keras.constraints, ...
+from microdense import (activations, backend, callbacks, constraints, datasets, diagnostics,
+                        initializers, layers, losses, metrics, models, optimizers, random,
+                        regularizers, saving, utils)
 from microdense import graph
 from microdense.graph import draw_graph, plot_model
+from microdense.graph.explorer import explore
+from microdense.layers import Input
+from microdense.models import Sequential

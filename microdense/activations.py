@@ -10,13 +10,18 @@ activation gets gradients the same way:
 
 Primitives are used only where numerics demand it: sigmoid, tanh, softmax and log_softmax
 are engine ops because their naive compositions overflow (exp(-x) at x = -100, ...).
+
+Each composed activation runs in a scope named after it (`@scope`), so a drawing shows its
+ops in a box of their own inside the layer's box: mish's box holds softplus's. Decorate your
+own activation with `@md.scope` for the same picture.
 """
 import math
 
 from microdense import ops
+from microdense.naming import activation_name
+from microdense.recording import scope
 from microdense.tensor import as_tensor
-from microdense.utils import (get_registered_name, get_registered_object, missing_object_error,
-                              unknown_name_error)
+from microdense.utils import get_registered_object, missing_object_error, unknown_name_error
 
 # ---- the engine's primitives, re-exported under their Keras names --------------------------
 
@@ -73,17 +78,20 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     return out
 
 
+@scope
 def leaky_relu(x, negative_slope=0.2):
     """Leaky ReLU: x if x > 0 else negative_slope * x (Keras 3's default slope is 0.2)."""
     x = as_tensor(x)
     return ops.where(x >= 0, x, negative_slope * x)     # slope 1 at 0, as Keras (jax.nn)
 
 
+@scope
 def relu6(x):
     """ReLU6: min(max(x, 0), 6)."""
     return relu(x, max_value=6.0)
 
 
+@scope
 def elu(x, alpha=1.0):
     """Exponential linear unit: x if x > 0 else alpha * (exp(x) - 1)."""
     x = as_tensor(x)
@@ -93,6 +101,7 @@ def elu(x, alpha=1.0):
     return ops.where(x >= 0, x, negative)          # x >= 0 as Keras: slope 1 at 0
 
 
+@scope
 def selu(x):
     """Scaled ELU: scale * elu(x, alpha), with Klambauer et al.'s alpha and scale."""
     alpha = 1.6732632423543772848170429916717
@@ -102,6 +111,7 @@ def selu(x):
 
 # ---- smooth activations ---------------------------------------------------------------------
 
+@scope
 def softplus(x):
     """Softplus: log(1 + exp(x)) = relu(x) + log(1 + exp(-|x|)); the second form never overflows.
 
@@ -114,18 +124,21 @@ def softplus(x):
     return ops.relu(x) + ops.log(1.0 + ops.exp(-magnitude))
 
 
+@scope
 def softsign(x):
     """Softsign: x / (1 + |x|)."""
     x = as_tensor(x)
     return x / (1.0 + ops.abs(x))
 
 
+@scope
 def silu(x):
     """SiLU (swish): x * sigmoid(x)."""
     x = as_tensor(x)
     return x * ops.sigmoid(x)
 
 
+@scope
 def mish(x):
     """Mish: x * tanh(softplus(x))."""
     x = as_tensor(x)
@@ -152,6 +165,7 @@ def _erfc(u):
     return ops.where(u >= 0, tail, 2.0 - tail)       # erfc(-z) = 2 - erfc(z)
 
 
+@scope
 def gelu(x, approximate=False):
     """Gaussian error linear unit: x * P(X <= x) for X ~ N(0, 1) = 0.5 x (1 + erf(x / sqrt(2))).
 
@@ -165,11 +179,13 @@ def gelu(x, approximate=False):
     return 0.5 * x * _erfc(-x * (1.0 / math.sqrt(2.0)))
 
 
+@scope
 def hard_sigmoid(x):
     """Hard sigmoid: relu6(x + 3) / 6 = 0 if x <= -3, 1 if x >= 3, else x / 6 + 0.5."""
     return relu6(as_tensor(x) + 3.0) / 6.0
 
 
+@scope
 def hard_silu(x):
     """Hard SiLU (hard swish): x * hard_sigmoid(x) = x * relu6(x + 3) / 6."""
     x = as_tensor(x)
@@ -206,11 +222,9 @@ def get(identifier):
 
 
 def serialize(activation):
-    """The name to save: a built-in's name, a registered "package>name", or its __name__."""
-    for name, fn in _BUILTINS.items():
-        if fn is activation:
-            return name
-    return get_registered_name(activation)
+    """The name to save: a registered "package>name", else its own __name__ ('relu'): the
+    one rule of naming.activation_name, also used to show it."""
+    return activation_name(activation)
 
 
 def deserialize(name, custom_objects=None):

@@ -17,15 +17,14 @@ import importlib.resources
 
 import numpy as np
 
-from microdense.utils import to_categorical  # noqa: F401 (also md.datasets.to_categorical)
+from microdense.utils import get_rng, to_categorical  # noqa: F401 (md.datasets.to_categorical)
 
 
 # ---- shared helpers -----------------------------------------------------------------------
 
 def _rng(seed):
     if seed is None:
-        from microdense import utils         # imported here: utils need not exist to load data
-        return utils.get_rng()
+        return get_rng()
     return np.random.default_rng(seed)
 
 

@@ -218,7 +218,7 @@ def read_model_file(filepath):
         config = json.loads(text.decode("utf-8"))
     except (ValueError, RecursionError) as error:     # JSONDecodeError, UnicodeDecodeError
         raise hostile(filepath, CONFIG_FILE, f"is not valid JSON ({error})") from None
-    _check_config(config, filepath)
+    check_config(config, filepath)
     return ModelFile(filepath, config, entries, budget)
 
 
@@ -231,7 +231,7 @@ def _kind(value):
     return names.get(type(value), type(value).__name__)
 
 
-def _check_config(config, filepath):
+def check_config(config, filepath):
     """Check the fields loading reads, so a malformed one gets a clear error naming it."""
     def require(value, types, field, what):
         types = types if isinstance(types, tuple) else (types,)

@@ -111,7 +111,7 @@ class layer_scope:
         mode.state.scope = self._outer
 
 
-def scope(name, kind="function"):
+def scope(name, kind="function", description=None):
     """Group the ops recorded inside under a name, so drawings show them as one cluster.
 
         with md.scope("softplus"):            # a context manager
@@ -122,37 +122,38 @@ def scope(name, kind="function"):
             return x * md.tanh(softplus(x))
 
     Scopes nest: a function called inside a layer is a cluster inside the layer's cluster.
-    kind="op" marks a composed op (md.mean is sum * 1/n): drawings show it as one op box.
+    kind="op" marks a composed op (md.mean is sum * 1/n): drawings show it as one op box,
+    with `description` (its derivative rule) as its tooltip.
     """
     if callable(name):                         # used bare, as @md.scope
         fn = name
-        return _ScopeBlock(fn.__name__, kind)(fn)
-    return _ScopeBlock(name, kind)
+        return _ScopeBlock(fn.__name__, kind, description)(fn)
+    return _ScopeBlock(name, kind, description)
 
 
 class _ScopeBlock:
     """What md.scope returns: a context manager, and a decorator that enters it per call."""
 
-    def __init__(self, name, kind):
+    def __init__(self, name, kind, description):
         if not isinstance(name, str) or not name:
             raise TypeError(f"md.scope needs a name (a non-empty string); got {name!r}.")
         if kind not in ("function", "op", "layer"):
             raise ValueError(f"md.scope kind must be 'function', 'op' or 'layer'; got {kind!r}.")
-        self.name, self.kind = name, kind
+        self.name, self.kind, self.description = name, kind, description or name
 
     def __enter__(self):
         self._outer = mode.state.scope
-        mode.state.scope = Scope(self.name, self.name, self.kind, self._outer)
+        mode.state.scope = Scope(self.name, self.description, self.kind, self._outer)
 
     def __exit__(self, *exc_info):
         mode.state.scope = self._outer
 
     def __call__(self, fn):
-        name, kind = self.name, self.kind
+        name, kind, description = self.name, self.kind, self.description
 
         @functools.wraps(fn)
         def in_scope(*args, **kwargs):
-            with _ScopeBlock(name, kind):
+            with _ScopeBlock(name, kind, description):
                 return fn(*args, **kwargs)
         return in_scope
 

@@ -256,14 +256,14 @@ class TrainStep:
         self.replays = {}            # (shapes, dtypes, weights) -> (Replay, x leaf, y leaf, y_pred)
         self.refused = None          # why this model is trained eagerly, once a trace was refused
 
-    def __call__(self, model, x, y, sample_weight, weights, penalized):
+    def __call__(self, model, x, y, sample_weight, weights):
         """Run one step; returns False (having done nothing) if it must run eagerly."""
         if self.refused is not None or sample_weight is not None or not weights:
             return False
         key = (x.shape, x.dtype, y.shape, y.dtype, tuple(map(id, weights)))
         entry = self.replays.get(key)
         if entry is None:
-            entry = self._trace(model, x, y, weights, penalized)
+            entry = self._trace(model, x, y, weights)
             if entry is not None:
                 self.replays[key] = entry
             return True
@@ -275,13 +275,13 @@ class TrainStep:
         model._track(loss, len(x), y, y_pred.data, None)
         return True
 
-    def _trace(self, model, x, y, weights, penalized):
+    def _trace(self, model, x, y, weights):
         """One eager step on inputs of its own (later batches are copied into them)."""
         for weight in weights:
             weight.grad = None
         x_leaf, y_leaf = constant(np.array(x)), constant(np.array(y))
         y_pred = model._forward(x_leaf, training=True)
-        loss = model._total_loss(y_leaf, y_pred, None, penalized)
+        loss = model.compute_loss(x_leaf.data, y_leaf, y_pred, None, training=True)
         try:
             entry = (Replay(loss, inputs=[x_leaf, y_leaf]), x_leaf, y_leaf, y_pred)
         except ReplayError as error:

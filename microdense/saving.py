@@ -35,11 +35,12 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, optimizers, utils
+from microdense import losses, metrics, model_file, optimizers, utils
 from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
                                    check_input_sizes, hostile, read_model_file, read_npz)
-from microdense.utils import register_keras_serializable  # noqa: F401 (Keras's keras.saving name)
+from microdense.utils import (  # noqa: F401 (keras.saving's names)
+    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
 
 
 # ---- writing atomically ------------------------------------------------------------------
@@ -235,6 +236,28 @@ def model_from_config(config, custom_objects=None):
         raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
                          f"microdense models are Sequential.")
     return Sequential.from_config(config["config"], custom_objects)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from the architecture Model.to_json wrote, as Keras's. The text
+    is checked field by field as a model file's config is: it never runs code."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json needs the JSON text Model.to_json() returns; "
+                         f"could not parse it: {error}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
+                         f"this text holds {type(config).__name__}.")
+    # The same field checks as a model file's config.json (which also carries its format).
+    model_file.check_config({**config, "format": FORMAT}, "<json>")
+    try:
+        return model_from_config(config, custom_objects)
+    except MemoryError:
+        raise hostile("<json>", "config", "asks for more memory than there is") from None
+    except _RAW_ERRORS as error:
+        raise hostile("<json>", "config", f"does not build a model "
+                                          f"({type(error).__name__}: {error})") from None
 
 
 def deserialize_layer(layer_config, custom_objects=None):

@@ -30,8 +30,10 @@ class Tensor:
     """
 
     # __slots__: a tensor is created for every op, so a fixed layout saves time and memory.
+    # `constraint`: for a weight, a function the optimizer applies after each update (Keras's
+    # Variable.constraint, set by add_weight(constraint=...)); None for everything else.
     __slots__ = ("data", "grad", "_requires_grad", "name", "op", "rule", "parents", "scope",
-                 "_backward", "__weakref__")
+                 "constraint", "_backward", "__weakref__")
 
     # Makes numpy hand `ndarray + tensor` (and @, *, ...) to our reflected operators.
     __array_ufunc__ = None
@@ -214,6 +216,7 @@ def _fill(t, data, requires_grad, parents, backward, op, rule, scope):
     t.rule = rule
     t.parents = parents
     t.scope = scope
+    t.constraint = None
     t._backward = backward
     return t
 

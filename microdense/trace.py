@@ -11,6 +11,7 @@ so what it shows is what ran: nothing is derived a second way. `paths` alone cal
 backward functions again, along one path at a time, to split a gradient into its paths.
 Plain `loss.backward()` passes no trace and pays nothing for it.
 """
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +24,29 @@ def trace_backward(root, grad=None):
     trace = Trace(root)
     engine.backward(root, None if grad is None else np.asarray(getattr(grad, "data", grad)),
                     retain_grads=True, trace=trace)
+    _remember(trace)
     return trace
+
+
+# The latest trace run from each root, while the caller keeps it alive, so that
+# md.draw_graph(loss, edge_labels="grad") finds the trace of `trace = md.trace_backward(loss)`.
+_latest = {}
+
+
+def _remember(trace):
+    key = id(trace.root)
+
+    def forget(dead_ref):
+        if _latest.get(key) is dead_ref:
+            del _latest[key]
+    _latest[key] = weakref.ref(trace, forget)
+
+
+def latest_trace(root):
+    """The most recent Trace recorded from `root` that is still alive, or None."""
+    ref = _latest.get(id(root))
+    trace = ref() if ref is not None else None
+    return trace if trace is not None and trace.root is root else None
 
 
 # ---- what is recorded ---------------------------------------------------------------------
@@ -79,6 +102,7 @@ class Path:
 
 class Trace:
     """The steps of one backward pass. Read `steps`, print it, or split a gradient with paths()."""
+    __slots__ = ("root", "steps", "_received", "_labels", "_label_counts", "__weakref__")
 
     def __init__(self, root):
         self.root = root

@@ -66,7 +66,8 @@ def missing_object_error(kind, name):
 
 # ---- the registry of users' objects --------------------------------------------------------
 
-_REGISTERED_OBJECTS = {}     # "package>name" -> object
+# "package>name" -> object; users may also add plain names through get_custom_objects().
+_REGISTERED_OBJECTS = {}
 _REGISTERED_NAMES = {}       # object -> "package>name"
 
 
@@ -119,7 +120,9 @@ def get_registered_object(name, custom_objects=None):
     if name in _REGISTERED_OBJECTS:
         return _REGISTERED_OBJECTS[name]
     if ">" not in name:
-        matches = [key for key in _REGISTERED_OBJECTS if key.split(">", 1)[1] == name]
+        # Only "package>name" keys: a plain key such as "swish" was already matched above.
+        matches = [key for key in _REGISTERED_OBJECTS
+                   if ">" in key and key.split(">", 1)[1] == name]
         if len(matches) > 1:
             raise ValueError(f"The name '{name}' is registered in several packages "
                              f"({', '.join(sorted(matches))}); use the full name.")
@@ -129,7 +132,10 @@ def get_registered_object(name, custom_objects=None):
 
 
 def get_custom_objects():
-    """The live registry dict {"package>name": object} (as keras.saving.get_custom_objects)."""
+    """The live registry dict {"package>name": object} (as keras.saving.get_custom_objects).
+
+    Keras's documented `get_custom_objects().update({"swish": swish})` adds a plain name: it is
+    found by that exact name when loading."""
     return _REGISTERED_OBJECTS
 
 

@@ -239,3 +239,12 @@ def test_unregistered_activation_needs_custom_objects(clean_registry):
     assert activations.deserialize("relu", custom_objects={"relu": my_act}) is my_act
     with pytest.raises(ValueError, match="lambda"):
         activations.deserialize(activations.serialize(lambda x: x))
+
+
+def test_every_activation_is_reachable_as_md_name():
+    from microdense import ops
+    for name, fn in activations.ALL_ACTIVATIONS.items():
+        # Where a primitive op has the name (md.relu, md.sigmoid, ...), md.<name> is the op;
+        # else it is the activation itself (ops.elu, ops.gelu, ... are keras.ops's versions).
+        assert getattr(md, name) is (getattr(ops, name) if name in ops.__all__ else fn), name
+    assert float(md.softplus(md.Tensor(0.0)).data) == pytest.approx(np.log(2.0))

@@ -50,7 +50,7 @@ def test_binary_and_clip():
     np.testing.assert_array_equal(K.minimum(X, md.Tensor(X[::-1])).data, np.minimum(X, X[::-1]))
     np.testing.assert_array_equal(K.clip(X, -1.0, 1.0).data, np.clip(X, -1.0, 1.0))
     w = np.arange(6.0).reshape(3, 2)
-    np.testing.assert_array_equal(K.dot(X, w).data, X @ w)
+    np.testing.assert_allclose(K.dot(X, w).data, X @ w, rtol=1e-12)   # any BLAS kernel
 
 
 def test_relu_keras_backend_arguments():
@@ -85,3 +85,57 @@ def test_clear_session_restarts_layer_names():
     assert Dense(2).name == "dense_1"
     K.clear_session()
     assert Dense(2).name == "dense"
+
+
+# ---- the functions tutorial code reaches for ------------------------------------------------
+
+def test_where_and_switch_choose_and_pass_gradients_to_the_chosen_side():
+    x = md.Tensor(X, requires_grad=True)
+    out = K.where(X > 0, K.square(x), -x)
+    np.testing.assert_allclose(out.data, np.where(X > 0, X ** 2, -X))
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad, np.where(X > 0, 2 * X, -1.0))
+    np.testing.assert_allclose(K.switch(K.greater(X, 0), 1.0, 0.0).data, X > 0)
+    assert K.less(X, 0).dtype == bool and K.equal(X, 2.0).data.sum() == 1
+
+
+@pytest.mark.parametrize("name, fn, reference", [
+    ("std", lambda x: K.std(x, axis=0), lambda x: np.std(x, axis=0)),
+    ("var", lambda x: K.var(x, axis=-1, keepdims=True), lambda x: np.var(x, -1, keepdims=True)),
+    ("pow", lambda x: K.pow(POSITIVE, 1.5), lambda x: POSITIVE ** 1.5),
+    ("l2_normalize", lambda x: K.l2_normalize(x, axis=-1),
+     lambda x: x / np.sqrt((x ** 2).sum(-1, keepdims=True))),
+    ("softsign", K.softsign, lambda x: x / (1 + np.abs(x))),
+    ("elu", K.elu, lambda x: np.where(x > 0, x, np.exp(x) - 1)),
+    ("hard_sigmoid", K.hard_sigmoid, lambda x: np.clip(x / 6 + 0.5, 0, 1)),
+    ("transpose", K.transpose, np.transpose),
+    ("batch_flatten", lambda x: K.batch_flatten(x.reshape(2, 3, 1)), lambda x: x),
+    ("flatten", K.flatten, np.ravel),
+    ("reshape", lambda x: K.reshape(x, (3, 2)), lambda x: x.reshape(3, 2)),
+    ("expand_dims", K.expand_dims, lambda x: x[..., None]),
+    ("squeeze", lambda x: K.squeeze(x[:, None], 1), lambda x: x),
+    ("concatenate", lambda x: K.concatenate([x, x]), lambda x: np.concatenate([x, x], -1)),
+    ("stack", lambda x: K.stack([x, x]), lambda x: np.stack([x, x])),
+    ("cast", lambda x: K.cast(x, "float32"), lambda x: x.astype(np.float32)),
+    ("sign", K.sign, np.sign), ("argmax", K.argmax, lambda x: np.argmax(x, -1)),
+    ("ones_like", K.ones_like, np.ones_like), ("zeros_like", K.zeros_like, np.zeros_like),
+    ("binary_crossentropy", lambda x: K.binary_crossentropy(X > 0, K.sigmoid(x)),
+     lambda x: -np.where(X > 0, np.log(1 / (1 + np.exp(-x))), np.log(1 - 1 / (1 + np.exp(-x))))),
+    ("categorical_crossentropy", lambda x: K.categorical_crossentropy(np.eye(3)[[0, 2]], x,
+                                                                      from_logits=True),
+     lambda x: -(x - np.log(np.exp(x).sum(-1, keepdims=True)))[[0, 1], [0, 2]]),
+    ("sparse_categorical_crossentropy",
+     lambda x: K.sparse_categorical_crossentropy([0, 2], x, from_logits=True),
+     lambda x: -(x - np.log(np.exp(x).sum(-1, keepdims=True)))[[0, 1], [0, 2]]),
+])
+def test_more_backend_functions_match_numpy(name, fn, reference):
+    out = fn(X)
+    assert isinstance(out, md.Tensor)
+    np.testing.assert_allclose(out.data, reference(X), rtol=1e-6, atol=1e-7)
+
+
+def test_shapes_constants_and_variables():
+    assert K.int_shape(X) == (2, 3) and K.ndim(X) == 2
+    assert K.constant([1, 2]).dtype == np.float32 and not K.constant(1.0).requires_grad
+    w = K.variable(np.ones(3), name="w")
+    assert w.requires_grad and w.dtype == np.float32 and w.name == "w"

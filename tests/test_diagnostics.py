@@ -211,10 +211,38 @@ def test_update_ratio_is_the_step_sgd_actually_took():
         np.linalg.norm(after - before) / np.linalg.norm(after), rel=1e-5)
 
 
+def test_monitor_without_a_probe_measures_fits_first_256_training_rows():
+    x, y = md.datasets.spirals(400)
+    records = []
+    for probe in (None, (x[:256], y[:256])):
+        md.layers.reset_name_counters()                       # the same layer names
+        model = small_net(seed=3)
+        md.utils.set_random_seed(4)
+        monitor = diagnostics.GradientMonitor(probe=probe)
+        model.fit(x, y, epochs=2, batch_size=64, validation_split=0.1, verbose=0,
+                  callbacks=[monitor])
+        records.append(monitor.history)
+    assert records[0].keys() == records[1].keys() and records[0]
+    for key, series in records[0].items():
+        assert series == pytest.approx(records[1][key], rel=1e-6, abs=1e-9), key
+    # The first 256 rows, not another sample: a probe of other rows measures otherwise.
+    md.layers.reset_name_counters()
+    model = small_net(seed=3)
+    md.utils.set_random_seed(4)
+    other = diagnostics.GradientMonitor(probe=(x[-256:], y[-256:]))
+    model.fit(x, y, epochs=2, batch_size=64, validation_split=0.1, verbose=0, callbacks=[other])
+    name = f"{model.layers[0].name}/grad_norm"
+    assert other.history[name] != pytest.approx(records[0][name], rel=1e-3)
+
+
 def test_monitor_arguments_are_checked():
-    with pytest.raises(ValueError, match="probe=\\(x, y\\)"):
-        diagnostics.GradientMonitor(probe=None)
+    with pytest.raises(ValueError, match="probe is \\(x, y\\)"):
+        diagnostics.GradientMonitor(probe=np.zeros(3))
     x, y = md.datasets.xor(8)
+    monitor = diagnostics.GradientMonitor()                   # outside fit: nothing to probe
+    monitor.set_model(small_net())
+    with pytest.raises(ValueError, match="outside fit, pass probe=\\(x, y\\)"):
+        monitor.on_epoch_end(0, {})
     model = small_net()
     monitor = diagnostics.GradientMonitor(probe=(x, y), layers=["no_such_layer"])
     with pytest.raises(ValueError, match="no layer named no_such_layer"):
@@ -249,3 +277,27 @@ def test_plots_without_matplotlib_say_how_to_install_it(monkeypatch):
         diagnostics.plot_history({"loss": [1.0, 0.5]})
     with pytest.raises(ImportError, match=r"pip install microdense\[plot\]"):
         diagnostics.plot_activation_histograms(small_net(), np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("optimizer", [md.optimizers.Adam(1e-3), md.optimizers.SGD(0.1),
+                                       md.optimizers.RMSprop(1e-3)], ids=lambda o: o.name)
+def test_report_update_ratio_is_the_compiled_optimizers_real_step(optimizer):
+    x, y = md.datasets.spirals(64)
+    model = small_net()
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)      # the optimizer has state now
+    state, weights = optimizer.get_state(), model.get_weights()
+    rows = diagnostics.layer_report(model, x, y, print_fn=None)
+    for a, b in zip(model.get_weights(), weights):              # nothing moved ...
+        np.testing.assert_array_equal(a, b)
+    for key, value in optimizer.get_state().items():            # ... nor the optimizer
+        np.testing.assert_array_equal(value, state[key])
+    before = [layer.kernel.data.copy() for layer in model.layers]
+    model.train_on_batch(x, y)                                   # the step it predicted
+    for row, layer, old in zip(rows, model.layers, before):
+        after = layer.kernel.data
+        actual = np.linalg.norm(after - old) / np.linalg.norm(after)
+        assert row["update_ratio"] == pytest.approx(actual, rel=1e-3)
+    if optimizer.name == "adam":                                 # Adam's step is ~lr per entry,
+        sgd_formula = 1e-3 * rows[0]["grad_norm"] / rows[0]["weight_norm"]
+        assert rows[0]["update_ratio"] > 3 * sgd_formula       # far from SGD's lr * |g| / |W|

@@ -6,6 +6,7 @@ Rendering tests FAIL when `dot` is missing; set MICRODENSE_SKIP_RENDER=1 to skip
 import os
 import re
 import shutil
+import warnings
 import xml.etree.ElementTree as ET
 
 import graphviz
@@ -125,9 +126,9 @@ def test_every_op_and_parameter_appears_exactly_once():
     t = mlp()
     source = draw_graph(t["loss"]).source
     ops = re.findall(r"label=<<b>(\w+)</b>> .*shape=\"ellipse\"", source)
-    # x@W1, +b1, sigmoid, *, @W2, +b2, -y, **2, and mean = sum * (1/n)
+    # x@W1, +b1, sigmoid, *, @W2, +b2, -y, **2, and mean (sum * 1/n, drawn as one op)
     assert sorted(ops) == sorted(["matmul", "add", "sigmoid", "mul", "matmul", "add", "sub",
-                                  "pow", "sum", "mul"])
+                                  "pow", "mean"])
     for name in ("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "x", "y_true"):
         node_named(source, name)
     recorded = {id(t["loss"])}
@@ -138,7 +139,7 @@ def test_every_op_and_parameter_appears_exactly_once():
                 recorded.add(id(parent))
                 stack.append(parent)
     tensor_nodes = [i for i in nodes(source) if i.startswith("t")]
-    assert len(tensor_nodes) == len(recorded)
+    assert len(tensor_nodes) == len(recorded) - 2     # mean's inner sum and its 1/n: one op
 
 
 def test_edges_follow_the_data_from_inputs_through_the_op_to_its_output():
@@ -198,7 +199,10 @@ def test_colours_say_what_each_tensor_is():
     assert f'fillcolor="{labels.DATA}"' in node_named(source, "x")[1]
     assert f'fillcolor="{labels.ROOT}"' in nodes(source)["t0"]
     assert 'peripheries="2"' in nodes(source)["t0"]
-    assert f'fillcolor="{labels.INTERMEDIATE}"' in nodes(source)["t1"]
+    intermediates = [attributes for node_id, attributes in nodes(source).items()
+                     if f'fillcolor="{labels.INTERMEDIATE}"' in attributes]
+    assert len(intermediates) == 8        # matmul, add, sigmoid, mul, matmul, add, sub, pow
+
 
 
 def test_nan_and_inf_are_red():
@@ -216,7 +220,7 @@ def test_user_text_is_escaped_in_html_labels(dot):
     with layer_scope(Scope("odd<layer>", "Weird(x<1 & y>2)")):
         out = a * 2.0
     g = draw_graph(out)
-    assert "a&lt;b&gt; &amp; \"c\"" in g.source
+    assert "a&lt;b&gt; &amp; &quot;c&quot;" in g.source
     assert "<b>odd&lt;layer&gt;</b> · Weird(x&lt;1 &amp; y&gt;2)" in g.source
     without_tooltips = re.sub(r'tooltip="(\\.|[^"\\])*"', "", g.source)   # plain text there
     assert "a<b>" not in without_tooltips and 'a&lt;b&gt;' in without_tooltips
@@ -373,7 +377,7 @@ def test_ten_thousand_node_chain_draws_without_recursion():
 
 def test_max_nodes_elides_the_farthest_and_says_how_many():
     x, h = tanh_chain(10_000)
-    source = draw_graph(h, max_nodes=100).source
+    source = draw_graph(h, max_nodes=100, show_grad=False).source    # forward only
     drawn = nodes(source)
     assert len(drawn) == 101 and "elided" in drawn      # 100 nodes and the note
     assert "19,901 more nodes not drawn" in drawn["elided"]     # 20,001 in all, 100 drawn
@@ -384,7 +388,7 @@ def test_max_nodes_elides_the_farthest_and_says_how_many():
 
 def test_max_nodes_renders_with_its_note(dot):
     x, h = tanh_chain(300)
-    g = draw_graph(h, max_nodes=40)
+    g = draw_graph(h, max_nodes=40, show_grad=False)
     titles = svg_titles(svg_of(g))
     assert len(titles) == 41 and "elided" in titles
 
@@ -586,3 +590,277 @@ def test_max_elements_decides_between_values_and_a_summary():
     assert "[[0, 1, 2], [3, 4, 5]]" in full and "[[2, 2, 2], [2, 2, 2]]" in full
     summarized = md.draw_graph(loss).source          # default: 4 values at most
     assert "[[0, 1, 2], [3, 4, 5]]" not in summarized and "mean 2.5" in summarized
+
+
+# ---- user text: one escaping function, fuzzed against the real `dot` ----------------------
+
+NASTY_TEXT = ["", " ", "  two  spaces  ", "model\\", "\\", "\\\\", "\\N", "\\G\\E\\T\\H\\L",
+              "\\n\\l\\r", '"', 'say "hi"\\', "'", "<b>", "</td></tr>", "<<>>", "&", "&amp;",
+              "&#0;", "&#92;", "&#x1;", "]", "]]", "]]>", "<!--", "--", "a\x00b", "\x01\x1f\x7f",
+              "\x85\x9f", "tab\there\nnew\rline", "\ud800", "\udfff\ud800", "\ufffe\uffff",
+              "é中😀", "e\u0301", "\u202eevil", "zero\u200bwidth", "\xa0", "{ graph }",
+              "node", "subgraph", "a;b=c", "%s%d{}", "-1.5", "x" * 300]
+FUZZ_ALPHABET = (list("aZ09 _./\\\"'<>&;#=-[]{}%") + [chr(c) for c in range(32)]
+                 + ["\x7f", "\x85", "\xa0", "é", "中", "😀", "\u0301", "\u202e", "\u200b",
+                    "\ud800", "\udc00", "\ufffe", "\uffff", "\U0010ffff"])
+
+
+def fuzz_text(count, seed=0):
+    """`count` random strings of 0 to 15 characters drawn from FUZZ_ALPHABET."""
+    rng = np.random.default_rng(seed)
+    return ["".join(FUZZ_ALPHABET[i] for i in rng.integers(0, len(FUZZ_ALPHABET),
+                                                            rng.integers(0, 16)))
+            for _ in range(count)]
+
+
+def shown(text):
+    """What a drawing shows for a user's name: unprintable characters as Python's escapes,
+    and the empty name as ""."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) or '""'
+
+
+def graph_named(texts):
+    """A graph where every text is a tensor's name, a layer's name and description, and an op's
+    name and rule: each place user text reaches DOT."""
+    total = None
+    for text in texts:
+        w = param([1.0, 2.0], text)
+        with layer_scope(Scope(text, text)):
+            out = w * 2.0
+        out.op, out.rule = text, text            # as a user's own primitive would name them
+        total = out.sum() if total is None else total + out.sum()
+    total.backward()
+    return total
+
+
+def svg_texts(svg):
+    """Every <text> of an SVG, with Graphviz's no-break spaces read back as spaces."""
+    tree = ET.fromstring(svg)
+    return [(t.text or "").replace("\xa0", " ") for t in tree.iter(f"{{{SVG['svg']}}}text")]
+
+
+def render(make, texts):
+    """The SVG of make(texts), rendered by `dot`; on failure, the text that broke it."""
+    try:
+        svg = make(texts).pipe(format="svg")
+        return svg, svg_texts(svg)
+    except (graphviz.CalledProcessError, ET.ParseError) as error:
+        for text in texts:
+            try:
+                svg_texts(make([text]).pipe(format="svg"))
+            except (graphviz.CalledProcessError, ET.ParseError) as culprit:
+                raise AssertionError(f"user text {text!r} breaks the drawing: {culprit}")
+        raise AssertionError(f"{texts!r} together break the drawing: {error}")
+
+
+def test_escape_makes_text_safe_in_every_dot_context():
+    assert labels.escape('a<b> & "c"') == "a&lt;b&gt; &amp; &quot;c&quot;"
+    assert labels.escape("model\\") == "model\\\\"             # no longer eats the quote
+    assert labels.escape("\\N") == "\\\\N"                     # not the node's name
+    assert labels.escape("a\x00b\n") == "a\\\\x00b\\\\n"       # NUL shown, not written
+    assert labels.escape("\ud800") == "\\\\ud800"              # a lone surrogate, shown
+    assert labels.escape("é中😀 x_1/kernel") == "é中😀 x_1/kernel"
+    assert labels.escape("]") == "&#93;" and labels.escape("[3, 3]") == "[3, 3]"
+    assert labels.escape(3.5) == "3.5"
+
+
+def test_any_user_text_renders_and_shows_as_written(dot):
+    texts = NASTY_TEXT + fuzz_text(160)
+    for start in range(0, len(texts), 30):
+        batch = texts[start:start + 30]
+        svg, drawn = render(lambda some: draw_graph(graph_named(some)), batch)
+        for text in batch:      # the op's bold name line, and the tensor's (unnamed if "")
+            assert drawn.count(shown(text)) >= (2 if text else 1), (text, shown(text))
+
+
+def test_any_model_or_layer_name_renders_in_plot_model(dot):
+    def model_named(texts):
+        def activation(x):
+            return x
+        activation.__name__ = texts[0]
+        return plot_model(FakeModel([FakeDense(text, 2, activation, 6) for text in texts],
+                                    input_shape=(None, 3), name=texts[0]))
+    for text in NASTY_TEXT:                     # the model's name is the graph's: one each
+        svg, drawn = render(model_named, [text])
+        assert shown(text) in drawn, (text, drawn)
+        assert ET.fromstring(svg).find("svg:g/svg:title", SVG) is not None
+    texts = fuzz_text(60, seed=1)               # layer names: many in one drawing
+    svg, drawn = render(model_named, texts)
+    assert all(shown(text) in drawn for text in texts)
+
+
+# ---- what a drawing says when it would mislead --------------------------------------------
+
+def compiled_model():
+    model = real_model()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+    return model, x, np.zeros((5, 1), dtype="float32")
+
+
+def test_drawing_predict_or_train_on_batch_results_says_to_call_the_model():
+    model, x, y = compiled_model()
+    with pytest.raises(TypeError, match=r"numpy array.*model\.predict.*model\(x\)"):
+        draw_graph(model.predict(x, verbose=0))
+    with pytest.raises(TypeError, match=r"(float|list).*train_on_batch.*model\(x\)"):
+        draw_graph(model.train_on_batch(x, y))
+    with pytest.raises(TypeError, match=r"float.*train_on_batch.*model\(x\)"):
+        draw_graph(0.25)
+    with pytest.raises(TypeError, match=r"list of tensors; pass one of them"):
+        draw_graph([model(x)])
+    assert draw_graph(model(x)).source                  # what the message says to do works
+
+
+def test_a_tensor_that_recorded_nothing_warns_and_says_so_in_the_drawing():
+    w = param([1.0, 2.0], "w")
+    constant = md.Tensor([1.0, 2.0], name="c") * 2.0    # no input requires grad
+    with md.no_grad():
+        unrecorded = (w * 2.0).sum()                    # made under no_grad
+    model, x, _ = compiled_model()
+    with md.no_grad():
+        predicted = model(x)                            # what predict computes
+    for tensor in (constant, unrecorded, predicted):
+        with pytest.warns(UserWarning, match=r"recorded no graph.*no_grad.*model\(x\)"):
+            source = draw_graph(tensor).source
+        assert "nothing recorded" in nodes(source)["note_nothing_recorded"]
+
+
+def test_drawing_before_backward_notes_that_no_gradients_are_shown_yet(dot):
+    w = param([1.0, 2.0], "w")
+    loss = (w * 3.0).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # a note, not a warning
+        before = draw_graph(loss)
+    assert "no gradients yet" in nodes(before.source)["note_no_gradients"]
+    assert "note_no_gradients" in svg_titles(svg_of(before))
+    assert "note_no_gradients" not in draw_graph(loss, show_grad=False).source
+    loss.backward()
+    after = draw_graph(loss).source
+    assert "note" not in nodes(after) and row(node_named(after, "w")[1], "grad") == "[3, 3]"
+    w.zero_grad()                                       # a graph with any grad left: no note
+    assert "note_no_gradients" not in draw_graph(loss).source
+
+
+def test_a_parameter_alone_or_collapsed_layers_follow_the_same_rules():
+    assert not any(n.startswith("note") for n in nodes(draw_graph(param(1.0, "w")).source))
+    model, x, _ = compiled_model()
+    out = (model(x) ** 2).mean()
+    assert "note_no_gradients" in draw_graph(out, collapse_layers=True).source
+
+
+def test_a_mean_lost_in_rounding_noise_shows_as_about_zero():
+    z = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    grad = p - np.eye(3, dtype=np.float32)[[0, 1, 2, 0]]    # softmax's: each row sums to 0
+    assert 0 < abs(grad.mean(dtype=np.float64)) < 1e-7     # in digits, noise from rounding
+    assert labels.summary_lines(grad)[0].startswith("mean ≈0  std ")
+    small = np.array([1e-3, -0.5, 0.5, 0.2, -0.2], dtype=np.float32)     # a real mean 2e-4
+    assert labels.summary_lines(small)[0].startswith("mean 0.0002  std ")
+    assert "≈" not in labels.summary_lines(grad.astype(np.float64))[0]   # exact in float64
+    assert "≈" not in labels.summary_lines(np.array([1, -1, 2, -2, 0]))[0]   # ints: exact
+
+
+# ---- backprop as a flow: gradients on edges, rules in ops, nested scopes ------------------
+
+def edge_statements(source):
+    """[(tail, head, attributes)] of every edge statement."""
+    return re.findall(r"^\t+(\w+) -> (\w+)(?: \[(.*)\])?$", source, flags=re.M)
+
+
+def test_grad_edge_labels_are_the_contributions_the_trace_recorded():
+    a = md.Tensor(0.5, requires_grad=True, name="a", dtype="float64")
+    y = a * a + md.tanh(a)                               # a is read three times
+    trace = md.trace_backward(y)
+    source = draw_graph(y, edge_labels="grad").source    # finds the live trace by itself
+    a_id = node_named(source, "a")[0]
+    labelled = [attrs for tail, head, attrs in edge_statements(source) if tail == a_id]
+    shown = sorted(re.search(r"label=<grad (.*?)>", attrs).group(1) for attrs in labelled)
+    recorded = sorted(labels.format_number(c.added.item()) for c in trace.received(a))
+    assert len(shown) == 3 and shown == recorded
+    assert draw_graph(trace, edge_labels="grad").source == source   # or draw the trace itself
+
+
+def test_grad_edge_labels_show_the_bias_gradient_summed_over_the_batch():
+    x = md.Tensor(np.ones((3, 2)), name="x")
+    b = param([0.0, 0.0], "b")
+    loss = ((x + b) * md.Tensor(np.arange(6.0).reshape(3, 2))).sum()
+    trace = md.trace_backward(loss)
+    source = draw_graph(loss, trace=trace, edge_labels="grad").source
+    b_id = node_named(source, "b")[0]
+    (attrs,) = [attrs for tail, head, attrs in edge_statements(source) if tail == b_id]
+    assert "label=<grad [6, 9]>" in attrs                     # (3, 2) summed over axis 0
+    big = md.Tensor(np.ones((5, 5)), requires_grad=True, name="big")
+    big_trace = md.trace_backward((big * 2).sum())
+    source = draw_graph(big_trace, edge_labels="grad").source
+    assert "label=<|grad| 10>" in source                      # a norm for large gradients
+
+
+def test_grad_edge_labels_need_a_trace_and_say_how_to_get_one():
+    w = param([1.0, 2.0], "w")
+    loss = (w * w).sum()
+    loss.backward()
+    with pytest.raises(ValueError, match=r"md.trace_backward\(loss\)"):
+        draw_graph(loss, edge_labels="grad")
+    with pytest.raises(ValueError, match="edge_labels must be"):
+        draw_graph(loss, edge_labels="gradient")
+
+
+def test_operand_labels_name_the_inputs_where_order_matters():
+    x, W = md.Tensor(np.ones((2, 3)), name="x"), param(np.ones((3, 2)), "W")
+    out = (x @ W) / (W.sum() + 1.0)
+    source = draw_graph(out, edge_labels="operand").source
+    statements = edge_statements(source)
+    x_id, W_id = node_named(source, "x")[0], node_named(source, "W")[0]
+    (x_edge,) = [a for tail, head, a in statements if tail == x_id]
+    assert 'tooltip="input 0 of matmul" label=<x>' in x_edge
+    assert any('tooltip="input 1 of matmul" label=<W>' in a for tail, head, a in statements
+               if tail == W_id)
+    assert "label=<numerator>" in source and "label=<denominator>" in source
+    assert not any("input 0 of add" in a and "label=" in a for _, _, a in statements)
+
+
+def test_show_rules_writes_each_rule_in_its_op():
+    t = mlp()
+    source = draw_graph(t["loss"], show_rules=True).source
+    assert '<font point-size="8">d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))</font>' in source
+    assert "point-size" not in draw_graph(t["loss"]).source
+
+
+def test_mean_is_one_op_whose_edge_carries_the_gradient_to_its_input():
+    x = param(np.arange(4.0), "x")
+    loss = (x * x).mean()
+    trace = md.trace_backward(loss)
+    source = draw_graph(loss, edge_labels="grad").source
+    ops = re.findall(r"label=<<b>(\w+)</b>> .*shape=\"ellipse\"", source)
+    assert sorted(ops) == ["mean", "mul"]
+    assert "tooltip=\"d mean(x)/dx_i = 1/n" in source
+    (mul_out,) = [t for t in trace.tensors() if t.op == "mul" and t.size == 4]
+    assert "label=<|grad| " + labels.format_number(np.linalg.norm(mul_out.grad)) in source
+
+
+def test_function_scopes_nest_inside_the_layer_box(dot):
+    model = md.models.Sequential([md.layers.Input((3,)), md.layers.Dense(2, activation="mish")])
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    out = model(x)
+    source = draw_graph(out.sum()).source
+    layer = model.layers[0].name
+    block = re.search(r"subgraph (cluster_\d+) \{\n(.*)", source, flags=re.S).group(2)
+    assert f"<b>{layer}</b>" in block.split("\n")[0]
+    assert re.search(r"\tsubgraph cluster_f0 \{\n\t+graph \[label=<<b>mish</b>>", source)
+    assert re.search(r"\t\tsubgraph cluster_f1 \{\n\t+graph \[label=<<b>softplus</b>>", source)
+    assert f"<b>{layer}/z</b>" in source and f"<b>{layer}/out</b>" in source
+    tree = svg_of(draw_graph(out.sum()))
+    titles = svg_titles(tree, "cluster")
+    assert {"cluster_0", "cluster_f0", "cluster_f1"} <= set(titles)
+
+
+def test_a_users_scope_draws_as_its_own_box():
+    x = param([0.5, -1.0], "x")
+
+    @md.scope
+    def my_swish(v):
+        return v * md.sigmoid(v)
+
+    source = draw_graph(my_swish(x).sum()).source
+    assert re.search(r"subgraph cluster_f0 \{\n\t+graph \[label=<<b>my_swish</b>>", source)
+    assert "cluster_f0" not in draw_graph(my_swish(x).sum(), group_layers=False).source

@@ -6,6 +6,7 @@ import pytest
 
 import microdense as md
 from microdense import losses
+from microdense.ops import crossentropy
 
 EPS = 1e-7
 rng = np.random.default_rng(0)
@@ -209,20 +210,10 @@ def test_softmax_then_crossentropy_uses_the_probabilities_and_matches_the_logit_
     assert {"softmax", "categorical_crossentropy"} <= _ops_in_graph(via_softmax)  # Keras's clip ran
 
 
-def _composed_bce(z, p):
-    """Keras's binary cross-entropy composed from primitives: what the fused op replaces."""
-    clipped = md.minimum(md.maximum(p, 1e-7), 1.0 - 1e-7)
-    return -(z * md.log(clipped) + (1.0 - z) * md.log(1.0 - clipped))
-
-
-def _composed_cce(t, p):
-    q = p / p.sum(axis=-1, keepdims=True)
-    return -(t * md.log(md.minimum(md.maximum(q, 1e-7), 1.0 - 1e-7))).sum(axis=-1)
-
-
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("fused, composed", [(md.binary_crossentropy, _composed_bce),
-                                             (md.categorical_crossentropy, _composed_cce)])
+@pytest.mark.parametrize("fused, composed", [
+    (md.binary_crossentropy, crossentropy.composed_binary_crossentropy),
+    (md.categorical_crossentropy, crossentropy.composed_categorical_crossentropy)])
 def test_fused_crossentropy_equals_the_composition_it_replaces(fused, composed, dtype):
     # probabilities inside the clip range, exactly on its bounds (half slope) and beyond it
     p = np.array([[0.3, 0.0, 1e-7, 0.5], [1.0, 1.0 - 1e-7, 0.2, 0.9]], dtype)
@@ -231,14 +222,28 @@ def test_fused_crossentropy_equals_the_composition_it_replaces(fused, composed, 
     t = np.array([[1.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.5, 1.0]], dtype)
     upstream = rng.uniform(0.5, 1.5, (2, 4) if fused is md.binary_crossentropy else (2,))
     grads = []
-    for fn in (lambda a, b: fused(a, b, 1e-7), composed):
+    for fn in (fused, composed):
         target, probs = md.Tensor(t, requires_grad=True), md.Tensor(p, requires_grad=True)
-        out = fn(target, probs)
+        out = fn(target, probs, 1e-7)
         (out * upstream.astype(dtype)).sum().backward()
         grads.append((out.data, target.grad, probs.grad))
     tolerance = 1e-6 if dtype == np.float32 else 1e-12
     for ours, reference in zip(*grads):
         np.testing.assert_allclose(ours, reference, rtol=tolerance, atol=tolerance)
+
+
+def test_sparse_loss_on_probabilities_is_the_composed_reference():
+    """The sparse loss picks log q[label] from the composed formula the fused categorical op is
+    tested against: both give one value and one gradient."""
+    grads = []
+    for loss, target in ((losses.sparse_categorical_crossentropy, LABELS),
+                         (losses.categorical_crossentropy, ONE_HOT)):
+        probs = md.Tensor(PROBS, requires_grad=True)
+        out = loss(target, probs)
+        out.sum().backward()
+        grads.append((out.data, probs.grad))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10, atol=1e-12)
 
 
 def _ops_in_graph(root):

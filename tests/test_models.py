@@ -345,3 +345,151 @@ def test_errors_a_newcomer_can_act_on():
         model.fit(x[:1], y[:1], validation_split=0.2)
     with pytest.raises(ValueError, match="batch_size"):
         model.fit(x, y, batch_size=0)
+
+
+# ---- a model is a Layer (Keras's Model(Trainer, Layer)) ---------------------------------------
+
+def test_a_model_is_a_layer_and_shares_its_weight_methods():
+    model = linear_model(2)
+    assert isinstance(model, md.layers.Layer) and isinstance(model, md.models.Model)
+    for method in ("set_weights", "get_weights", "count_params", "zero_grad"):
+        assert getattr(Sequential, method) is getattr(md.layers.Layer, method)
+    assert model.count_params() == 3 * 2 + 2
+    with pytest.raises(ValueError, match=r"`sequential_1.build\(batch_input_shape\)`"):
+        Sequential([Dense(2)]).count_params()
+
+
+def test_trainer_state_is_declared_per_model():
+    a, b = linear_model(), linear_model()
+    assert (a.compiled, a.optimizer, a.loss, a.history, a.stop_training) == \
+        (False, None, None, None, False)
+    assert a.metrics == [] and a.metrics_names == ["loss"]
+    for name in ("compiled", "optimizer", "loss", "history", "stop_training"):
+        assert name in vars(a)                        # set in __init__, not a class default
+    a.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    assert not b.compiled and b.metrics_names == ["loss"]
+
+
+def test_a_model_can_be_a_layer_of_a_bigger_model():
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-1.0], [2.0]], np.float32)
+    inner = Sequential([Dense(4, activation="tanh"), Dense(4)], name="inner")
+    outer = Sequential([Input((3,)), inner, Dense(1)])
+    assert outer.layers[0] is inner and len(outer.weights) == 6
+    assert outer.count_params() == (3 * 4 + 4) + (4 * 4 + 4) + (4 + 1)
+    assert outer.compute_output_shape((None, 3)) == (None, 1)
+    outer.compile(optimizer=md.optimizers.SGD(0.05), loss="mse")
+    first = outer.evaluate(x, y, verbose=0)
+    outer.fit(x, y, epochs=20, batch_size=8, verbose=0)
+    assert outer.evaluate(x, y, verbose=0) < first / 2
+    inner.trainable = False                               # freezing the inner model
+    assert len(outer.trainable_weights) == 2 and not inner.trainable_weights
+
+
+def test_freezing_one_layer_keeps_the_model_trainable_through_saving(tmp_path):
+    model = Sequential([Dense(4, input_shape=(3,)), Dense(2)])
+    model.layers[0].trainable = False
+    assert model.trainable                               # as Keras: the model's own flag
+    model.save(tmp_path / "m.mdz")
+    restored = md.models.load_model(tmp_path / "m.mdz")
+    assert [layer.trainable for layer in restored.layers] == [False, True]
+    model.trainable = False
+    assert not any(layer.trainable for layer in model.layers) and not model.trainable_weights
+
+
+def test_compute_loss_is_the_public_extension_point():
+    class CenteredOutputs(Sequential):
+        """Trains its outputs towards zero mean, with no compiled loss at all."""
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            assert isinstance(x, np.ndarray) and y_pred.shape == (len(x), 2)
+            return md.mean(y_pred) ** 2
+
+    model = CenteredOutputs([Dense(2, input_shape=(3,), bias_initializer="ones")])
+    model.compile(optimizer=md.optimizers.SGD(0.05))
+    x = np.ones((4, 3), np.float32)
+    before = model.train_on_batch(x, np.zeros((4, 2)))
+    model.fit(x, np.zeros((4, 2)), epochs=30, verbose=0)
+    assert model.test_on_batch(x, np.zeros((4, 2))) < 1e-3 * before
+    plain = linear_model()
+    plain.compile(optimizer="sgd", loss="mse")
+    assert plain.compute_loss(y=np.zeros((2, 1)), y_pred=md.Tensor(np.ones((2, 1)))).item() == 1
+
+
+# ---- gradients after training ----------------------------------------------------------------
+
+def test_a_training_step_leaves_no_gradient_behind():
+    x, y = np.ones((4, 3), np.float32), np.zeros((4, 2), np.float32)
+    model = linear_model(2)
+    model.compile(optimizer=md.optimizers.SGD(0.1), loss="mse")
+    model.train_on_batch(x, y)
+    assert all(w.grad is None for w in model.weights)
+    model.fit(x, y, epochs=2, batch_size=2, verbose=0)
+    assert all(w.grad is None for w in model.weights)
+    # A gradient left by the user's own backward() does not leak into the next step.
+    twin = linear_model(2)
+    twin.set_weights(model.get_weights())
+    twin.compile(optimizer=md.optimizers.SGD(0.1), loss="mse")
+    md.losses.MeanSquaredError()(y, model(x)).backward()
+    model.train_on_batch(x, y)
+    twin.train_on_batch(x, y)
+    for a, b in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_zero_grad_forgets_the_gradients_of_a_layer_and_of_a_model():
+    model = linear_model(2)
+    loss = model(np.ones((2, 3))).sum()
+    loss.backward()
+    model.layers[0].zero_grad()
+    assert model.layers[0].kernel.grad is None
+    loss.backward()
+    model.zero_grad()
+    assert all(w.grad is None for w in model.weights)
+
+
+def test_drawing_after_fit_shows_the_gradient_of_the_drawn_batch():
+    """The demo's flow: fit, then one loss by hand, backward, draw. The drawn parameter
+    gradients are those of that one batch, not a sum with fit's last step."""
+    x, y, _ = blobs(n=64, dim=3, classes=2)
+    model = Sequential([Dense(3, activation="tanh", input_shape=(3,)),
+                        Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    loss = md.losses.CategoricalCrossentropy()(y[:4], model(x[:4]))
+    loss.backward()
+    source = md.draw_graph(loss).source
+
+    fresh = Sequential([Dense(3, activation="tanh", input_shape=(3,)),
+                        Dense(2, activation="softmax")])
+    fresh.set_weights(model.get_weights())
+    md.losses.CategoricalCrossentropy()(y[:4], fresh(x[:4])).backward()
+    for drawn, reference in zip(model.weights, fresh.weights):
+        np.testing.assert_allclose(drawn.grad, reference.grad, rtol=1e-5, atol=1e-8)
+        if drawn.ndim == 1:                               # biases are drawn value by value
+            listed = "[" + ", ".join(f"{v:.4g}" for v in drawn.grad) + "]"
+            node = [line for line in source.splitlines() if f"<b>{drawn.name}</b>" in line]
+            assert len(node) == 1 and f"| grad {listed}" in node[0]       # in its tooltip
+
+
+def test_input_shape_errors_say_how_to_fix_the_data():
+    model = Sequential([Dense(10, input_shape=(64,))])
+    model.compile(optimizer="sgd", loss="mse")
+    images = np.zeros((1797, 8, 8), np.float32)           # the digits, not flattened
+    flatten = (r"received input with shape \(1797, 8, 8\)\. Each sample has shape \(8, 8\), "
+               r"the same 64 values as the expected \(64,\): put a Flatten\(\) layer first, or "
+               r"reshape the data with x\.reshape\(len\(x\), 64\)\.")
+    for run in (lambda: model.predict(images, verbose=0), lambda: model(images),
+                lambda: model.fit(images, np.zeros((1797, 10)), verbose=0),
+                lambda: model.layers[0](images)):
+        with pytest.raises(ValueError, match=flatten):
+            run()
+    one_sample = r"one sample without its batch axis: pass x\[None\] \(shape \(1, 64\)\)"
+    for run in (lambda: model.predict(np.zeros(64), verbose=0),
+                lambda: model.layers[0](np.zeros(64))):
+        with pytest.raises(ValueError, match=one_sample):
+            run()
+    with pytest.raises(ValueError, match=r"no batch axis.*x\[None\].*x\[:, None\]"):
+        Sequential([Dense(2)]).predict(np.zeros(5), verbose=0)     # not built yet
+    with pytest.raises(ValueError, match=r"shape \(3, 63\)$"):       # no hint that fits
+        model.predict(np.zeros((3, 63)), verbose=0)

@@ -33,6 +33,11 @@ class Callback:
     def set_model(self, model):
         self._model = model
 
+    def set_training_data(self, x, y):
+        """microdense's own hook (Keras has none): fit hands every callback its training
+        arrays (after validation_split, before shuffling) just before on_train_begin.
+        GradientMonitor takes its default probe from them; the base class ignores them."""
+
     @property
     def model(self):
         return self._model
@@ -95,12 +100,20 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_model(model)
 
+    def set_training_data(self, x, y):
+        for callback in self.callbacks:
+            callback.set_training_data(x, y)
+
     def uses_batch_hooks(self):
         return any(callback.uses_batch_hooks() for callback in self.callbacks)
 
     def _call(self, hook, *args):
+        # Keras hands every hook a dict, never None (its CallbackList does `logs or {}`):
+        # the callbacks guide's `keys = list(logs.keys())` in on_train_begin relies on it.
+        *args, logs = args
+        logs = {} if logs is None else logs
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(*args, logs)
 
     def on_epoch_begin(self, epoch, logs=None): self._call("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)

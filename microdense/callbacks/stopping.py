@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from microdense.callbacks.callback import Callback
-from microdense.callbacks.monitor import improvement_op
+from microdense.callbacks.improvement import improvement_op
 
 
 class EarlyStopping(Callback):

@@ -4,7 +4,7 @@ import os
 import warnings
 
 from microdense.callbacks.callback import Callback
-from microdense.callbacks.monitor import improvement_op
+from microdense.callbacks.improvement import improvement_op
 
 
 class CSVLogger(Callback):

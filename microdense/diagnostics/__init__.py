@@ -6,12 +6,13 @@
     md.diagnostics.plot_gradient_norms(history, to_file="grad_norms.png")
 
 Read in this order: statistics.py (the formulas and the probe pass), report.py (the table),
-monitor.py (the same numbers recorded during fit), plots.py (matplotlib, optional).
+gradient_monitor.py (the same numbers recorded during fit, a Callback), plots.py (matplotlib,
+optional).
 """
-from microdense.diagnostics.statistics import (LayerTrace, activation_name, dead_fraction,
+from microdense.diagnostics.statistics import (LayerTrace, dead_fraction, layer_activation,
                                                layer_outputs, layer_statistics, probe_pass,
                                                saturated_fraction, trace_statistics)
 from microdense.diagnostics.report import format_report, layer_report
 from microdense.diagnostics.plots import (plot_activation_histograms, plot_gradient_norms,
                                           plot_history)
-from microdense.diagnostics.monitor import GradientMonitor
+from microdense.diagnostics.gradient_monitor import GradientMonitor

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, activation_name,
+from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, layer_activation,
                                                dead_fraction, layer_outputs,
                                                saturated_fraction)
 
@@ -150,14 +150,14 @@ def plot_activation_histograms(model, x, to_file=None, bins=50, layers=None):
     outputs = [(layer, out) for layer, out in layer_outputs(model, x)
                if (layer.name in layers if layers is not None else
                    getattr(layer, "kernel", None) is not None
-                   or activation_name(layer) in RELU_LIKE + SATURATING)]
+                   or layer_activation(layer) in RELU_LIKE + SATURATING)]
     if not outputs:
         raise ValueError("No layers to show: the model has no kernel or activation layers"
                          + (f" named {', '.join(layers)}." if layers else "."))
     figure, axes = _panels("plot_activation_histograms", to_file, len(outputs),
                            panel_size=(3.6, 2.8), max_columns=4)
     for ax, (layer, out) in zip(axes, outputs):
-        name = activation_name(layer)
+        name = layer_activation(layer)
         value_range = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(name)
         ax.hist(out.ravel(), bins=bins, range=value_range, color="#4c72b0")
         title = f"{layer.name} ({name or 'linear'})"

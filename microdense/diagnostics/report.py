@@ -21,7 +21,9 @@ The notes column flags the usual suspects, with these thresholds:
     no gradient          grad_norm == 0 (the loss does not depend on this layer's kernel)
     dead units           dead_fraction >= 0.5
     saturated            saturated_fraction >= 0.5
-    tiny/huge steps      update_ratio < 1e-5 or > 1e-1 (healthy is around 1e-3)
+    tiny/huge steps      update_ratio < 1e-5 or > 1e-1 (healthy is around 1e-3): the relative
+                         step the compiled optimizer (SGD, Adam, RMSprop, ...) would take on
+                         this batch, so an Adam model is judged by Adam's step, not SGD's
 """
 from microdense.diagnostics.statistics import layer_statistics
 
@@ -95,7 +97,8 @@ def layer_report(model, x, y, loss=None, learning_rate=None, print_fn=print):
     Keys: layer, type, activation, grad_norm, bias_grad_norm, weight_norm, update_ratio,
     dead_fraction, saturated_fraction, activation_mean, activation_std, notes (see the module
     doc and diagnostics.statistics for the formulas). Use a few hundred rows of x: the
-    statistics are over the whole batch. print_fn=None prints nothing.
+    statistics are over the whole batch. update_ratio is the compiled optimizer's real step;
+    learning_rate=lr gives plain SGD's step at that rate instead. print_fn=None prints nothing.
     """
     rows = layer_statistics(model, x, y, loss=loss, learning_rate=learning_rate)
     for row, note in zip(rows, notes(rows)):

@@ -6,8 +6,12 @@ units), on a batch x with targets y and loss L:
     grad_norm           ||dL/dW||  (Frobenius norm)       ~0 in early layers: vanishing gradients
     bias_grad_norm      ||dL/db||
     weight_norm         ||W||
-    update_ratio        lr * ||dL/dW|| / ||W||            the relative step plain SGD would take;
-                                                          ~1e-3 is healthy (CS231n)
+    update_ratio        ||W_after - W|| / ||W_after||     the relative step the compiled optimizer
+                                                          (SGD, Adam, ...) takes on this batch,
+                                                          from its current state; ~1e-3 is
+                                                          healthy (CS231n). Given a learning_rate
+                                                          instead: lr ||dL/dW|| / ||W||, plain
+                                                          SGD's step at that rate
     dead_fraction       fraction of ReLU units whose pre-activation z = x W + b is never positive
                         over the batch: their output and their gradient are 0 for every sample
     saturated_fraction  fraction of (sample, unit) entries with |tanh(z)| > 0.99, or sigmoid(z)
@@ -22,7 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from microdense import config, losses
+from microdense import config, losses, optimizers
+from microdense.naming import activation_name
 from microdense.tensor import Tensor, no_grad
 
 RELU_LIKE = ("relu", "relu6")            # output 0 exactly where z <= 0
@@ -33,16 +38,16 @@ SIGMOID_SATURATION = (0.01, 0.99)         # sigmoid(z) outside: d sigmoid/dz = s
 
 # ---- which nonlinearity a layer applies ---------------------------------------------------
 
-def activation_name(layer):
+def layer_activation(layer):
     """'relu', 'sigmoid', 'tanh', ... for a layer that applies a named activation, else None.
 
-    Reads `layer.activation` (Dense, Activation: a function, named by its __name__), or the
-    class of an activation layer (ReLU; a ReLU with a negative slope is leaky, not 'relu').
+    Reads `layer.activation` (Dense, Activation: named by naming.activation_name, the name it
+    is saved under), or the class of an activation layer (ReLU; a ReLU with a negative slope
+    is leaky, not 'relu').
     """
     fn = getattr(layer, "activation", None)
     if fn is not None:
-        name = getattr(fn, "__name__", None) or type(fn).__name__
-        return name.lower()
+        return activation_name(fn)
     if type(layer).__name__ == "ReLU":
         return "relu" if not getattr(layer, "negative_slope", 0) else "leaky_relu"
     return None
@@ -75,6 +80,7 @@ class LayerTrace(NamedTuple):
     outputs: np.ndarray
     kernel_grad: object            # ndarray, or None for a layer without a kernel
     bias_grad: object
+    weight_grads: tuple = ()       # dL/dw for each of layer.weights (zeros where w had none)
 
 
 def probe_pass(model, x, y, loss=None):
@@ -86,7 +92,7 @@ def probe_pass(model, x, y, loss=None):
     """
     loss_fn = _loss_function(model, loss)
     x = _model_input(model, x)
-    weights = _model_weights(model)
+    weights = model.weights
     saved = [w.grad for w in weights]
     for w in weights:
         w.grad = None
@@ -100,18 +106,18 @@ def probe_pass(model, x, y, loss=None):
         total = loss_fn(y.data if isinstance(y, Tensor) else np.asarray(y), h)
         if total.ndim:                     # a per-sample loss function: average it, as fit does
             total = total.mean()
-        for layer in model.layers:        # regularization penalties of this call, as in fit
-            for penalty in getattr(layer, "losses", ()):
-                total = total + penalty
+        for penalty in model.losses:      # regularization penalties of this call, as in fit
+            total = total + penalty
         if total.requires_grad:
             total.backward()
         traces = [LayerTrace(layer, inputs, outputs,
                              _grad_copy(getattr(layer, "kernel", None)),
-                             _grad_copy(getattr(layer, "bias", None)))
+                             _grad_copy(getattr(layer, "bias", None)),
+                             tuple(_grad_copy(w) for w in layer.weights))
                   for layer, inputs, outputs in steps]
         return float(total.data), traces
     finally:
-        for w in _model_weights(model):   # weights built during this pass had no gradient
+        for w in model.weights:           # weights built during this pass had no gradient
             w.grad = None
         for w, grad in zip(weights, saved):
             w.grad = grad
@@ -120,21 +126,17 @@ def probe_pass(model, x, y, loss=None):
 def _model_input(model, x):
     """x as a Tensor, with the model built for it (the model itself, not just its layers)."""
     x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=config.floatx()))
-    if not getattr(model, "built", True):
+    if not model.built:
         model.build((None,) + x.shape[1:])
     return x
 
 
 def _loss_function(model, loss):
-    loss = loss if loss is not None else getattr(model, "loss", None)
+    loss = loss if loss is not None else model.loss
     if loss is None:
         raise ValueError("These diagnostics need a loss: compile the model first "
                          "(model.compile(loss=...)) or pass loss=... explicitly.")
     return losses.get(loss)
-
-
-def _model_weights(model):
-    return [w for layer in model.layers for w in getattr(layer, "weights", ())]
 
 
 def _grad_copy(weight):
@@ -155,7 +157,7 @@ def trace_statistics(trace, learning_rate=None):
     """The statistics of one LayerTrace as a dict of plain Python floats (None: not defined)."""
     layer, outputs = trace.layer, trace.outputs
     kernel = getattr(layer, "kernel", None)
-    name = activation_name(layer)
+    name = layer_activation(layer)
     row = {"layer": layer.name, "type": type(layer).__name__, "activation": name,
            "grad_norm": None, "bias_grad_norm": None, "weight_norm": None,
            "update_ratio": None, "dead_fraction": None, "saturated_fraction": None}
@@ -175,22 +177,50 @@ def trace_statistics(trace, learning_rate=None):
     return row
 
 
-def learning_rate_of(model):
-    """The compiled optimizer's learning rate as a float, or None without an optimizer."""
-    rate = getattr(getattr(model, "optimizer", None), "learning_rate", None)
-    return None if rate is None else float(rate)
+def optimizer_update_ratios(model, traces):
+    """{layer name: ||W_after - W|| / ||W_after||} for each kernel, W_after being what the
+    compiled optimizer makes of the traces' gradients: its real step (Adam's, with its
+    momentum and step count), not SGD's formula. A copy of the optimizer (same config, same
+    state) updates copies of the weights; the model and its optimizer are left untouched.
+    {} without a compiled optimizer, or for one that cannot be rebuilt from its config."""
+    optimizer = model.optimizer
+    if optimizer is None:
+        return {}
+    try:
+        twin = optimizers.deserialize(optimizers.serialize(optimizer))
+    except (ValueError, TypeError):       # a user's optimizer class that is not registered
+        return {}
+    twin.set_state(optimizer.get_state())
+    pairs, kernels = [], {}
+    for trace in traces:                  # model order: the order the optimizer saw them in
+        for weight, grad in zip(trace.layer.weights, trace.weight_grads):
+            if weight.requires_grad:
+                copy = Tensor(weight.data.copy(), requires_grad=True, name=weight.name)
+                pairs.append((grad, copy))
+                if weight is getattr(trace.layer, "kernel", None):
+                    kernels[trace.layer.name] = (weight, copy)
+    twin.apply_gradients(pairs)
+    ratios = {}
+    for name, (weight, moved) in kernels.items():
+        size = _norm(moved.data)
+        ratios[name] = _norm(moved.data.astype(np.float64) - weight.data) / size if size else 0.0
+    return ratios
 
 
 def layer_statistics(model, x, y, loss=None, learning_rate=None):
     """One forward+backward pass over (x, y): a list with one dict of statistics per layer.
 
-    `loss` defaults to the compiled loss; `learning_rate` to the compiled optimizer's (it
-    only scales update_ratio). The model's weights and gradients are left as they were.
+    `loss` defaults to the compiled loss. update_ratio is the compiled optimizer's real step
+    on this batch (optimizer_update_ratios), or with `learning_rate` given, plain SGD's step
+    at that rate. The model's weights, gradients and optimizer state are left as they were.
     """
-    if learning_rate is None:
-        learning_rate = learning_rate_of(model)
     _, traces = probe_pass(model, x, y, loss)
-    return [trace_statistics(trace, learning_rate) for trace in traces]
+    rows = [trace_statistics(trace, learning_rate) for trace in traces]
+    if learning_rate is None:
+        ratios = optimizer_update_ratios(model, traces)
+        for row in rows:
+            row["update_ratio"] = ratios.get(row["layer"])
+    return rows
 
 
 def layer_outputs(model, x):

@@ -1,10 +1,8 @@
 """What a drawn node says and what colour it wears: numbers, summaries, escaping, palettes.
 
-Graphviz HTML-like labels are XML, so every piece of user text (tensor names, layer
-descriptions) passes through `escape` before it lands inside one.
+Graphviz HTML-like labels are XML and other attributes are quoted strings with escapes of
+their own, so every piece of user text passes through `escape` before it lands in either.
 """
-import html
-
 import numpy as np
 
 # ---- colours (the legend in draw_graph's docstring describes these) -----------------------
@@ -21,6 +19,7 @@ NO_VALUE = "#ffffff"        # colour_by: a tensor with no gradient (drawn dashed
 BORDER = "#555555"
 MUTED = "#555555"           # shape/dtype line
 CLUSTER_BORDER = "#e07b00"
+EDGE_LABEL = "#1f4e99"       # dark blue: the gradient written on an edge
 
 # color_by: ColorBrewer's sequential YlGnBu, one step per power of ten of mean |value|.
 MAGNITUDE_COLORS = ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4",
@@ -61,14 +60,38 @@ def font_color_on(fill):
 
 # ---- text ---------------------------------------------------------------------------------
 
+# One escaping function for every piece of user text (tensor and layer names, descriptions,
+# op names and rules, the model's name) wherever it lands: an HTML-like label, a quoted
+# attribute such as a tooltip, or the graph's own name. Its output is safe in all three.
+REPLACEMENTS = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                ("\\", "\\\\"))      # & first: the others write an &
+
+
 def escape(text):
-    """Text made safe inside a Graphviz HTML-like label: & < > become entities."""
-    return html.escape(str(text), quote=False)
+    """Any text made safe wherever it lands in DOT, and shown as it is.
+
+    & < > " become XML entities, and so does ] in a text made of nothing else (Graphviz's
+    HTML-label parser rejects "]" or "]]" alone). A backslash is doubled, as Graphviz's
+    escString wants: alone it would start an escape (\\N is the node's name) or, at the end,
+    swallow the closing quote. Characters Python would not print (NUL and other control
+    characters, which XML forbids; lone surrogates; invisible ones such as a zero-width
+    space) are written as Python writes them, \\x00, \\n, \\u200b, so the drawing shows
+    that they are there.
+    """
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    for special, replacement in REPLACEMENTS:
+        if special in text:             # most text has none: a fast scan, no copy
+            text = text.replace(special, replacement)
+    if text and not text.strip("]"):
+        text = text.replace("]", "&#93;")
+    return text
 
 
-def plain(text):
-    """Text made safe inside a quoted DOT attribute such as a tooltip (backslash is special)."""
-    return str(text).replace("\\", "\\\\")
+def bold(text):
+    """User text in bold; an empty name as "" (Graphviz rejects an empty <b></b>)."""
+    return f"<b>{escape(text)}</b>" if str(text) else "<b>&quot;&quot;</b>"
 
 
 def format_number(value):
@@ -128,11 +151,29 @@ def mean_abs(arrays):
     return total / count if count else None
 
 
+NOISE_ULPS = 1000     # a mean below this many units of rounding of its values' size is noise
+
+
+def is_rounding_noise(mean, values):
+    """True when `mean` is smaller than the rounding error of the values it averages.
+
+    Values that cancel (the gradient reaching softmax's logits sums to 0 over each row) leave
+    a mean such as -8e-10 in float32, whose digits depend on the CPU's summation order: the
+    drawing shows it as ≈0, the same on every machine. The threshold is NOISE_ULPS machine
+    epsilons of mean |value| (1.2e-4 of it in float32, 2.2e-13 in float64); integers are exact.
+    """
+    if values.dtype.kind != "f":
+        return False
+    return abs(mean) < NOISE_ULPS * np.finfo(values.dtype).eps * np.abs(values).mean(
+        dtype=np.float64)
+
+
 def summary_lines(array, max_elements=TINY):
     """An array in one or two short lines: its values if it has at most `max_elements`,
     else mean, std, min and max.
 
-    NaN and inf are counted on a line of their own and left out of the statistics.
+    NaN and inf are counted on a line of their own and left out of the statistics. A mean
+    lost in rounding noise shows as ≈0 (see is_rounding_noise).
     """
     array = np.asarray(array)
     if array.size <= max_elements:
@@ -141,7 +182,8 @@ def summary_lines(array, max_elements=TINY):
     lines = []
     if values.size:
         mean, std = values.mean(dtype=np.float64), values.std(dtype=np.float64)
-        lines = [f"mean {format_number(mean)}  std {format_number(std)}",
+        shown_mean = "≈0" if is_rounding_noise(mean, values) else format_number(mean)
+        lines = [f"mean {shown_mean}  std {format_number(std)}",
                  f"min {format_number(values.min())}  max {format_number(values.max())}"]
     if values.size < array.size:
         nans = int(np.isnan(array).sum())

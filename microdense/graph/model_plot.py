@@ -1,7 +1,8 @@
 """plot_model: one box per layer, as keras.utils.plot_model draws a Sequential model."""
 from microdense.graph import labels
-from microdense.graph.labels import escape, plain
+from microdense.graph.labels import bold, escape
 from microdense.graph.rendering import Canvas, write
+from microdense.naming import activation_name
 
 
 def plot_model(model, to_file=None, show_shapes=True, show_layer_activations=True,
@@ -77,13 +78,7 @@ def _output_shape(layer, input_shape):
 def _activation_name(layer):
     """'relu', a registered or user function's name; None for layers without an activation."""
     activation = getattr(layer, "activation", None)
-    if activation is None:
-        return None
-    try:
-        from microdense import activations
-        return activations.serialize(activation)
-    except (ImportError, AttributeError, TypeError, ValueError):
-        return getattr(activation, "__name__", type(activation).__name__)
+    return None if activation is None else activation_name(activation)
 
 
 def _param_count(layer):
@@ -111,8 +106,7 @@ def _input_label(shape, show_shapes):
 def _layer_box(layer, input_shape, output_shape, show_shapes, show_activations, show_params,
                show_dtype, show_names):
     kind = type(layer).__name__
-    title = f"<b>{escape(layer.name)}</b> ({escape(kind)})" if show_names else \
-        f"<b>{escape(kind)}</b>"
+    title = f"{bold(layer.name)} ({escape(kind)})" if show_names else bold(kind)
     rows = [title]
     activation = _activation_name(layer)
     if show_activations and activation is not None:
@@ -129,7 +123,7 @@ def _layer_box(layer, input_shape, output_shape, show_shapes, show_activations, 
         rows.append(f"dtype: {escape(layer.dtype)}")
     fill = labels.DATA if _is_input_layer(layer) else labels.LAYER
     return {"label": _table(rows), "shape": "box", "style": "rounded,filled",
-            "fillcolor": fill, "tooltip": plain(f"{layer.name} ({kind})")}
+            "fillcolor": fill, "tooltip": f"{layer.name} ({kind})"}
 
 
 def _table(rows):

@@ -8,6 +8,8 @@ import contextlib
 
 import graphviz
 
+from microdense.graph.labels import escape
+
 INSTALL_HINT = """Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered. \
 The Python package `graphviz` only writes DOT text; rendering needs the Graphviz program too:
     Debian/Ubuntu:  sudo apt-get install graphviz
@@ -86,12 +88,16 @@ class Canvas:
 
     def __init__(self):
         self.clusters = {}          # cluster id -> attributes of the cluster (its label ...)
+        self.children = {None: []}  # cluster id (None: top level) -> the clusters inside it
         self.nodes = {None: []}     # cluster id (None: top level) -> [(node id, attributes)]
         self.edges = []             # [(tail id, head id, attributes)]
 
-    def add_cluster(self, cluster_id, **attributes):
+    def add_cluster(self, cluster_id, parent=None, **attributes):
+        """A box, drawn inside the cluster `parent` (None: at the top level)."""
         self.clusters[cluster_id] = attributes
         self.nodes[cluster_id] = []
+        self.children[cluster_id] = []
+        self.children[parent].append(cluster_id)
 
     def add_node(self, node_id, cluster=None, **attributes):
         self.nodes[cluster].append((node_id, attributes))
@@ -106,32 +112,33 @@ class Canvas:
         through .node()/.edge(), whose per-attribute quoting dominated the time of drawing
         10,000-node graphs. Node ids are ours (t12, op12, layer0): plain DOT identifiers.
         """
-        drawing = Drawing(name=name, graph_attr=graph_attr, node_attr=node_attr,
+        drawing = Drawing(name=escape(name), graph_attr=graph_attr, node_attr=node_attr,
                           edge_attr=edge_attr)
         body = drawing.body
-        body.extend(f"\t{node_id} [{attribute_list(attributes)}]\n"
-                    for node_id, attributes in self.nodes[None])
-        for cluster_id, cluster_attributes in self.clusters.items():
-            body.append(f"\tsubgraph {cluster_id} {{\n")
-            body.append(f"\t\tgraph [{attribute_list(cluster_attributes)}]\n")
-            body.extend(f"\t\t{node_id} [{attribute_list(attributes)}]\n"
-                        for node_id, attributes in self.nodes[cluster_id])
-            body.append("\t}\n")
+        self._write_cluster(body, None, "\t")
         body.extend(f"\t{tail} -> {head}" + (f" [{attribute_list(attributes)}]\n"
                                               if attributes else "\n")
                     for tail, head, attributes in self.edges)
         return drawing
 
 
+    def _write_cluster(self, body, cluster_id, indent):
+        """The nodes of one cluster, then its clusters, each a nested subgraph."""
+        body.extend(f"{indent}{node_id} [{attribute_list(attributes)}]\n"
+                    for node_id, attributes in self.nodes[cluster_id])
+        for child in self.children[cluster_id]:
+            body.append(f"{indent}subgraph {child} {{\n")
+            body.append(f"{indent}\tgraph [{attribute_list(self.clusters[child])}]\n")
+            self._write_cluster(body, child, indent + "\t")
+            body.append(f"{indent}}}\n")
+
+
 def attribute_list(attributes):
-    """DOT attributes: every label is an HTML-like label, written as is (`<...>`); any other
-    value is a quoted string with its quotes escaped.
+    """DOT attributes: a label is an HTML-like label, written as is (`<...>`); any other value
+    (a tooltip, a colour) is user or plain text, escaped here and quoted.
 
-    The caller has made label text safe with labels.escape and other text with labels.plain.
+    The caller builds labels from user text made safe with labels.escape, the same function
+    that escapes every other value here and the graph's name in to_drawing.
     """
-    return " ".join(f"{key}={value}" if key == "label" else f'{key}="{_quoted(value)}"'
+    return " ".join(f"{key}={value}" if key == "label" else f'{key}="{escape(value)}"'
                     for key, value in attributes.items())
-
-
-def _quoted(value):
-    return str(value).replace('"', '\\"')

@@ -59,17 +59,20 @@ def _is_unnamed_scalar_constant(tensor):
     return not (tensor.parents or tensor.requires_grad or tensor.name or tensor.ndim)
 
 
-def keep_nearest(tensors, membership, max_nodes, collapse_layers):
+def keep_nearest(tensors, membership, max_nodes, collapse_layers, hidden=None):
     """Which tensors to draw so the picture has at most about `max_nodes` nodes.
 
     Tensors are taken nearest-first (the order `walk` gives) until the budget is spent; the
     rest, the ones farthest from the root, are elided. A tensor an op made costs two nodes
     (itself and its op), a leaf one; with collapse_layers a whole layer costs one.
+    Tensors hidden inside a composed op cost nothing.
     Returns (kept: list of bool, number of nodes elided).
     """
     seen_layers = set()
 
     def cost(i):
+        if hidden is not None and hidden[i]:
+            return 0
         layer = membership[i] if collapse_layers else None
         if layer is not None:
             if layer in seen_layers:
@@ -95,3 +98,89 @@ def keep_nearest(tensors, membership, max_nodes, collapse_layers):
             if layer is not None and layer in drawn:
                 kept[i] = True
     return kept, elided
+
+
+# ---- composed ops drawn as one op, and function scopes drawn as nested boxes ---------------
+
+class Structure:
+    """What is drawn for each tensor of `walk`'s list, after composed ops are contracted.
+
+    A composed op (ops recorded inside `md.scope(name, kind="op")`, such as md.mean's sum
+    and mul) is drawn as one op box named after it: its output keeps a node, its interior
+    tensors are hidden, and its inputs are what its ops read from outside it.
+
+    hidden[i]   True for a tensor inside a composed op (not drawn)
+    op[i]       the op box drawn before tensor i ("" for a leaf)
+    rule[i]     its derivative rule (a composed op's description)
+    inputs[i]   positions of the tensors drawn as its inputs, one per edge, in argument order
+    members[i]  for a composed op's output: every tensor inside it (itself included), whose
+                backward steps together make the op's backward
+    """
+
+    def __init__(self, tensors, position):
+        n = len(tensors)
+        self.hidden = [False] * n
+        self.op = [t.op for t in tensors]
+        self.rule = [t.rule for t in tensors]
+        self.inputs = [[position[id(p)] for p in t.parents] for t in tensors]
+        self.members = [[i] for i in range(n)]
+        composite = [_outermost_op_scope(t) for t in tensors]
+        consumers = [[] for _ in range(n)]
+        for i, t in enumerate(tensors):
+            for p in t.parents:
+                consumers[position[id(p)]].append(i)
+        for i, scope in enumerate(composite):
+            if scope is None:
+                continue
+            is_exit = i == 0 or any(composite[k] is not scope for k in consumers[i])
+            if not is_exit:
+                self.hidden[i] = True
+                continue
+            self.op[i], self.rule[i] = scope.name, scope.description
+            self.inputs[i], self.members[i] = self._contract(i, scope, tensors, position,
+                                                             composite)
+
+    def _contract(self, exit_index, scope, tensors, position, composite):
+        """The tensors a composed op reads from outside it, and the tensors inside it."""
+        inputs, members, stack, seen = [], [], [exit_index], {exit_index}
+        while stack:
+            i = stack.pop()
+            members.append(i)
+            for p in tensors[i].parents:
+                j = position[id(p)]
+                inside = composite[j] is scope or (_is_unnamed_scalar_constant(p)
+                                                   and p.scope is None)
+                if inside:
+                    self.hidden[j] = True
+                    if j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+                elif j not in inputs:         # one edge per input, however often it is read
+                    inputs.append(j)
+        return inputs, members
+
+
+def _outermost_op_scope(tensor):
+    """The outermost composed op (a scope of kind "op") this tensor was made inside, or None."""
+    if tensor.scope is None:
+        return None
+    for scope in tensor.scope.chain():
+        if scope.kind == "op":
+            return scope
+    return None
+
+
+def function_scopes(tensor):
+    """The function scopes (md.scope) a tensor was made in, inside its innermost layer,
+    outermost first: the nested boxes it is drawn in within its layer's box."""
+    if tensor.scope is None:
+        return ()
+    chain = tensor.scope.chain()
+    layer = tensor.scope.layer
+    start = chain.index(layer) + 1 if layer is not None else 0
+    inner = []
+    for scope in chain[start:]:
+        if scope.kind == "op":
+            break
+        inner.append(scope)
+    return tuple(inner)

@@ -1,8 +1,9 @@
 """Layers, named as in keras.layers. Read base.py (the Layer), then core.py (Dense, Dropout,
 ...), then activation_layers.py (ReLU, LeakyReLU, PReLU, ELU, Softmax)."""
-from microdense.layers.base import InputSpec, Layer, reset_name_counters
+from microdense.layers.base import InputSpec, Layer
 from microdense.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from microdense.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from microdense.naming import reset_name_counters
 
 # Every layer class by name, for rebuilding saved models.
 ALL_LAYERS = {cls.__name__: cls for cls in (

@@ -12,36 +12,13 @@ layer's name for the graph drawings. Subclasses write only `build`, `call`,
 """
 import inspect
 import math
-import re
 
 import numpy as np
 
-from microdense import activations, config, initializers, model_file, ops, regularizers
+from microdense import (activations, config, constraints, initializers, model_file, ops,
+                        regularizers)
+from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
-
-# ---- names: dense, dense_1, dense_2, ... (one counter per prefix, as Keras's get_uid) ------
-
-_name_counters = {}
-
-
-def to_snake_case(name):
-    """Keras's class-name-to-layer-name rule: Dense -> dense, LeakyReLU -> leaky_re_lu."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
-    return name.lower()
-
-
-def unique_name(prefix):
-    """prefix the first time, then prefix_1, prefix_2, ... (global, like Keras's auto-naming)."""
-    count = _name_counters.get(prefix, 0)
-    _name_counters[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
-
-def reset_name_counters():
-    """Start naming from `dense` again (what Keras's clear_session does to layer names)."""
-    _name_counters.clear()
 
 
 def _check_name(name, what):
@@ -82,6 +59,26 @@ class InputSpec:
             if size is not None and shape[axis] is not None and shape[axis] != size:
                 raise ValueError(f"{start}expected axis {axis} of input shape to have value "
                                  f"{size}, but received input with shape {tuple(shape)}")
+
+
+def input_hint(shape, expected):
+    """How to fix an input of `shape` that a layer or model built for `expected` (both batch
+    axis first; expected None when not built yet) refused, for the two usual slips: one
+    sample without its batch axis, and samples not flattened. '' when neither applies."""
+    shape = tuple(shape)
+    tail = None if expected is None else tuple(expected[1:])
+    if tail and None not in tail:
+        if shape == tail:
+            return (f" x looks like one sample without its batch axis: pass x[None] "
+                    f"(shape {(1,) + shape}).")
+        if len(shape) > 1 and shape[1:] != tail and math.prod(shape[1:]) == math.prod(tail):
+            return (f" Each sample has shape {shape[1:]}, the same {math.prod(tail)} values "
+                    f"as the expected {tail}: put a Flatten() layer first, or reshape the "
+                    f"data with x.reshape(len(x), {', '.join(map(str, tail))}).")
+    if len(shape) == 1:
+        return (" x has no batch axis: layers take (batch, features). For one sample pass "
+                "x[None]; for one feature per sample, x[:, None].")
+    return ""
 
 
 # ---- the Layer ---------------------------------------------------------------------------
@@ -145,10 +142,16 @@ class Layer:
     # -- calling -------------------------------------------------------------------------
     def __call__(self, inputs, training=False):
         x = self._as_input(inputs)
-        if not self.built:
-            self._build(x.shape)
-        if self.input_spec is not None:
-            self.input_spec.check(self.name, x.shape)
+        try:
+            if not self.built:
+                self._build(x.shape)
+            if self.input_spec is not None:
+                self.input_spec.check(self.name, x.shape)
+        except ValueError as error:
+            hint = input_hint(x.shape, self._build_input_shape)
+            if not hint:
+                raise
+            raise ValueError(f"{str(error).rstrip('.')}.{hint}") from None
         return self._call_in_scope(x, training)
 
     def _as_input(self, inputs):
@@ -186,9 +189,10 @@ class Layer:
 
     # -- weights -------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, name=None):
+                   regularizer=None, constraint=None, name=None):
         """A new weight tensor named "<layer>/<name>", filled by `initializer` (Keras's
-        argument order and default: glorot_uniform)."""
+        argument order and default: glorot_uniform). The optimizer applies `constraint`
+        to it after each update."""
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
@@ -198,6 +202,7 @@ class Layer:
         value = np.asarray(value, dtype=dtype)
         weight = Tensor(value, requires_grad=trainable and self._trainable,
                         name=f"{self.name}/{name}")
+        weight.constraint = constraints.get(constraint)
         self._weights.append(weight)
         self._weight_trainable.append(trainable)
         regularizer = regularizers.get(regularizer)
@@ -223,11 +228,11 @@ class Layer:
 
     @property
     def trainable_weights(self):
-        return [w for w in self._weights if w.requires_grad]
+        return [w for w in self.weights if w.requires_grad]
 
     @property
     def non_trainable_weights(self):
-        return [w for w in self._weights if not w.requires_grad]
+        return [w for w in self.weights if not w.requires_grad]
 
     @property
     def losses(self):
@@ -241,27 +246,37 @@ class Layer:
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
                              f"the layer isn't built. You can build it manually via: "
-                             f"`layer.build(input_shape)`.")
-        return int(sum(math.prod(w.shape) for w in self._weights))
+                             f"`{self.name}.build(batch_input_shape)`.")
+        return int(sum(math.prod(w.shape) for w in self.weights))
 
     def get_weights(self):
         """Copies of the weights as numpy arrays, in Keras's order."""
-        return [w.data.copy() for w in self._weights]
+        return [w.data.copy() for w in self.weights]
 
     def set_weights(self, weights):
-        """Overwrite the weights in place (shapes must match), from arrays in Keras's order."""
-        if len(weights) != len(self._weights):
+        """Overwrite the weights in place (shapes must match), from arrays in Keras's order
+        (e.g. `model.set_weights(keras_model.get_weights())`)."""
+        own = self.weights
+        if len(weights) != len(own):
             raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
                              f"weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(self._weights)} weights.")
-        for weight, value in zip(self._weights, weights):
-            value = np.asarray(value)
+                             f"expecting {len(own)} weights.")
+        arrays = [np.asarray(value) for value in weights]
+        for weight, value in zip(own, arrays):          # check all before changing any
             if weight.shape != value.shape:
                 raise ValueError(f"Layer {self.name} weight shape {weight.shape} is not "
-                                 f"compatible with provided weight shape {value.shape}.")
-        for weight, value in zip(self._weights, weights):
+                                 f"compatible with provided weight shape {value.shape} "
+                                 f"(weight '{weight.name}').")
+        for weight, value in zip(own, arrays):
             # In place: the optimizer's slots and any graph keep pointing at the same array.
             np.copyto(weight.data, value, casting="same_kind")
+
+    def zero_grad(self):
+        """Forget the weights' gradients (.grad = None), as torch's
+        module.zero_grad(set_to_none=True): the next backward() starts from zero instead of
+        adding to them. fit and train_on_batch leave no gradient behind on their own."""
+        for weight in self.weights:
+            weight.grad = None
 
     # -- saving --------------------------------------------------------------------------
     def get_config(self):
@@ -273,8 +288,8 @@ class Layer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Rebuild a layer from get_config()'s dict. Saved activations, initializers and
-        regularizers (names or {"class_name", "config"} dicts) are looked up with
+        """Rebuild a layer from get_config()'s dict. Saved activations, initializers,
+        regularizers and constraints (names or {"class_name", "config"} dicts) are looked up with
         `custom_objects` first."""
         config = dict(config)
         for key, value in config.items():
@@ -285,6 +300,8 @@ class Layer:
             elif key.endswith(("_initializer", "_regularizer")):
                 module = initializers if key.endswith("_initializer") else regularizers
                 config[key] = module.deserialize(value, custom_objects)
+            elif key.endswith("_constraint"):
+                config[key] = constraints.deserialize(value, custom_objects)
         return cls(**config)
 
     def __repr__(self):

@@ -6,14 +6,10 @@ import math
 
 import numpy as np
 
-from microdense import activations, initializers, ops, regularizers
+from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
+from microdense.naming import activation_name
 from microdense.utils import get_rng
-
-
-def activation_name(fn):
-    """The name an activation is shown and saved under: 'relu', or a user function's name."""
-    return activations.serialize(fn)
 
 
 # ---- Input -------------------------------------------------------------------------------
@@ -61,7 +57,8 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, **kwargs):
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
@@ -73,6 +70,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.kernel = None
         self.bias = None
@@ -81,20 +80,29 @@ class Dense(Layer):
         width = input_shape[-1]
         self.kernel = self.add_weight(shape=(width, self.units), name="kernel",
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), name="bias",
                                         initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer)
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: width})
         self.built = True
 
     def call(self, x, training=False):
-        out = x @ self.kernel                          # (batch, units)
+        # The results are named ("dense/z", "dense/out") so that drawings and traces say
+        # which is which: z = x @ kernel + bias before the activation, out after it.
+        z = x @ self.kernel                            # (batch, units)
         if self.bias is not None:
-            out = out + self.bias                      # bias broadcasts over the batch
-        if self.activation is not activations.linear:  # linear adds no op to the graph
-            out = self.activation(out)
+            z = z + self.bias                          # bias broadcasts over the batch
+        if self.activation is activations.linear:      # linear adds no op to the graph
+            z.name = f"{self.name}/out"
+            return z
+        z.name = f"{self.name}/z"
+        out = self.activation(z)
+        if out is not z:
+            out.name = f"{self.name}/out"
         return out
 
     def compute_output_shape(self, input_shape):
@@ -115,6 +123,8 @@ class Dense(Layer):
             "bias_initializer": serialize(initializers, self.bias_initializer),
             "kernel_regularizer": serialize(regularizers, self.kernel_regularizer),
             "bias_regularizer": serialize(regularizers, self.bias_regularizer),
+            "kernel_constraint": serialize(constraints, self.kernel_constraint),
+            "bias_constraint": serialize(constraints, self.bias_constraint),
         })
         return config
 
@@ -129,7 +139,10 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, x, training=False):
-        return self.activation(x)
+        out = self.activation(x)
+        if out is not x:
+            out.name = f"{self.name}/out"
+        return out
 
     def describe(self):
         return f"Activation({activation_name(self.activation)})"

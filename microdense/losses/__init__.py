@@ -1,6 +1,8 @@
 """Losses, as in Keras 3: functions f(y_true, y_pred) -> one loss per sample, and classes that
 average them over the batch. Every loss is a composition of engine ops, so its gradient comes
-from the engine (no loss has a backward of its own).
+from the engine, with one exception: binary and categorical cross-entropy on probabilities
+each run as one fused op with its backward written out, for speed (ops/crossentropy.py, where
+the composed formula they are tested against sits beside them).
 
     loss = md.losses.CategoricalCrossentropy(from_logits=True)   # keras.losses.Categorical...
     value = loss(y_true, logits)          # scalar Tensor: mean over the batch
@@ -13,15 +15,14 @@ even for predictions of exactly 0 or 1.
 
 Softmax + cross-entropy does not reach back for the logits: a probability input is always
 treated by Keras's probability formula (normalise, clip, log), as Keras's JAX, PyTorch and
-NumPy backends do. (That formula runs as one fused op, ops/crossentropy.py, for speed.) (Keras's TensorFlow
-backend instead recovers the logits of a softmax/sigmoid output and uses the logit formula; the
-two agree unless a probability is below 1e-7.) For stability with saturated outputs, use a
-linear last layer and `from_logits=True`, which uses the stable log_softmax / logit formulas.
+NumPy backends do. (Keras's TensorFlow backend instead recovers the logits of a
+softmax/sigmoid output and uses the logit formula; the two agree unless a probability is below
+1e-7.) For stability with saturated outputs, use a linear last layer and `from_logits=True`,
+which uses the stable log_softmax / logit formulas.
 
 Read loss.py (the base class and the batch reduction), then losses.py (the losses).
 """
-import inspect
-
+from microdense import utils
 from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
                                     reduce_weighted_values, squeeze_or_expand_to_same_rank)
 from microdense.losses.losses import (
@@ -58,20 +59,17 @@ ALL_OBJECTS.update({
 def serialize(loss):
     """A name for a function ("mean_squared_error", or "Custom>f" if registered);
     {"class_name": ..., "config": ...} for a Loss instance."""
-    from microdense import utils
     return utils.serialize_object(loss)
 
 
 def deserialize(config, custom_objects=None):
     """The loss that `serialize` described."""
-    from microdense import utils
     return utils.deserialize_object(config, ALL_OBJECTS, "loss", custom_objects)
 
 
 def get(identifier):
     """A loss from a name ("mse", "CategoricalCrossentropy"), a config dict, a Loss class
     (instantiated with defaults), a Loss instance or any callable. None gives None."""
-    from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
     return utils.get_object(identifier, ALL_OBJECTS, "loss",

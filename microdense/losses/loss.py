@@ -1,12 +1,11 @@
 """The Loss base class and the reduction from per-sample losses to one number (Keras's
 keras/src/losses/loss.py), with the shared handling of y_true and y_pred."""
-import re
-
 import numpy as np
 
 from microdense import config, ops
+from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, constant
-from microdense.utils import Configurable
+from microdense.utils import Configurable, serialize_object
 
 
 # ---- preparing y_true and y_pred ---------------------------------------------------------
@@ -37,13 +36,27 @@ def squeeze_or_expand_to_same_rank(x1, x2):
     return x1, x2
 
 
-def _prepare(y_true, y_pred, loss_name):
-    """Both as Tensors of y_pred's dtype and of one shape, or a ValueError saying why not."""
+def _prepare(y_true, y_pred, loss_name, broadcast=True):
+    """Both as Tensors of y_pred's dtype, ranks matched as Keras matches them, or a ValueError
+    saying why not.
+
+    broadcast=True: shapes that numpy broadcasts are accepted, because Keras's arithmetic
+    losses (mse, mae, huber, hinge, ...) compute `y_true - y_pred` as it stands: targets of
+    shape (1,) against a (1, 10) output give ten errors per sample. broadcast=False (the
+    cross-entropies, whose backends check it): the shapes must be equal.
+    """
     y_pred = _as_prediction(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_as_target(y_true, y_pred), y_pred)
     if y_true.shape != y_pred.shape:
+        if broadcast:
+            try:
+                np.broadcast_shapes(y_true.shape, y_pred.shape)
+                return y_true, y_pred
+            except ValueError:
+                pass
+        either = ", which do not broadcast together either" if broadcast else ""
         raise ValueError(f"{loss_name} needs y_true and y_pred of the same shape; got y_true "
-                         f"{y_true.shape} and y_pred {y_pred.shape}.")
+                         f"{y_true.shape} and y_pred {y_pred.shape}{either}.")
     return y_true, y_pred
 
 
@@ -83,7 +96,7 @@ class Loss(Configurable):
         if reduction not in REDUCTIONS:
             raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
                              f"{', '.join(repr(r) for r in REDUCTIONS)}.")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype            # None: compute in y_pred's own dtype
 
@@ -121,19 +134,13 @@ class LossFunctionWrapper(Loss):
         # a subclass names its function by its class, a bare wrapper must save it.
         config = {**super().get_config(), **self._fn_kwargs}
         if type(self) is LossFunctionWrapper:
-            from microdense.losses import serialize
-            config["fn"] = serialize(self.fn)
+            config["fn"] = serialize_object(self.fn)
         return config
 
     @classmethod
     def from_config(cls, config):
         if "fn" in config:
+            # Imported here: losses/__init__.py imports this module to build its name table.
             from microdense.losses import deserialize
             config = {**config, "fn": deserialize(config["fn"])}
         return cls(**config)
-
-
-def _snake_case(name):
-    """Keras's to_snake_case, for default names: "MeanSquaredError" -> "mean_squared_error"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

@@ -6,6 +6,7 @@ import numpy as np
 
 from microdense import config, ops
 from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target, _prepare)
+from microdense.ops.crossentropy import clipped_log_probabilities
 from microdense.tensor import Tensor
 
 
@@ -65,7 +66,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     sigmoid_cross_entropy_with_logits): max(x, 0) - x z + log(1 + exp(-|x|)).
     label_smoothing s moves the targets towards 1/2: z (1 - s) + s / 2.
     """
-    y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
+    y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy", broadcast=False)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
@@ -108,12 +109,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def _log_probabilities(y_pred, from_logits, axis):
-    """log_softmax(logits), or Keras's log(clip(p / sum(p), eps, 1 - eps)) for probabilities."""
+    """log_softmax(logits), or Keras's log(clip(p / sum(p), eps, 1 - eps)) for probabilities
+    (composed, as the fused categorical op's reference computes it)."""
     if from_logits:
         return ops.log_softmax(y_pred, axis=axis)
-    eps = config.epsilon()
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return ops.log(_clip(p, eps, 1.0 - eps))
+    return clipped_log_probabilities(y_pred, config.epsilon(), axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):

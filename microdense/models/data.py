@@ -2,12 +2,15 @@
 
     x, y, sw = prepare(x, y, sample_weight)       # float32 x, checked lengths
     (x, y, sw), (vx, vy, vsw) = split_validation((x, y, sw), 0.2)   # the LAST 20% validates
-    for start, stop, (bx, by, bsw) in batches((x, y, sw), 32, shuffle=True): ...
+    for step, (bx, by, bsw) in batches((x, y, sw), 32, shuffle=True): ...   # step 0, 1, ...
+    stream = EpochBatches(generator, steps_per_epoch=10)    # or EpochBatches((x, y, sw), 32)
+    for step, item in stream.epoch(): ...                   # 10 items, then the next epoch
 
 Data is converted once per call, never per step: x becomes float32 (no copy when it already
 is), float targets become float32, integer labels stay integers.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -117,6 +120,93 @@ def batches(arrays, batch_size, shuffle=False):
     for step, start in enumerate(range(0, n, batch_size)):
         stop = start + batch_size
         yield step, tuple(None if a is None else a[start:stop] for a in arrays)
+
+
+# ---- batches over epochs: arrays, or a generator of batches (Keras's EpochIterator) --------
+
+def is_batch_stream(x):
+    """True when fit/evaluate's x is a source of whole batches (a generator, an iterator, or
+    any other iterable that is not array-like): each item is (x, y) or (x, y, sample_weight)."""
+    if x is None or isinstance(x, (np.ndarray, Tensor, list, tuple, dict, str, bytes)):
+        return False
+    return hasattr(x, "__iter__") or hasattr(x, "__next__")
+
+
+class EpochBatches:
+    """The batches of each epoch, as Keras's EpochIterator gives them.
+
+    From arrays: batches of `batch_size`, reshuffled each pass. From a stream: its items.
+    steps_per_epoch=None: an epoch is one pass over the arrays (or the stream, until it ends).
+    steps_per_epoch=k: an epoch is k batches, the next epoch going on where the last one
+    stopped; when a pass over the arrays ends mid-epoch the epoch ends early and a new pass
+    starts with the next epoch, and a stream that ends warns ("ran out of data"), as Keras.
+    """
+
+    def __init__(self, source, batch_size=None, shuffle=False, steps_per_epoch=None):
+        if steps_per_epoch is not None and (isinstance(steps_per_epoch, bool) or not
+                                            isinstance(steps_per_epoch, (int, np.integer))
+                                            or steps_per_epoch <= 0):
+            raise ValueError(f"`steps_per_epoch` must be a positive integer or None; "
+                             f"received steps_per_epoch={steps_per_epoch!r}")
+        self.source, self.batch_size, self.shuffle = source, batch_size, shuffle
+        self.steps_per_epoch = steps_per_epoch
+        self.is_stream = not isinstance(source, tuple)
+        self._pass = None                        # the current pass over the data
+        self._seen = 0                           # batches taken from it so far
+        self.steps_taken = 0                     # batches in the last epoch
+        self.ran_out = False                     # a stream that ended
+
+    @property
+    def steps(self):
+        """Batches per epoch, when known (for the progress bar), else None."""
+        if self.steps_per_epoch is not None:
+            return self.steps_per_epoch
+        return None if self.is_stream else num_batches(len(self.source[0]), self.batch_size)
+
+    def _new_pass(self):
+        self._seen = 0
+        if self.is_stream:
+            return iter(self.source)
+        return (batch for _, batch in batches(self.source, self.batch_size, self.shuffle))
+
+    def epoch(self):
+        """Yield (step, batch) for one epoch; afterwards `steps_taken` says how many."""
+        if self._pass is None or self.steps_per_epoch is None:
+            self._pass = self._new_pass()
+        per_pass = None if self.is_stream else num_batches(len(self.source[0]), self.batch_size)
+        self.steps_taken = 0
+        while self.steps_per_epoch is None or self.steps_taken < self.steps_per_epoch:
+            if per_pass is not None and self._seen >= per_pass:     # the arrays are used up
+                if self.steps_per_epoch is not None:
+                    self._warn_ran_out()
+                break
+            try:
+                batch = next(self._pass)
+            except StopIteration:                                    # the stream ended
+                self.ran_out = True
+                if self.steps_per_epoch is not None or self.steps_taken == 0:
+                    self._warn_ran_out()
+                break
+            self._seen += 1
+            yield self.steps_taken, batch
+            self.steps_taken += 1
+        if self.ran_out or (per_pass is not None and self._seen >= per_pass):
+            self._pass = None                   # the next epoch starts a new pass
+
+    @staticmethod
+    def _warn_ran_out():
+        warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                      "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                      "batches.", stacklevel=4)
+
+
+def unpack_batch(item):
+    """(x, y, sample_weight) from one item of a batch stream: (x, y) or (x, y, weights)."""
+    if isinstance(item, (tuple, list)) and len(item) in (2, 3):
+        return item[0], item[1], (item[2] if len(item) == 3 else None)
+    raise ValueError(f"Each batch a generator gives fit/evaluate must be a tuple (x, y) or "
+                     f"(x, y, sample_weight); received {type(item).__name__}"
+                     f"{f' of length {len(item)}' if hasattr(item, '__len__') else ''}.")
 
 
 def check_batch_size(batch_size):

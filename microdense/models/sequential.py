@@ -14,27 +14,22 @@ model exactly.
 """
 import numpy as np
 
-from microdense import saving, utils
-from microdense.config import floatx
+from microdense import ops, saving, utils
 from microdense.layers import InputLayer, Layer
-from microdense.layers.base import InputSpec, unique_name
-from microdense.models import summary as summary_module
-from microdense.models.trainer import Trainer
+from microdense.layers.base import InputSpec, input_hint
+from microdense.models.model import Model
 from microdense.tensor import Tensor, constant, no_grad
-from microdense import ops
 
 
-class Sequential(Trainer):
+class Sequential(Model):
     """A linear stack of layers, with Keras's training API (compile, fit, evaluate, ...)."""
 
     def __init__(self, layers=None, trainable=True, name=None):
-        self.name = name or unique_name("sequential")
-        self.dtype = floatx()
-        self.built = False
+        super().__init__(name=name)
         self._layers = []                # the InputLayer first, if there is one
         self._stack = ()                 # the layers data flows through (no InputLayer)
-        self._build_input_shape = None
         self._shapes = {}                # layer name -> output shape (batch axis None)
+        self._input_tail = None          # the built input shape without its batch axis
         for layer in layers or ():
             self.add(layer, rebuild=False)
         self._maybe_build()
@@ -118,7 +113,9 @@ class Sequential(Trainer):
                 x = ops.astype(x, self.dtype)
         else:
             x = constant(np.asarray(x, dtype=self.dtype))
-        self._prepare_input(x.data)
+        prepared = self._prepare_input(x.data)
+        if prepared is not x.data:                   # 1-D data given its feature axis
+            x = ops.reshape(x, prepared.shape)
         return self._forward(x, training)
 
     def _prepare_input(self, x):
@@ -126,19 +123,43 @@ class Sequential(Trainer):
         message names the layer, the expected width and the shape received)."""
         if not self._stack:
             raise ValueError(f"Sequential model '{self.name}' has no layers: add some first.")
-        if not self.built:
-            self.build(x.shape)
-        if x.shape[1:] == self._input_tail:         # the usual case, checked in one compare
+        if self.built and x.shape[1:] == self._input_tail:   # the usual case, one compare
             return x
+        if self.built and x.ndim == len(self._build_input_shape) - 1 and \
+                self._build_input_shape[-1] == 1:
+            x = x[..., None]         # as Keras: 1-D data for a model of input_shape=(1,)
+            if x.shape[1:] == self._input_tail:
+                return x
+        try:
+            if not self.built:
+                self.build(x.shape)
+            self._check_input(x.shape)
+        except ValueError as error:
+            hint = input_hint(x.shape, self._build_input_shape)
+            if not hint:
+                raise
+            raise ValueError(f"{str(error).rstrip('.')}.{hint}") from None
+        return x
+
+    def _check_input(self, shape):
+        """Keras's error if `shape` does not fit the first layer or the built input shape."""
         first = self._stack[0]
         if first.input_spec is not None:
-            first.input_spec.check(first.name, x.shape)
+            first.input_spec.check(first.name, shape)
         expected = self._build_input_shape
-        if len(x.shape) != len(expected) or any(
-                n is not None and n != m for n, m in zip(expected[1:], x.shape[1:])):
+        if len(shape) != len(expected) or any(
+                n is not None and n != m for n, m in zip(expected[1:], shape[1:])):
             InputSpec(ndim=len(expected), axes=dict(enumerate(expected))) \
-                .check(first.name, (None,) + tuple(x.shape[1:]))
-        return x
+                .check(first.name, (None,) + tuple(shape[1:]))
+
+    def call(self, x, training=False):
+        """x through every layer: what a model used as a layer of a bigger model runs."""
+        return self._forward(x, training)
+
+    def compute_output_shape(self, input_shape):
+        for layer in self.layers:
+            input_shape = layer.compute_output_shape(input_shape)
+        return tuple(input_shape)
 
     def _forward(self, x, training):
         """x through every layer, each inside its layer scope (no per-layer checks: the input
@@ -147,67 +168,7 @@ class Sequential(Trainer):
             x = layer._call_in_scope(x, training)
         return x
 
-    # ---- weights ---------------------------------------------------------------------
-    @property
-    def weights(self):
-        return [w for layer in self._stack for w in layer.weights]
-
-    @property
-    def trainable_weights(self):
-        # Read on every train_on_batch: walk the layers' own lists, no copies per layer.
-        return [w for layer in self._stack for w in layer._weights if w.requires_grad]
-
-    @property
-    def non_trainable_weights(self):
-        return [w for layer in self._stack for w in layer.non_trainable_weights]
-
-    @property
-    def trainable(self):
-        return all(layer.trainable for layer in self.layers)
-
-    @trainable.setter
-    def trainable(self, value):
-        for layer in self.layers:
-            layer.trainable = value
-
-    @property
-    def losses(self):
-        """Every layer's penalties (activity of the last call, weight regularizers now)."""
-        return [penalty for layer in self.layers for penalty in layer.losses]
-
-    def _penalized_layers(self):
-        """The layers that add penalties to the loss (computed once per fit, not per step)."""
-        return [layer for layer in self._stack
-                if layer.activity_regularizer is not None or layer._regularized]
-
-    def get_weights(self):
-        """Copies of all weights as numpy arrays, layer by layer (Keras's order)."""
-        return [w.data.copy() for w in self.weights]
-
-    def set_weights(self, weights):
-        """Load arrays in get_weights() order (e.g. from a Keras model), in place."""
-        own = self.weights
-        if len(weights) != len(own):
-            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
-                             f"weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(own)} weights.")
-        arrays = [np.asarray(value) for value in weights]
-        for weight, value in zip(own, arrays):       # check all before changing any
-            if weight.shape != value.shape:
-                raise ValueError(f"Layer {weight.name.split('/')[0]} weight shape "
-                                 f"{weight.shape} is not compatible with provided weight "
-                                 f"shape {value.shape}.")
-        for weight, value in zip(own, arrays):
-            np.copyto(weight.data, value, casting="same_kind")
-
-    def count_params(self):
-        if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
-                             f"the layer isn't built. You can build it manually via: "
-                             f"`{self.name}.build(batch_input_shape)`.")
-        return summary_module.count_params(self.weights)
-
-    # ---- shapes and summary ----------------------------------------------------------
+    # ---- shapes ----------------------------------------------------------------------
     @property
     def input_shape(self):
         return self._build_input_shape
@@ -222,15 +183,6 @@ class Sequential(Trainer):
     def _output_shapes(self):
         return dict(self._shapes)
 
-    def summary(self, line_length=None, positions=None, print_fn=None):
-        """Print Keras's table of layers, output shapes and parameter counts. As in Keras 3,
-        print_fn (if given) receives the whole summary as one string."""
-        text = summary_module.summary_text(self, line_length, positions)
-        if print_fn is None:
-            print(text, end="")
-        else:
-            print_fn(text)
-
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
@@ -244,30 +196,15 @@ class Sequential(Trainer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (and its weights' shapes) from get_config()'s dict."""
-        from microdense.saving import deserialize_layer
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config, custom_objects), rebuild=False)
+            model.add(saving.deserialize_layer(layer_config, custom_objects), rebuild=False)
         model._maybe_build()
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         if not config.get("trainable", True):
             model.trainable = False
         return model
-
-    def save(self, filepath, overwrite=True, include_optimizer=True):
-        """Write the model (config, weights, compile settings, optimizer state) to one zip
-        file, atomically: see saving.py."""
-        saving.save_model(self, filepath, overwrite=overwrite,
-                          include_optimizer=include_optimizer)
-
-    def save_weights(self, filepath, overwrite=True):
-        """Write only the weights (an .npz file), atomically."""
-        saving.save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath):
-        """Read weights written by save_weights (or model.save) into this model."""
-        saving.load_weights(self, filepath)
 
     def __repr__(self):
         return f"<Sequential name={self.name!r}, layers={len(self.layers)}, built={self.built}>"

@@ -120,8 +120,8 @@ def _optimizer_size(model):
     """Keras counts an optimizer's variables once it has taken a step: its slots (Adam's
     momentum and velocity per weight), plus `iterations` (int64) and `learning_rate`
     (float32)."""
-    optimizer = getattr(model, "optimizer", None)
-    if not getattr(model, "compiled", False) or optimizer is None or not optimizer.variables:
+    optimizer = model.optimizer
+    if not model.compiled or not optimizer.variables:
         return 0, 0
     slots = [a for key, a in optimizer.get_state().items() if key != "iterations"]
     return sum(a.size for a in slots) + 2, sum(a.nbytes for a in slots) + 8 + 4

@@ -2,10 +2,11 @@
 
 One training step (train_on_batch, and each batch of fit):
 
-    y_pred = model(x, training=True)                      # Dropout active
-    loss = compiled_loss(y, y_pred) + sum(layer.losses)   # regularization penalties, as Keras
-    loss.backward()                                       # w.grad for every trainable w
-    optimizer.apply_gradients([(w.grad, w), ...])         # w.data updated in place
+    y_pred = model(x, training=True)                  # Dropout active
+    loss = model.compute_loss(x, y, y_pred)           # compiled loss + layer penalties
+    loss.backward()                                   # w.grad for every trainable w
+    optimizer.apply_gradients([(w.grad, w), ...])     # w.data updated in place
+    w.grad = None                                     # for every w: no gradient left behind
 
 The logged "loss" and metrics are running means over the batches of the epoch, weighted by
 batch size, exactly what Keras logs (the last batch may be smaller). Logs are ordered as Keras
@@ -24,14 +25,22 @@ from microdense.tensor import constant, no_grad
 
 class Trainer:
     """compile / fit / evaluate / predict / *_on_batch for a model with `_forward(x, training)`,
-    `trainable_weights`, `_penalized_layers()` and `_prepare_input(x)`."""
+    `trainable_weights`, `losses` and `_prepare_input(x)` (models/model.py's Model)."""
 
-    compiled = False
-    _replay_step = None              # a replay.TrainStep with compile(jit_compile=True)
-    optimizer = None
-    loss = None
-    stop_training = False
-    history = None
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None                 # as given to compile: a name, a Loss or a function
+        self.stop_training = False       # a callback sets it to end fit
+        self.history = None              # the History of the last fit
+        self._loss_fn = None             # the compiled loss, always a Loss (batch mean)
+        self._metrics = []
+        self._metrics_names = ["loss"]
+        self._log_order = ["loss"]
+        self._compile_args = {"loss": None, "metrics": []}
+        self._loss_total = 0.0           # the running mean of the loss: total / count
+        self._loss_count = 0
+        self._replay_step = None         # compile(jit_compile=True): a replay.TrainStep
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -60,26 +69,29 @@ class Trainer:
         self._metrics_names = ["loss"] + [m.name for m in compiled_metrics]
         self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
         self._compile_args = {"loss": loss, "metrics": list(metrics or ())}
-        self._loss_total = 0.0           # the running mean of the loss: total / count
-        self._loss_count = 0
+        self.reset_metrics()
         self._replay_step = replay.TrainStep() if jit_compile is True else None
         self.compiled = True
 
     @property
     def metrics(self):
         """The compiled metric objects (the loss is tracked separately, as "loss")."""
-        return list(getattr(self, "_metrics", ()))
+        return list(self._metrics)
 
     @property
     def metrics_names(self):
-        return list(getattr(self, "_metrics_names", ["loss"]))
+        return list(self._metrics_names)
 
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method}()`.")
-        if self._loss_fn is None and method in ("fit", "evaluate", "train_on_batch",
-                                                "test_on_batch"):
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        loss_needed = method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
+        if loss_needed and self._loss_fn is None and not self._overrides_compute_loss():
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
+                             "or override `compute_loss`.")
+
+    def _overrides_compute_loss(self):
+        return type(self).compute_loss is not Trainer.compute_loss
 
     def reset_metrics(self):
         self._loss_total = 0.0
@@ -105,31 +117,42 @@ class Trainer:
         return [loss] + [float(metric.result()) for metric in self._metrics]
 
     # ---- one step --------------------------------------------------------------------
-    def _total_loss(self, y, y_pred, sample_weight, penalized):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The number training minimises: the compiled loss(y, y_pred, sample_weight) plus
+        every layer's penalty (self.losses: regularizers), as Keras 3's Trainer.compute_loss.
+
+        The extension point for a loss of your own: override it in a subclass (x and
+        training are passed for such overrides; this one does not use them).
+        """
+        if self._loss_fn is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         loss = self._loss_fn(y, y_pred, sample_weight)
-        for layer in penalized:
-            for penalty in layer.losses:
-                loss = loss + penalty
+        for penalty in self.losses:
+            loss = loss + penalty
         return loss
 
-    def _train_step(self, x, y, sample_weight, weights, penalized):
+    def _train_step(self, x, y, sample_weight, weights):
         if self._replay_step is not None and self._replay_step(self, x, y, sample_weight,
-                                                               weights, penalized):
+                                                               weights):
             return                      # traced or replayed (jit_compile=True)
-        for weight in weights:          # leaves accumulate: start every step from zero
-            weight.grad = None
+        for weight in weights:          # leaves accumulate: a backward() run before fit must
+            weight.grad = None          # not add to this step's gradient
         y_pred = self._forward(constant(x), training=True)
-        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         if weights:
             loss.backward(retain_grads=False)      # only the weights' gradients are used
             self.optimizer.apply_gradients([(w.grad, w) for w in weights])
+            # Leave no gradient behind, as torch's zero_grad(set_to_none=True): a backward()
+            # after fit (to draw a graph) then gives that graph's gradient, not a sum with ours.
+            for weight in weights:
+                weight.grad = None
         else:                           # every layer frozen: nothing to learn (as Keras)
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
         self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
 
-    def _test_step(self, x, y, sample_weight, penalized):
+    def _test_step(self, x, y, sample_weight):
         y_pred = self._forward(constant(x), training=False)
-        loss = self._total_loss(y, y_pred, sample_weight, penalized)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
 
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
@@ -141,85 +164,126 @@ class Trainer:
     # ---- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None,
-            validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for `epochs` passes over (x, y) in shuffled batches; returns a History.
 
         validation_split takes the LAST fraction of x and y before shuffling (as Keras);
-        validation_data=(x_val, y_val) is used instead when given.
+        validation_data=(x_val, y_val) is used instead when given. x may also be a generator
+        (or any iterable) of (x, y) or (x, y, sample_weight) batches; steps_per_epoch then
+        says how many batches make an epoch (see data.EpochBatches), and validation_data
+        may be one too, with validation_steps.
         """
         self._assert_compiled("fit")
         batch_size = data.check_batch_size(batch_size)
         verbose = resolve_verbose(verbose)
-        x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
+        if data.is_batch_stream(x):
+            self._check_stream_arguments("fit", y, sample_weight, validation_split)
+            stream = data.EpochBatches(x, steps_per_epoch=steps_per_epoch)
+        else:
+            x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
+            if validation_data is None and validation_split:
+                (x, y, sample_weight), (val_x, val_y, val_weight) = data.split_validation(
+                    (x, y, sample_weight), validation_split)
+                validation_data = (val_x, val_y, val_weight)
+            stream = data.EpochBatches((x, y, sample_weight), batch_size, shuffle,
+                                       steps_per_epoch)
         validation = None
         if validation_data is not None:
-            val_x, val_y, val_weight = data.unpack_validation_data(validation_data)
-            validation = self._prepare_data(val_x, val_y, val_weight)
-        elif validation_split:
-            (x, y, sample_weight), validation = data.split_validation(
-                (x, y, sample_weight), validation_split)
+            validation = self._evaluation_batches(validation_data, validation_batch_size or
+                                                  batch_size, validation_steps)
 
-        steps = data.num_batches(len(x), batch_size)
-        callback_list = self._callback_list(callbacks, verbose, epochs, steps, history=True)
-        weights, penalized = self.trainable_weights, self._penalized_layers()
+        callback_list = self._callback_list(callbacks, verbose, epochs, stream.steps,
+                                            history=True)
+        weights = self.trainable_weights
         batch_hooks = callback_list.uses_batch_hooks()
         self.stop_training = False
+        if not stream.is_stream:
+            callback_list.set_training_data(x, y)
         callback_list.on_train_begin()
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            for step, (batch_x, batch_y, batch_weight) in data.batches(
-                    (x, y, sample_weight), batch_size, shuffle):
+            for step, batch in stream.epoch():
                 if batch_hooks:
                     callback_list.on_train_batch_begin(step)
-                self._train_step(batch_x, batch_y, batch_weight, weights, penalized)
+                self._train_step(*self._batch_arrays(stream, batch), weights)
                 if batch_hooks:
                     callback_list.on_train_batch_end(step, self._logs())
                 if self.stop_training:
                     break
+            if stream.ran_out and stream.steps_taken == 0:
+                break                                # nothing left to train on
             epoch_logs = self._logs()
             if validation is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_prepared(*validation,
-                                                   validation_batch_size or batch_size,
-                                                   callback_list)
+                val_logs = self._evaluate_batches(validation, callback_list)
                 epoch_logs.update((f"val_{name}", value) for name, value in val_logs.items())
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
+            if self.stop_training or stream.ran_out:  # a generator that ended ends training
                 break
         callback_list.on_train_end(epoch_logs)
         return self.history
 
     # ---- evaluate and predict --------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False):
         """The loss (with regularization) and metrics over (x, y): `loss` alone, or
-        [loss, metric, ...], or a dict with return_dict=True."""
+        [loss, metric, ...], or a dict with return_dict=True. x may be a generator of
+        (x, y) batches, with `steps` batches taken from it (all of them if None)."""
         self._assert_compiled("evaluate")
         batch_size = data.check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare_data(x, y, sample_weight)
-        steps = data.num_batches(len(x), batch_size)
-        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
-        logs = self._evaluate_prepared(x, y, sample_weight, batch_size, callback_list)
+        if data.is_batch_stream(x):
+            self._check_stream_arguments("evaluate", y, sample_weight)
+            batches = data.EpochBatches(x, steps_per_epoch=steps)
+        else:
+            batches = self._evaluation_batches((x, y, sample_weight), batch_size, steps)
+        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1,
+                                            batches.steps)
+        logs = self._evaluate_batches(batches, callback_list)
         return logs if return_dict else self._results(return_dict=False)
 
-    def _evaluate_prepared(self, x, y, sample_weight, batch_size, callback_list):
-        penalized = self._penalized_layers()
+    def _evaluation_batches(self, data_or_stream, batch_size, steps):
+        """validation_data / evaluate's data as EpochBatches: a stream, or arrays (x, y[, w])."""
+        if data.is_batch_stream(data_or_stream):
+            return data.EpochBatches(data_or_stream, steps_per_epoch=steps)
+        x, y, sample_weight = data.unpack_validation_data(data_or_stream)
+        x, y, sample_weight = self._prepare_data(x, y, sample_weight)
+        return data.EpochBatches((x, y, sample_weight), batch_size, False, steps)
+
+    def _evaluate_batches(self, batches, callback_list):
         batch_hooks = callback_list.uses_batch_hooks()
         self.reset_metrics()
         with no_grad():
             callback_list.on_test_begin()
-            for step, (batch_x, batch_y, batch_weight) in data.batches(
-                    (x, y, sample_weight), batch_size):
+            for step, batch in batches.epoch():
                 if batch_hooks:
                     callback_list.on_test_batch_begin(step)
-                self._test_step(batch_x, batch_y, batch_weight, penalized)
+                self._test_step(*self._batch_arrays(batches, batch))
                 if batch_hooks:
                     callback_list.on_test_batch_end(step, self._logs())
             logs = self._logs()
             callback_list.on_test_end(logs)
         return logs
+
+    def _batch_arrays(self, batches, batch):
+        """(x, y, sample_weight) of one batch: arrays prepared once already, or a stream's
+        item converted now."""
+        if not batches.is_stream:
+            return batch
+        return self._prepare_data(*data.unpack_batch(batch), check_targets=False)
+
+    @staticmethod
+    def _check_stream_arguments(method, y, sample_weight, validation_split=0.0):
+        """Keras's errors for arguments a generator of batches already carries."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"`{name}` argument is not supported when using a generator "
+                                 f"(or another iterable of batches) as x in {method}(): its "
+                                 f"batches are (x, y) or (x, y, sample_weight) tuples.")
+        if validation_split:
+            raise ValueError("`validation_split` is only supported for arrays, not for a "
+                             "generator of batches: pass validation_data= instead.")
 
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x (training=False, no graph), computed in batches."""
@@ -251,7 +315,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight,
                                                  check_targets=False)
         self.reset_metrics()
-        self._train_step(x, y, sample_weight, self.trainable_weights, self._penalized_layers())
+        self._train_step(x, y, sample_weight, self.trainable_weights)
         return self._results(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -260,7 +324,7 @@ class Trainer:
         x, y, sample_weight = self._prepare_data(x, y, sample_weight, check_targets=False)
         self.reset_metrics()
         with no_grad():
-            self._test_step(x, y, sample_weight, self._penalized_layers())
+            self._test_step(x, y, sample_weight)
         return self._results(return_dict)
 
     def predict_on_batch(self, x):
@@ -290,27 +354,23 @@ class Trainer:
 
     def _check_targets(self, y):
         """Try the loss on y's first rows against an output-shaped probe, so a y that does
-        not fit the loss fails before training starts, with a hint when the fix is known."""
+        not fit the loss fails before training starts (the loss's own message says how to
+        fix it)."""
         shape = self.output_shape
-        if any(n is None for n in shape[1:]) or len(y) == 0:
+        if self._loss_fn is None or any(n is None for n in shape[1:]) or len(y) == 0:
             return
-        rows = min(len(y), 2)
+        # One row: a target that broadcasts against one output row passes, as in Keras
+        # (EarlyStopping's docstring fits y of shape (5,) to a (None, 10) output with
+        # batch_size=1); a batch where it does not broadcast fails in the loss itself.
+        rows = 1
         probe = constant(np.full((rows,) + tuple(shape[1:]), 0.5, dtype=self.dtype))
         try:
             with no_grad():
                 self._loss_fn(y[:rows], probe)
         except ValueError as error:
-            loss_name = getattr(self._loss_fn, "name", type(self._loss_fn).__name__)
-            hint = ""
-            if "sparse" not in loss_name and "categorical" in loss_name \
-                    and "sparse" not in str(error) \
-                    and y.dtype.kind in "iu" and (y.ndim == 1 or y.shape[-1] == 1):
-                hint = (f" y holds integer class labels: use "
-                        f"loss='sparse_categorical_crossentropy', or one-hot encode y "
-                        f"(np.eye({shape[-1]})[y]).")
             raise ValueError(f"The targets y (shape {y.shape}) do not fit the loss "
-                             f"'{loss_name}' for this model's output shape {shape}: "
-                             f"{error}{hint}") from None
+                             f"'{self._loss_fn.name}' for this model's output shape {shape}: "
+                             f"{error}") from None
 
     def _callback_list(self, callbacks, verbose, epochs, steps, history=False):
         """The user's callbacks, then a History (fit) and a progress bar (verbose), as Keras."""

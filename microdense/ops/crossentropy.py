@@ -1,15 +1,23 @@
-"""Keras's cross-entropies on probabilities, each fused into one primitive for speed.
+"""Keras's cross-entropies on probabilities: the formula composed from primitives, and the
+same formula fused into one primitive for speed (nanoGPT's "fast path beside the manual one").
 
 Composed from primitives, Keras's binary cross-entropy is eleven ops (the clip as a maximum
 and a minimum, two logs, ...): a small network's training step spent about half its time in
-them. These compute exactly Keras's formulas (keras/src/backend/jax/nn.py) in one op each,
-with the backward written out; tests/test_losses.py checks values and gradients against the
-composition they replace. The clip's slope is jax.numpy.clip's: 1 inside [eps, 1 - eps],
-1/2 exactly on a bound, 0 beyond (so a saturated probability stops learning, as in Keras).
+them. The fused ops compute exactly Keras's formulas (keras/src/backend/jax/nn.py) in one op
+each, with the backward written out; tests/test_losses.py checks their values and gradients
+against the composed reference at the end of this file, which the sparse categorical loss
+uses as it stands (it picks one log-probability per sample, which no fused op here does).
+The clip's slope is jax.numpy.clip's: 1 inside [eps, 1 - eps], 1/2 exactly on a bound, 0
+beyond (so a saturated probability stops learning, as in Keras).
 """
 import numpy as np
 
+from microdense import config
+from microdense.ops.elementwise import log, maximum, minimum
+from microdense.ops.reductions import sum as reduce_sum
 from microdense.tensor import as_tensors, node
+
+# ---- fused: one op each, the backward written out ----------------------------------------
 
 
 def _clip(p, lo, hi):
@@ -29,8 +37,10 @@ def _times_clip_slope(grad, p, lo, hi):
     return grad * slope
 
 
-def binary_crossentropy(target, output, epsilon):
-    """-(z log p + (1 - z) log(1 - p)), elementwise, with p = clip(output, eps, 1 - eps)."""
+def binary_crossentropy(target, output, epsilon=None):
+    """-(z log p + (1 - z) log(1 - p)), elementwise, with p = clip(output, eps, 1 - eps)
+    (eps: config.epsilon() unless given, so keras.ops.binary_crossentropy(t, p) works)."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
     target, output = as_tensors(target, output)
     z, raw = target.data, output.data
     lo, hi = epsilon, 1.0 - epsilon
@@ -46,8 +56,10 @@ def binary_crossentropy(target, output, epsilon):
                 "binary_crossentropy", "d bce/dp = (p - z) / (p (1 - p)), p clipped")
 
 
-def categorical_crossentropy(target, output, epsilon, axis=-1):
-    """-sum(t log q, axis), with q = clip(p / sum(p, axis), eps, 1 - eps), p = output."""
+def categorical_crossentropy(target, output, epsilon=None, axis=-1):
+    """-sum(t log q, axis), with q = clip(p / sum(p, axis), eps, 1 - eps), p = output
+    (eps: config.epsilon() unless given, so keras.ops.categorical_crossentropy(t, p) works)."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
     target, output = as_tensors(target, output)
     t, p = target.data, output.data
     lo, hi = epsilon, 1.0 - epsilon
@@ -66,3 +78,25 @@ def categorical_crossentropy(target, output, epsilon, axis=-1):
         return grad_target, grad_output
     return node(-(t * log_q).sum(axis=axis), (target, output), backward,
                 "categorical_crossentropy", "d cce/dp_j = (w_j - <w, q>) / sum(p), w = -t/q")
+
+
+# ---- composed: the same formulas from primitives (the reference; no backward needed) --------
+
+def clipped_log_probabilities(output, epsilon, axis=-1):
+    """log(clip(p / sum(p, axis), eps, 1 - eps)), p = output: Keras's normalize-clip-log."""
+    normalized = output / reduce_sum(output, axis=axis, keepdims=True)
+    return log(minimum(maximum(normalized, epsilon), 1.0 - epsilon))    # jax.numpy.clip
+
+
+def composed_categorical_crossentropy(target, output, epsilon, axis=-1):
+    """-sum(t log q, axis): what categorical_crossentropy computes, composed."""
+    target, output = as_tensors(target, output)
+    return -reduce_sum(target * clipped_log_probabilities(output, epsilon, axis), axis=axis)
+
+
+def composed_binary_crossentropy(target, output, epsilon):
+    """-(z log p + (1 - z) log(1 - p)), p = clip(output, eps, 1 - eps): what
+    binary_crossentropy computes, composed."""
+    target, output = as_tensors(target, output)
+    p = minimum(maximum(output, epsilon), 1.0 - epsilon)
+    return -(target * log(p) + (1.0 - target) * log(1.0 - p))

@@ -111,14 +111,15 @@ def where(condition, a, b):
                 "d where(c,a,b)/da = c, d where(c,a,b)/db = not c")
 
 
-def clip(x, lo=None, hi=None):
-    """x limited to [lo, hi] (either may be None; numbers or arrays that broadcast to x).
-    The gradient is 0 outside the range. The bounds are data: they get no gradient."""
+def clip(x, x_min=None, x_max=None):
+    """x limited to [x_min, x_max] (either may be None; numbers or arrays that broadcast to x;
+    Keras's argument names). The gradient is 0 outside the range. The bounds are data: they
+    get no gradient."""
     x = as_tensor(x)
     data = x.data
-    lo, hi = _bound(lo, "lo"), _bound(hi, "hi")
+    lo, hi = _bound(x_min, "x_min"), _bound(x_max, "x_max")
     if lo is not None and hi is not None and np.any(lo > hi):
-        raise ValueError(f"clip needs lo <= hi; got lo={lo}, hi={hi}.")
+        raise ValueError(f"clip needs lo <= hi (x_min <= x_max); got x_min={lo}, x_max={hi}.")
     out = np.clip(data, lo, hi)
     if data.dtype.kind == "f":          # float64 numpy-scalar bounds would upcast float32 data
         out = out.astype(data.dtype, copy=False)

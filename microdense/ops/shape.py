@@ -6,9 +6,12 @@ from microdense.tensor import Tensor, as_tensor, node
 from microdense.ops.axes import normalize_axis
 
 
-def reshape(x, *shape):
-    """x with a new shape (one axis may be -1). `reshape(x, 2, 3)` or `reshape(x, (2, 3))`."""
+def reshape(x, *shape, newshape=None):
+    """x with a new shape (one axis may be -1). `reshape(x, 2, 3)`, `reshape(x, (2, 3))` or,
+    as keras.ops, `reshape(x, newshape=(2, 3))`."""
     x = as_tensor(x)
+    if newshape is not None:
+        shape = (newshape,)
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     source_shape = x.data.shape
@@ -22,9 +25,11 @@ def reshape(x, *shape):
     return node(out, (x,), backward, "reshape", "moves values: the gradient is reshaped back")
 
 
-def transpose(x, *axes):
-    """Permute axes (reverse them if none are given), as numpy.transpose."""
+def transpose(x, *permutation, axes=None):
+    """Permute axes (reverse them if none are given), as numpy.transpose:
+    `transpose(x, 1, 0)`, `transpose(x, (1, 0))` or, as keras.ops, `transpose(x, axes=(1, 0))`."""
     x = as_tensor(x)
+    axes = (axes,) if axes is not None else permutation
     ndim = x.data.ndim
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])

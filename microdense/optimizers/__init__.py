@@ -11,11 +11,13 @@ in the weights' own dtype, so the same gradients give the same weights (checked 
 gradient clipping). Updates write into the weight arrays (numpy out= and in-place operators):
 a layer holding `w.data` sees the new values and no weight is copied.
 """
+from microdense import utils
 from microdense.optimizers.base import Optimizer
 from microdense.optimizers.sgd import SGD
 from microdense.optimizers.adagrad import Adagrad
 from microdense.optimizers.rmsprop import RMSprop
 from microdense.optimizers.adam import Adam, AdamW
+from microdense.optimizers import schedules
 
 ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
 
@@ -27,18 +29,16 @@ def serialize(optimizer):
 
 def deserialize(config, custom_objects=None):
     """The optimizer `serialize` described (class names are matched case-insensitively)."""
-    from microdense import utils
     name = config.get("class_name", "") if isinstance(config, dict) else config
     if isinstance(name, str) and name.lower() in ALL_OBJECTS:
         cls = ALL_OBJECTS[name.lower()]
         arguments = config.get("config") or {} if isinstance(config, dict) else {}
-        return cls.from_config(dict(arguments))
+        return cls.from_config(dict(arguments), custom_objects)
     return utils.deserialize_object(config, {}, "optimizer", custom_objects)
 
 
 def get(identifier):
     """An optimizer from a name ("adam", "SGD"), a config dict, a class or an instance."""
-    from microdense import utils            # imported here: utils may import this module
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in ALL_OBJECTS:

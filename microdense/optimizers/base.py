@@ -9,11 +9,14 @@ resumes training exactly. A weight without a unique name is named by its positio
 ("#0/momentum"), as files written before format 2 name every weight ("momentum/0").
 """
 import math
-import re
 import warnings
 
 import numpy as np
 
+from microdense.constraints import apply_constraints
+from microdense.naming import to_snake_case
+from microdense.optimizers.schedules import (LearningRateSchedule, current_learning_rate,
+                                             deserialize_learning_rate, serialize_learning_rate)
 from microdense.tensor import Tensor
 
 # Keras arguments we accept only at their default values (we do not implement EMA, loss scaling
@@ -48,7 +51,7 @@ class Optimizer:
             raise ValueError(f"Only one of clipnorm, clipvalue and global_clipnorm can be set; "
                              f"got clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}.")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -60,17 +63,27 @@ class Optimizer:
         # set_state for weights not seen yet: {weight path or position: {slot: ndarray}}
         self._pending_state = {}
 
-    # -- the learning rate: a plain float that callbacks may change between steps --
+    # -- the learning rate: a float that callbacks may change between steps, a schedule,
+    #    or a function (as Keras: a LearningRateSchedule is called with `iterations`) --
     @property
     def learning_rate(self):
-        return self._learning_rate
+        """The learning rate of the next step (a schedule's value at `iterations`)."""
+        return current_learning_rate(self._learning_rate, self.iterations)
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule) or callable(value):
+            self._learning_rate = value
+            return
+        if isinstance(getattr(self, "_learning_rate", None), LearningRateSchedule):
+            raise TypeError("This optimizer was created with a LearningRateSchedule as its "
+                            "learning_rate, so its learning rate is not settable. Create the "
+                            "optimizer with a float learning_rate to change it later.")
         try:
             value = float(value)
         except (TypeError, ValueError):
-            raise TypeError(f"learning_rate must be a number; got {value!r}.") from None
+            raise TypeError(f"learning_rate must be a number, a LearningRateSchedule or a "
+                            f"function of the step; got {value!r}.") from None
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"learning_rate must be a finite number >= 0; got {value}.")
         self._learning_rate = value
@@ -121,6 +134,7 @@ class Optimizer:
                 if self.weight_decay:
                     weight -= weight * (self.weight_decay * lr)     # w - w * wd * lr
                 self.update_step(weight, grad, self._state[id(variable)], lr)
+            apply_constraints(variables)
         self.iterations += 1
         return self.iterations
 
@@ -208,7 +222,7 @@ class Optimizer:
                          f"{list(self.slots)}.")
 
     def get_config(self):
-        config = {"name": self.name, "learning_rate": self.learning_rate,
+        config = {"name": self.name, "learning_rate": serialize_learning_rate(self._learning_rate),
                   "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
                   "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
         config.update(_KERAS_ONLY_DEFAULTS)
@@ -216,6 +230,9 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        if isinstance(config.get("learning_rate"), (dict, str)):      # a schedule, a function
+            config = {**config, "learning_rate": deserialize_learning_rate(
+                config["learning_rate"], custom_objects)}
         return cls(**config)
 
     def __repr__(self):
@@ -291,9 +308,3 @@ def _check_clip(argument, value):
 def _scalar(value, like):
     """A numpy scalar of the weight's dtype, so scalar arithmetic rounds as Keras's does."""
     return like.dtype.type(value)
-
-
-def _snake_case(name):
-    """Keras's default names: "SGD" -> "sgd", "AdamW" -> "adam_w"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

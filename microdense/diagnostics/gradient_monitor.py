@@ -1,6 +1,6 @@
 """GradientMonitor: per-layer statistics recorded during fit, into history.history.
 
-    monitor = md.diagnostics.GradientMonitor(probe=(x_train[:256], y_train[:256]))
+    monitor = md.diagnostics.GradientMonitor()     # probes fit's first 256 training rows
     history = model.fit(x_train, y_train, epochs=20, callbacks=[monitor])
     history.history["dense/grad_norm"]          # one value per epoch, beside "loss"
 
@@ -10,10 +10,11 @@ saturated_fraction (sigmoid, tanh), activation_mean, activation_std (every monit
 """
 import numpy as np
 
-from microdense.callbacks import Callback
-from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, activation_name,
+from microdense.callbacks.callback import Callback
+from microdense.diagnostics.statistics import (RELU_LIKE, SATURATING, layer_activation,
                                                probe_pass, trace_statistics)
 
+PROBE_ROWS = 256            # the default probe: this many first rows of fit's training data
 STATISTICS = ("grad_norm", "bias_grad_norm", "update_ratio", "dead_fraction",
               "saturated_fraction", "activation_mean", "activation_std")
 
@@ -21,9 +22,10 @@ STATISTICS = ("grad_norm", "bias_grad_norm", "update_ratio", "dead_fraction",
 class GradientMonitor(Callback):
     """Record per-layer gradient and activation statistics while a model trains.
 
-    GradientMonitor(probe, every_n_batches=None, layers=None)
+    GradientMonitor(probe=None, every_n_batches=None, layers=None)
 
-    probe            (x, y): a fixed batch (a few hundred rows of the training data). At each
+    probe            (x, y): a fixed batch to measure on. None (the default): the first 256
+                     rows of fit's own training data (after validation_split). At each
                      record the monitor runs one forward and backward pass over it with the
                      current weights, the same numbers layer_report prints. The pass leaves
                      training untouched: layers run with training=False, the weights' .grad
@@ -43,15 +45,17 @@ class GradientMonitor(Callback):
     training batches done at record i, monitor.epochs[i] its epoch (0-based).
     """
 
-    def __init__(self, probe, every_n_batches=None, layers=None):
+    def __init__(self, probe=None, every_n_batches=None, layers=None):
         super().__init__()
-        if not (isinstance(probe, (tuple, list)) and len(probe) == 2):
-            raise ValueError("GradientMonitor needs probe=(x, y), a batch to measure on, e.g. "
-                             "GradientMonitor(probe=(x_train[:256], y_train[:256])).")
+        if probe is not None and not (isinstance(probe, (tuple, list)) and len(probe) == 2):
+            raise ValueError("GradientMonitor's probe is (x, y), a batch to measure on, e.g. "
+                             "GradientMonitor(probe=(x_train[:256], y_train[:256])), or "
+                             "None for the first 256 rows of fit's training data.")
         if every_n_batches is not None and int(every_n_batches) < 1:
             raise ValueError(f"every_n_batches must be a positive integer or None; got "
                              f"{every_n_batches}.")
         self.probe = probe
+        self._fit_probe = None      # the default probe, taken from fit's training data
         self.every_n_batches = None if every_n_batches is None else int(every_n_batches)
         self.layer_names = None if layers is None else list(layers)
         self.history, self.steps, self.epochs = {}, [], []
@@ -73,9 +77,13 @@ class GradientMonitor(Callback):
                                  f"{', '.join(layer.name for layer in layers)}.")
             return [by_name[name] for name in self.layer_names]
         return [layer for layer in layers if getattr(layer, "kernel", None) is not None
-                or activation_name(layer) in RELU_LIKE + SATURATING]
+                or layer_activation(layer) in RELU_LIKE + SATURATING]
 
-    # -- Keras hooks --
+    # -- fit's hooks --
+    def set_training_data(self, x, y):
+        """The default probe: copies of the first PROBE_ROWS rows (fixed for the whole fit)."""
+        self._fit_probe = (np.array(x[:PROBE_ROWS]), np.array(y[:PROBE_ROWS]))
+
     def on_train_begin(self, logs=None):
         self.history, self.steps, self.epochs = {}, [], []
         self._step = 0
@@ -115,8 +123,11 @@ class GradientMonitor(Callback):
         """Probe once (unless this step was already recorded) and append to self.history."""
         if self.steps and self.steps[-1] == self._step:
             return {key: series[-1] for key, series in self.history.items()}
-        x, y = self.probe
-        _, traces = probe_pass(self.model, x, y)
+        probe = self.probe if self.probe is not None else self._fit_probe
+        if probe is None:
+            raise ValueError("GradientMonitor has no data to probe: outside fit, pass "
+                             "probe=(x, y), e.g. GradientMonitor(probe=(x[:256], y[:256])).")
+        _, traces = probe_pass(self.model, *probe)
         wanted = {layer.name for layer in self.monitored_layers()}
         values = {}
         for trace in traces:

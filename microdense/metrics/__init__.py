@@ -16,18 +16,13 @@ categorical or sparse categorical accuracy from the shapes of the first batch, a
 compile_utils.get_metric does.
 """
 import inspect
-import re
 
 import numpy as np
 
-from microdense import config, losses
+from microdense import config, losses, utils
+from microdense.metrics.variable import Variable
+from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, no_grad
-
-
-def _snake_case(name):
-    """Keras's to_snake_case: "BinaryAccuracy" -> "binary_accuracy"."""
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _array(x):
@@ -74,11 +69,40 @@ def sparse_categorical_accuracy(y_true, y_pred):
 # ---- stateful metrics --------------------------------------------------------------------
 
 class Metric:
-    """Base class: update_state(...) accumulates, result() -> float, reset_state() forgets."""
+    """Base class: update_state(...) accumulates, result() -> a number, reset_state() forgets.
+
+    Your own metric, as in Keras: keep the state in variables made by add_variable (or
+    add_weight), change them with assign / assign_add in update_state, and compute the value
+    in result. The default reset_state sets every such variable back to zeros.
+    """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype or config.floatx()
+        self._variables = []
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """A state Variable of `shape`, filled by `initializer` ("zeros", a class, ...)."""
+        from microdense import initializers      # initializers import nothing from here
+        if not hasattr(self, "_variables"):       # a subclass that skipped super().__init__
+            raise RuntimeError(f"{type(self).__name__}.__init__ must call "
+                               f"super().__init__(...) before add_variable.")
+        dtype = dtype or self.dtype
+        shape = () if shape is None else tuple(shape)
+        value = np.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
+        name = name or f"variable_{len(self._variables)}"
+        variable = Variable(value, name=f"{self.name}/{name}")
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Keras's other spelling of add_variable (initializer defaults to zeros)."""
+        return self.add_variable(shape, initializer or "zeros", dtype=dtype, name=name)
+
+    @property
+    def variables(self):
+        """The state Variables made by add_variable, in order."""
+        return list(getattr(self, "_variables", []))
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define update_state.")
@@ -87,7 +111,9 @@ class Metric:
         raise NotImplementedError(f"{type(self).__name__} must define result.")
 
     def reset_state(self):
-        raise NotImplementedError(f"{type(self).__name__} must define reset_state.")
+        """Every state variable back to zeros (Keras's default)."""
+        for variable in self.variables:
+            variable.assign(np.zeros(variable.shape, variable.dtype))
 
     def __call__(self, *args, **kwargs):
         """Update with one batch and return the running result."""
@@ -102,7 +128,9 @@ class Metric:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r} result={self.result():.4g}>"
+        result = np.asarray(getattr(self.result(), "data", self.result()))
+        shown = f"{float(result):.4g}" if result.size == 1 else str(result)
+        return f"<{type(self).__name__} name={self.name!r} result={shown}>"
 
 
 class Mean(Metric):
@@ -214,6 +242,21 @@ class MeanAbsoluteError(MeanMetricWrapper):
         super().__init__(losses.mean_absolute_error, name, dtype)
 
 
+class RootMeanSquaredError(Mean):
+    """sqrt of the running mean of (y_pred - y_true)^2 over every value seen (Keras: the
+    square root is taken of the epoch's mean, not averaged over batches)."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
+        super().update_state(np.square(y_pred.astype(np.float64) - y_true), sample_weight)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+
 class BinaryCrossentropy(MeanMetricWrapper):
     """Running mean of losses.binary_crossentropy per sample."""
 
@@ -266,14 +309,24 @@ def accuracy_function_for(y_true_shape, y_pred_shape):
 
 # ---- finding metrics by name ---------------------------------------------------------------
 
-_CLASSES = [Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-            MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy]
-_FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy]
+# The confusion and top-k metrics subclass Metric and MeanMetricWrapper, defined above:
+# imported here, not at the top.
+from microdense.metrics.confusion import AUC, Precision, Recall  # noqa: E402
+from microdense.metrics.top_k import (  # noqa: E402
+    SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy)
+
+_CLASSES = [Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy,
+            SparseCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+            RootMeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
+            SparseCategoricalCrossentropy, TopKCategoricalAccuracy,
+            SparseTopKCategoricalAccuracy, Precision, Recall, AUC]
+_FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy]
 
 # Keras's table (keras/src/metrics/__init__.py): class names, their snake_case, short aliases.
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS.update({_snake_case(cls.__name__): cls for cls in _CLASSES})
+ALL_OBJECTS.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
                     "MAE": MeanAbsoluteError, "bce": BinaryCrossentropy,
                     "BCE": BinaryCrossentropy})
@@ -289,7 +342,6 @@ def get(identifier, loss=None):
     functions ("hinge", "kld") as running means, then registered custom functions.
     A Metric instance is returned as is; a class is instantiated; a function is wrapped.
     """
-    from microdense import utils            # imported here: utils may import this module
     if identifier is None:
         return None
     if isinstance(identifier, dict):
@@ -314,7 +366,7 @@ def get(identifier, loss=None):
     if inspect.isclass(identifier) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):
-        name = getattr(identifier, "name", None) or _snake_case(
+        name = getattr(identifier, "name", None) or to_snake_case(
             getattr(identifier, "__name__", type(identifier).__name__))
         return MeanMetricWrapper(identifier, name=name)
     raise ValueError(f"Could not interpret metric identifier {identifier!r}: expected a name, a "
@@ -323,13 +375,11 @@ def get(identifier, loss=None):
 
 def serialize(metric):
     """{"class_name": ..., "config": ...} for a Metric."""
-    from microdense import utils
     return utils.serialize_object(metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric `serialize` described."""
-    from microdense import utils
     classes = {**ALL_OBJECTS, "MeanMetricWrapper": MeanMetricWrapper,
                "ShapeChosenAccuracy": ShapeChosenAccuracy}
     return utils.deserialize_object(config, classes, "metric", custom_objects)
@@ -338,13 +388,11 @@ def deserialize(config, custom_objects=None):
 def serialize_function(fn):
     """A metric function's name: built-in ("binary_accuracy", "mean_squared_error") or the
     name a user's function was registered under ("Custom>my_error")."""
-    from microdense import utils
     return utils.serialize_object(fn)
 
 
 def deserialize_function(name, custom_objects=None):
     """The function `serialize_function` named: ours, a loss function, or a user's."""
-    from microdense import utils
     table = {fn.__name__: fn for fn in _FUNCTIONS}
     table.update({key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)})
     return utils.deserialize_object(name, table, "metric function", custom_objects)

@@ -1,0 +1,381 @@
+// The backprop explorer: steps through one forward and backward pass of a microdense graph.
+//
+// Everything it shows comes from two places in this file's page:
+//   - the SVG Graphviz drew for md.draw_graph (each node's <title> is its DOT id: t3, op3);
+//   - the JSON in <script id="explorer-data">, written by microdense/graph/explorer.py from
+//     md.trace_backward: the tensors, the layers and the steps, with every number.
+// The state of the page is one number, `position` (which step we are on); render() redraws
+// everything from it, so Next, Previous, the slider and the keys all work the same way.
+// User text (tensor names) only ever goes into the page as textContent, never as HTML.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("explorer-data").textContent);
+  const tensors = data.tensors, steps = data.steps;
+  const svg = document.querySelector("#graph svg");
+  const svgElement = (tag) => document.createElementNS(svg.namespaceURI, tag);
+  const $ = (id) => document.getElementById(id);
+  let position = 0;
+  let timer = null;                       // the Play button's interval
+  let selected = null;                    // the tensor shown in the inspector
+  let zoom = 1;
+  const folded = new Set();               // names of folded layers
+
+  // ---- finding the drawing's pieces by their DOT ids ------------------------------------
+  const groups = {};                      // node or cluster id -> its <g>
+  const edges = {};                       // "tail->head" -> [<g>, ...] in DOT order
+  for (const g of svg.querySelectorAll("g.node, g.cluster, g.edge")) {
+    const title = g.querySelector("title").textContent;
+    if (g.classList.contains("edge")) (edges[title] = edges[title] || []).push(g);
+    else groups[title] = g;
+  }
+  const edgeNumber = (g) => parseInt(g.id.replace(/\D/g, ""), 10);   // Graphviz numbers edges in DOT order
+  for (const list of Object.values(edges)) list.sort((a, b) => edgeNumber(a) - edgeNumber(b));
+  const edgeOf = (e) => e && (edges[e[0] + "->" + e[1]] || [])[e[2]];
+
+  // A tensor's node has rows captioned in italics, "data" then "grad": mark the text after
+  // each caption so that CSS can hide values that are not known yet at this step.
+  for (const t of tensors) {
+    if (!t.node) continue;
+    let row = null;
+    for (const text of groups[t.node].querySelectorAll("text")) {
+      if (text.getAttribute("font-style") === "italic") row = text.textContent;
+      if (row === "data" || row === "grad") text.classList.add(row + "-row");
+    }
+    groups[t.node].addEventListener("click", () => inspect(tensors.indexOf(t)));
+  }
+
+  // ---- numbers ---------------------------------------------------------------------------
+  function fmt(v) {                        // 4 significant digits, like Python's "{:.4g}"
+    v = Number(v);
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    if (v === 0) return "0";
+    return String(parseFloat(v.toPrecision(4)));
+  }
+  const shapeText = (shape) => "(" + shape.join(", ") + (shape.length === 1 ? ",)" : ")");
+  function nested(values, shape) {         // [1, 2, 3, 4] with shape (2, 2) -> "[[1, 2], [3, 4]]"
+    if (shape.length === 0) return fmt(values[0]);
+    const size = values.length / shape[0], parts = [];
+    for (let i = 0; i < shape[0]; i++) parts.push(nested(values.slice(i * size, (i + 1) * size), shape.slice(1)));
+    return "[" + parts.join(", ") + "]";
+  }
+  function valueText(v) {                  // what explorer.py's _value wrote: values or a summary
+    if (!v) return "none";
+    if (v.values) return nested(v.values, v.shape);
+    return shapeText(v.shape) + " array: mean " + fmt(v.mean) + ", norm " + fmt(v.norm);
+  }
+  function shortValue(v) {                 // for an edge's label: a few values, or the norm
+    if (v.values && v.values.length <= 4) return nested(v.values, v.shape);
+    return shapeText(v.shape) + " |g| " + fmt(v.norm !== undefined ? v.norm : norm(v.values));
+  }
+  const norm = (values) => Math.sqrt(values.reduce((s, x) => s + Number(x) * Number(x), 0));
+
+  // ---- small DOM helpers -----------------------------------------------------------------
+  function el(tag, className, ...children) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    for (const child of children) node.append(child);   // strings become text, never HTML
+    return node;
+  }
+  const value = (v) => el("span", "value", valueText(v));
+  function tensorLink(k) {                // a name in the panel: hover shows where it is
+    const link = el("span", "tensor-link", tensors[k].label);
+    const node = tensors[k].node && groups[tensors[k].node];
+    link.addEventListener("click", () => inspect(k));
+    if (node) {
+      link.addEventListener("mouseenter", () => node.classList.add("hovered"));
+      link.addEventListener("mouseleave", () => node.classList.remove("hovered"));
+    }
+    return link;
+  }
+  const d = (k) => "dL/d" + tensors[k].label;
+
+  // ---- the graph at the current step -----------------------------------------------------
+  const gradKnown = (t) => t.gradAt !== null && t.gradAt <= position;
+
+  function render() {
+    const step = steps[position];
+    for (const t of tensors) {
+      if (!t.node) continue;
+      const g = groups[t.node];
+      g.classList.toggle("pending", t.shownAt > position);
+      g.classList.toggle("has-grad", gradKnown(t));
+      g.classList.toggle("receiving", t.firstGradAt !== null && t.firstGradAt <= position && !gradKnown(t));
+      if (t.opNode) groups[t.opNode].classList.toggle("pending", t.shownAt > position);
+      shade(g, t);
+    }
+    for (const layer of data.layers) if (covers[layer.name]) shadeCover(covers[layer.name], layer);
+    for (const g of svg.querySelectorAll(".current, .forward-current, .lit-back, .lit-forward"))
+      g.classList.remove("current", "forward-current", "lit-back", "lit-forward");
+    for (const label of svg.querySelectorAll(".edge-label")) label.remove();
+    const t = step.tensor !== undefined ? tensors[step.tensor] : null;
+    if (step.kind === "forward") {
+      for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("forward-current");
+      for (const e of step.edges) { const g = edgeOf(e); if (g) g.classList.add("lit-forward"); }
+    } else if (step.kind === "backward") {
+      for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("current");
+      const out = edgeOf(step.outEdge);
+      if (out) out.classList.add("lit-back");
+      for (const c of step.contributions) {
+        const g = edgeOf(c.edge);
+        if (!g) continue;
+        g.classList.add("lit-back");
+        labelEdge(g, shortValue(c.added));
+      }
+    }
+    // Keep the op in view: its output is on one side, its inputs and their edges on the other.
+    const focus = t && ((t.opBox && groups[t.opBox]) || (t.node && groups[t.node]));
+    if (focus && !focus.classList.contains("folded-away")) scrollToShow(focus);
+    writeStep(step);
+    if (selected !== null) inspect(selected);
+    $("slider").value = position;
+    $("counter").textContent = "step " + position + " / " + (steps.length - 1);
+    $("prev").disabled = $("first").disabled = position === 0;
+    $("next").disabled = $("last").disabled = position === steps.length - 1;
+  }
+
+  function scrollToShow(g) {               // scroll the graph (only the graph: in a notebook's
+    const box = $("graph");               // frame, scrollIntoView would scroll the notebook too)
+    const r = g.getBoundingClientRect(), c = box.getBoundingClientRect();
+    if (r.left < c.left || r.right > c.right) box.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+  }
+
+  function labelEdge(g, text) {            // the contribution, written near the input's end
+    const path = g.querySelector("path");  // (an op's inputs are apart there, not at the op)
+    const length = path.getTotalLength();
+    const at = path.getPointAtLength(length * 0.5), end = path.getPointAtLength(length);
+    const label = svgElement("text");       // written away from the op, so labels of two
+    const leftward = at.x < end.x - 1;      // inputs coming in side by side do not overlap
+    label.setAttribute("class", "edge-label");
+    label.setAttribute("x", at.x + (leftward ? -4 : 4));
+    label.setAttribute("y", at.y - 3);
+    label.setAttribute("text-anchor", leftward ? "end" : "start");
+    label.textContent = text;
+    g.parentNode.appendChild(label);      // after every node, so it is drawn on top
+  }
+
+  function shade(g, t) {                   // colour by |grad|: the same scale as draw_graph's
+    const shape = g.querySelector("path, polygon, ellipse");
+    const on = $("color-by-grad").checked;
+    const known = gradKnown(t) && t.gradColor;
+    shape.style.fill = on ? (known ? t.gradColor : data.colors.noValue) : "";
+    for (const text of g.querySelectorAll("text"))
+      text.style.fill = on ? (known ? t.gradFont : "black") : "";
+  }
+
+  function shadeCover(cover, layer) {      // a folded layer: by its weights' mean |grad|
+    const on = $("color-by-grad").checked && layer.gradColor && layer.gradAt <= position;
+    cover.querySelector("rect").style.fill = on ? layer.gradColor : "";
+    for (const text of cover.querySelectorAll("text")) text.style.fill = on ? layer.gradFont : "";
+  }
+
+  // ---- the side panel: what this step did, with its numbers ------------------------------
+  function writeStep(step) {
+    const body = $("step-body");
+    body.replaceChildren();
+    const line = (...parts) => body.appendChild(el("div", "line", ...parts));
+    if (step.kind === "start") {
+      $("step-title").textContent = "The start: " + data.forwardSteps + " forward steps, then " +
+        data.backwardSteps + " backward steps";
+      line("Only the leaves are known: the data and the weights. Press Next (or the right arrow) to run the ops one at a time, in the order they ran.");
+      line("How to read the graph: faded = not computed yet; blue outline = the op running forward; " +
+           "red outline = the node passing its gradient back, red edges = where it goes, each labelled " +
+           "with its share; dashed border = a gradient still being summed (more shares to come).");
+    } else if (step.kind === "forward") {
+      const t = tensors[step.tensor];
+      $("step-title").textContent = "forward step " + step.number + " of " + step.of + ": " + t.label;
+      line(el("span", "formula", t.label + " = " + t.op + "(" + t.parents.map((k) => tensors[k].label).join(", ") + ")"));
+      if (t.scope) line("(in " + t.scope + ")");
+      line(t.label + " " + shapeText(t.shape) + " = ", value(t.value));
+    } else if (step.kind === "backward") {
+      writeBackward(step, line);
+    } else {
+      $("step-title").textContent = "Done: every gradient, equal to the engine's .grad";
+      const table = el("table", "grads");
+      for (let k = 0; k < tensors.length; k++) {
+        const t = tensors[k];
+        if (t.gradValue) table.append(el("tr", "", el("td", "", tensorLink(k)), el("td", "", value(t.gradValue))));
+      }
+      body.append(table);
+    }
+  }
+
+  function writeBackward(step, line) {
+    const k = step.tensor, t = tensors[k];
+    const inputs = t.parents.map((j) => tensors[j].label).join(", ");
+    $("step-title").textContent = "backward step " + step.number + " of " + data.backwardSteps + ": " + t.label;
+    line(el("span", "formula", t.label + " = " + t.op + "(" + inputs + ")"));
+    if (t.scope) line("(in " + t.scope + ")");
+    const upstream = el("div", "line upstream", d(k) + " = ", value(step.upstream));
+    if (step.seed) upstream.append(" (the seed: dL/dL = 1)");
+    else if (step.fanIn.length) upstream.append(" = " + step.fanIn.map(valueText).join(" + ") +
+      " (" + step.fanIn.length + " contributions, summed)");
+    else upstream.append(" (complete: everything that uses " + t.label + " has passed its share back)");
+    $("step-body").append(upstream);
+    line(el("span", "formula", "rule: " + (t.rule || "(none given)")));
+    for (const c of step.contributions) {
+      const p = tensors[c.parent];
+      const box = el("div", "contribution");
+      box.dataset.parent = p.label;
+      const row = (...parts) => box.appendChild(el("div", "line", ...parts));
+      row(tensorLink(c.parent), " (input " + c.input + ") receives " + d(k) + " \u00b7 d" + t.label + "/d" + p.label);
+      if (c.local) row("= upstream \u00d7 local derivative = ", value(step.upstream), " \u00d7 ", el("span", "value local", valueText(c.local)));
+      row("= ", el("span", "value from-op", valueText(c.fromOp)));
+      if (c.summedAxes.length) {
+        const axes = c.summedAxes.join(", ");
+        row("un-broadcast: " + p.label + " " + shapeText(p.shape) + " receives the " + shapeText(c.fromOp.shape) +
+            " gradient summed over axis" + (c.summedAxes.length > 1 ? "es " : " ") + axes + " = ",
+            el("span", "value added", valueText(c.added)));
+      }
+      if (c.of > 1) row("contribution " + c.count + " of " + c.of + " to " + d(c.parent) + "; running sum = ",
+                        el("span", "value total", valueText(c.total)));
+      $("step-body").append(box);
+    }
+  }
+
+  // ---- the inspector: one tensor's values and gradient as colour grids -------------------
+  function inspect(k) {
+    selected = k;
+    const t = tensors[k];
+    for (const g of svg.querySelectorAll(".selected")) g.classList.remove("selected");
+    if (t.node) groups[t.node].classList.add("selected");
+    const box = $("inspector");
+    box.replaceChildren(el("h2", "", t.label + (t.name && t.name !== t.label ? " (" + t.name + ")" : "")),
+      el("div", "line", shapeText(t.shape) + " \u00b7 " + t.dtype + " \u00b7 " + t.kind +
+         (t.op ? " \u00b7 made by " + t.op : "") + (t.layer ? " \u00b7 layer " + t.layer : "")));
+    if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes)")); return; }
+    if (t.shownAt > position) box.append(el("p", "hint", "data: not computed yet (forward step " + t.shownAt + ")"));
+    else box.append(grid("data", t.data, t.dataStats));
+    if (!t.grad) box.append(el("p", "hint", "grad: none (it needs no gradient)"));
+    else if (!gradKnown(t)) box.append(el("p", "hint", "grad: not complete yet (step " + t.gradAt + ")"));
+    else box.append(grid("grad", t.grad, t.gradStats));
+  }
+
+  function grid(what, view, stats) {
+    const part = el("div", "grid-part " + what);
+    part.append(el("h2", "", what));
+    const statRow = ["mean", "std", "min", "max", "norm"].map((key) => el("td", "", key + " " + fmt(stats[key])));
+    part.append(el("table", "stats", el("tr", "", ...statRow)));
+    if (stats.nonFinite) part.append(el("div", "grid-note", stats.nonFinite + " NaN or inf values (left out of the statistics)"));
+    if (view.note) part.append(el("div", "grid-note", "large tensor: " + view.note));
+    let largest = 0;
+    for (const row of view.rows) for (const v of row) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
+    const withNumbers = view.rows.length <= 16 && view.rows[0].length <= 8;
+    const table = el("table", "grid" + (withNumbers ? " numbers" : ""));
+    view.rows.forEach((row, i) => {
+      const tr = el("tr", "");
+      row.forEach((v, j) => {
+        const cell = el("td", "", withNumbers ? fmt(v) : "");
+        cell.title = "[" + i + ", " + j + "] = " + String(Number(v));
+        cell.dataset.value = String(v);
+        cell.style.background = colour(Number(v), largest);
+        tr.append(cell);
+      });
+      table.append(tr);
+    });
+    part.append(table);
+    return part;
+  }
+
+  function colour(v, largest) {            // diverging: blue below zero, white at zero, red above
+    if (!Number.isFinite(v)) return "#ff9a9a";
+    const s = largest > 0 ? Math.min(Math.abs(v) / largest, 1) : 0;
+    const fade = Math.round(255 * (1 - 0.75 * s));
+    return v < 0 ? "rgb(" + fade + "," + fade + ",255)" : "rgb(255," + fade + "," + fade + ")";
+  }
+
+  // ---- folding a layer into one node -----------------------------------------------------
+  for (const layer of data.layers) {
+    const cluster = groups[layer.cluster];
+    if (!cluster) continue;
+    const title = cluster.querySelector("text");
+    if (title) title.addEventListener("click", (event) => { event.stopPropagation(); fold(layer); });
+  }
+
+  function fold(layer) {
+    const inside = new Set(layer.nodes);
+    const folding = !folded.has(layer.name);
+    if (folding) folded.add(layer.name); else folded.delete(layer.name);
+    for (const id of inside) groups[id].classList.toggle("folded-away", folding);
+    for (const [title, list] of Object.entries(edges)) {
+      const [tail, head] = title.split("->");
+      if (inside.has(tail) && inside.has(head)) for (const g of list) g.classList.toggle("folded-away", folding);
+    }
+    coverOf(layer).classList.toggle("folded-away", !folding);
+  }
+
+  const covers = {};
+  function coverOf(layer) {                // the one node a folded layer becomes
+    if (covers[layer.name]) return covers[layer.name];
+    const cluster = groups[layer.cluster];
+    const box = cluster.querySelector("path, polygon").getBBox();
+    const cover = svgElement("g");
+    cover.setAttribute("class", "fold-cover folded-away");
+    cover.dataset.layer = layer.name;
+    const rect = svgElement("rect");
+    for (const [key, v] of [["x", box.x], ["y", box.y], ["width", box.width], ["height", box.height], ["rx", 6]])
+      rect.setAttribute(key, v);
+    cover.append(rect);
+    const lines = [layer.name, layer.description, layer.ops + " ops, " + layer.params.toLocaleString() + " parameters", "(click to unfold)"];
+    lines.filter(Boolean).forEach((text, i) => {
+      const line = svgElement("text");
+      line.setAttribute("x", box.x + box.width / 2);
+      line.setAttribute("y", box.y + box.height / 2 + (i - 1.5) * 13);
+      line.setAttribute("text-anchor", "middle");
+      line.textContent = text;
+      cover.append(line);
+    });
+    cover.addEventListener("click", () => fold(layer));
+    cluster.parentNode.appendChild(cover);
+    covers[layer.name] = cover;
+    shadeCover(cover, layer);
+    return cover;
+  }
+
+  // ---- controls --------------------------------------------------------------------------
+  function go(to) {
+    position = Math.max(0, Math.min(steps.length - 1, to));
+    render();
+  }
+  function play() {
+    if (timer) { clearInterval(timer); timer = null; $("play").textContent = "Play"; return; }
+    if (position === steps.length - 1) go(0);
+    $("play").textContent = "Pause";
+    timer = setInterval(() => { if (position === steps.length - 1) play(); else go(position + 1); }, 700);
+  }
+  $("first").addEventListener("click", () => go(0));
+  $("prev").addEventListener("click", () => go(position - 1));
+  $("next").addEventListener("click", () => go(position + 1));
+  $("last").addEventListener("click", () => go(steps.length - 1));
+  $("play").addEventListener("click", play);
+  $("slider").max = steps.length - 1;
+  $("slider").addEventListener("input", () => go(Number($("slider").value)));
+  $("color-by-grad").addEventListener("change", render);
+  document.addEventListener("keydown", (event) => {
+    if (event.target.tagName === "INPUT" && event.target.type === "range") return;   // the slider has its own keys
+    const moves = {ArrowRight: position + 1, ArrowLeft: position - 1, Home: 0, End: steps.length - 1};
+    if (event.key in moves) { event.preventDefault(); go(moves[event.key]); }
+    else if (event.key === " ") { event.preventDefault(); play(); }
+  });
+  const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
+  function setZoom(z) {                   // keeping the middle of the view where it was
+    const box = $("graph"), before = zoom;
+    zoom = Math.max(0.1, Math.min(4, z));
+    const middleX = box.scrollLeft + box.clientWidth / 2, middleY = box.scrollTop + box.clientHeight / 2;
+    svg.setAttribute("width", width * zoom);
+    svg.setAttribute("height", height * zoom);
+    box.scrollLeft = middleX * zoom / before - box.clientWidth / 2;
+    box.scrollTop = middleY * zoom / before - box.clientHeight / 2;
+  }
+  $("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
+  $("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
+  $("zoom-fit").addEventListener("click", () =>
+    setZoom(Math.min(1, $("graph").clientWidth / width, $("graph").clientHeight / height)));
+  if (data.elided) {
+    $("note").hidden = false;
+    $("note").textContent = data.elided + " nodes, the farthest from " + data.root + ", are not drawn (max_nodes=" +
+      data.maxNodes + "); the steps still name them.";
+  }
+  render();
+})();

@@ -1,0 +1,547 @@
+"""The backprop explorer (md.explore): the page's data is the trace's, and the page works in a
+real browser (Debian's headless Chromium, through selenium), opened from file:// offline.
+
+Browser tests FAIL when Chromium, chromedriver or selenium is missing (the message says how to
+install them); set MICRODENSE_SKIP_BROWSER=1 to skip them instead. Building a page needs
+Graphviz's `dot`, as rendering does (MICRODENSE_SKIP_RENDER=1 skips those tests).
+"""
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense import backend as K
+from microdense.engine import toposort
+from microdense.graph import notes
+from microdense.graph.draw import node_ids
+from microdense.graph.explorer import page_data
+from microdense.layers import Dense, Dropout
+from microdense.models import Sequential
+from microdense.tensor import Scope, layer_scope
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+from tools import chromium  # noqa: E402  (tools/ is not a package we install)
+
+HOSTILE = '</script><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">&amp;'
+
+
+# ---- graphs -------------------------------------------------------------------------------
+
+def quickstart_graph(seed=0):
+    """The README's quick-start graph: x @ W + b, then x * sigmoid(x), then the mean."""
+    rng = np.random.default_rng(seed)
+    x = md.Tensor(rng.normal(size=(4, 3)), name="x")
+    W = md.Tensor(rng.normal(size=(3, 2)), requires_grad=True, name="W")
+    b = md.Tensor(np.zeros(2), requires_grad=True, name="b")
+    h = x @ W + b
+    return (h * md.sigmoid(h)).mean(), {"x": x, "W": W, "b": b, "h": h}
+
+
+def layered_graph(seed=0):
+    """Two layers, tagged with scopes as Dense tags its ops, and a scalar used three times."""
+    rng = np.random.default_rng(seed)
+    x = md.Tensor(rng.normal(size=(5, 3)), name="x")
+    W1 = md.Tensor(rng.normal(size=(3, 4)), requires_grad=True, name="dense/kernel")
+    W2 = md.Tensor(rng.normal(size=(4, 1)), requires_grad=True, name="dense_1/kernel")
+    a = md.Tensor(np.float64(0.5), requires_grad=True, name="a")
+    with layer_scope(Scope("dense", "Dense(4, activation=tanh)")):
+        h = md.tanh(x @ W1)
+    with layer_scope(Scope("dense_1", "Dense(1)")):
+        out = h @ W2
+    loss = (out * a).mean() + a * a
+    return loss, {"W1": W1, "W2": W2, "a": a}
+
+
+def custom_activation(x):
+    return x * K.sigmoid(x)
+
+
+def digits_step(batch=32):
+    """One training step of the README's tutorial MLP on the bundled digits: the forward pass
+    and the loss with its l2 penalty, as Model.fit builds them."""
+    md.utils.set_random_seed(0)
+    x, y = md.datasets.load_digits(one_hot=True)
+    model = Sequential([Dense(64, activation="relu", input_shape=(64,)),
+                        Dense(128, activation=custom_activation, kernel_regularizer="l2"),
+                        Dropout(0.2), Dense(32, activation="tanh"),
+                        Dense(10, activation="softmax")])
+    loss = md.losses.CategoricalCrossentropy()(y[:batch], model(x[:batch], training=True))
+    for layer in model.layers:
+        for penalty in layer.losses:
+            loss = loss + penalty
+    return loss, model
+
+
+# ---- fixtures -----------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def dot():
+    """Building a page renders the graph with Graphviz's `dot`: fail without it, unless skipped."""
+    if shutil.which("dot"):
+        return
+    if os.environ.get("MICRODENSE_SKIP_RENDER") == "1":
+        pytest.skip("MICRODENSE_SKIP_RENDER=1: explorer tests skipped (no Graphviz `dot`).")
+    pytest.fail("Graphviz's `dot` is not on PATH, so no explorer page can be built. Install it "
+                "(apt-get install graphviz) or set MICRODENSE_SKIP_RENDER=1 to skip.")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium for this file's browser tests, network off; fails with the install
+    command when it is missing, unless MICRODENSE_SKIP_BROWSER=1."""
+    try:
+        chromium.find_programs()
+    except chromium.BrowserNotFound as error:
+        if os.environ.get("MICRODENSE_SKIP_BROWSER") == "1":
+            pytest.skip(f"MICRODENSE_SKIP_BROWSER=1: browser tests skipped ({error})")
+        pytest.fail(str(error))
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
+    yield driver
+    driver.quit()
+
+
+class Page:
+    """An explorer page opened in the browser, with what the tests read and press."""
+
+    def __init__(self, driver, path):
+        self.driver = driver
+        started = time.perf_counter()
+        driver.get("file://" + str(path))
+        self.seconds_to_open = time.perf_counter() - started
+        driver.get_log("browser")                    # what was logged before: read below
+        self.data = json.loads(driver.execute_script(
+            "return document.getElementById('explorer-data').textContent"))
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def element(self, css):
+        return self.driver.find_element("css selector", css)
+
+    def elements(self, css):
+        return self.driver.find_elements("css selector", css)
+
+    def press(self, button, times=1):
+        for _ in range(times):
+            self.element("#" + button).click()
+
+    def position(self):
+        return int(self.element("#slider").get_attribute("value"))
+
+    def go(self, position):
+        """Move the slider as a user would drag it (an input event)."""
+        self.js("const s = document.getElementById('slider'); s.value = arguments[0];"
+                "s.dispatchEvent(new Event('input'));", position)
+
+    def node(self, dot_id):
+        """The SVG <g> of the node whose <title> is dot_id."""
+        return self.js("return [...document.querySelectorAll('g.node')].find("
+                       "g => g.querySelector('title').textContent === arguments[0])", dot_id)
+
+    def classes(self, dot_id):
+        return self.node(dot_id).get_attribute("class").split()
+
+    def click_node(self, dot_id):
+        self.node(dot_id).click()
+
+    def grid(self, what):
+        """The values of the inspector's data or grad grid, as a 2-D float array."""
+        rows = self.js("return [...document.querySelectorAll(arguments[0])].map(row => "
+                       "[...row.cells].map(cell => cell.dataset.value))",
+                       f"#inspector .grid-part.{what} table.grid tr")
+        return np.array(rows, dtype=np.float64)
+
+    def errors(self):
+        """Console messages at warning level or worse, and uncaught errors."""
+        return [entry for entry in self.driver.get_log("browser")
+                if entry["level"] in ("SEVERE", "WARNING")]
+
+
+def open_page(browser, tmp_path, explorer, name="page.html"):
+    path = explorer.save(tmp_path / name)
+    return Page(browser, path)
+
+
+def numbers(text):
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?|-?inf|nan", text)]
+
+
+def assert_shows(text, array):
+    """The panel's text for an array: its values (<= 12) or its mean and norm, to 4 digits."""
+    array = np.asarray(array, dtype=np.float64)
+    if array.size <= 12:
+        np.testing.assert_allclose(numbers(text), array.ravel(), rtol=1e-3, atol=1e-12)
+    else:
+        shown = numbers(text.split("array:")[1])
+        np.testing.assert_allclose(shown, [array.mean(), np.linalg.norm(array)],
+                                   rtol=1e-3, atol=1e-12)
+
+
+# ---- the page's data, without a browser ---------------------------------------------------
+
+def test_node_ids_are_the_ids_draw_graph_writes():
+    loss, _ = layered_graph()
+    loss.backward()                                    # (no "no gradients yet" note)
+    for max_nodes in (1000, 6):
+        source = md.draw_graph(loss, max_nodes=max_nodes).source
+        drawn = set(re.findall(r"^\t+(\w+) \[", source, flags=re.M)) - {"graph", "node", "edge"}
+        tensor_ids, op_ids, cluster_ids = node_ids(loss, max_nodes=max_nodes)
+        assert set(tensor_ids.values()) | set(op_ids.values()) == drawn - {notes.ELIDED}
+        assert set(cluster_ids.values()) == set(re.findall(r"subgraph (\w+)", source))
+
+
+def test_steps_are_the_forward_order_then_the_traces_steps():
+    loss, t = layered_graph()
+    trace = md.trace_backward(loss)
+    data = page_data(trace)
+    tensors = data["tensors"]
+    forward = [s for s in data["steps"] if s["kind"] == "forward"]
+    backward = [s for s in data["steps"] if s["kind"] == "backward"]
+    assert data["steps"][0]["kind"] == "start" and data["steps"][-1]["kind"] == "done"
+    assert [tensors[s["tensor"]]["label"] for s in forward] == \
+        [trace.label(n) for n in toposort(loss) if n.parents]
+    assert [tensors[s["tensor"]]["label"] for s in backward] == \
+        [trace.label(s.node) for s in trace.steps]
+    for page_step, step in zip(backward, trace.steps):
+        assert [tensors[c["parent"]]["label"] for c in page_step["contributions"]] == \
+            [trace.label(c.parent) for c in step.contributions]
+    a = next(e for e in tensors if e["label"] == "a")
+    assert len(trace.received(t["a"])) == 3 and a["gradValue"]["values"] == [t["a"].grad.item()]
+
+
+def test_page_loads_nothing_from_anywhere():
+    page = md.explore(quickstart_graph()[0]).html
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    assert not re.search(r"\bsrc\s*=", page)
+    without_namespaces = re.sub(r'xmlns(:xlink)?="http://www\.w3\.org/[^"]*"', "", page)
+    assert "http://" not in without_namespaces and "https://" not in without_namespaces
+
+
+def test_a_hostile_name_stays_text():
+    loss, t = quickstart_graph()
+    t["W"].name = HOSTILE
+    page = md.explore(loss).html
+    data = page.split('<script type="application/json" id="explorer-data">')[1]
+    data = data.split("</script>")[0]                 # the first </script> must end the JSON
+    assert HOSTILE in [e["label"] for e in json.loads(data)["tensors"]]
+    assert page.count("</script>") == 2               # the data's and the script's, no more
+    assert "<img" not in page
+
+
+def test_explore_takes_a_trace_and_runs_no_second_backward():
+    loss, t = quickstart_graph()
+    trace = md.trace_backward(loss)
+    grad = t["W"].grad.copy()
+    explorer = md.explore(trace)
+    np.testing.assert_array_equal(t["W"].grad, grad)          # not accumulated twice
+    assert explorer.trace is trace and "6 backward steps" in repr(explorer)
+
+
+def test_explore_refuses_what_has_no_graph_saying_what_to_pass():
+    with pytest.raises(TypeError, match="given a ndarray.*use model\\(x\\)"):
+        md.explore(np.ones(3))
+    with md.no_grad():
+        loss, _ = quickstart_graph()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        md.explore(loss)
+
+
+def test_repr_html_is_the_page_in_its_own_frame():
+    explorer = md.explore(quickstart_graph()[0])
+    frame = explorer._repr_html_()
+    assert frame.startswith("<iframe srcdoc=\"") and 'sandbox="allow-scripts"' in frame
+    srcdoc = frame.split('srcdoc="')[1].split('" style=')[0]
+    assert '"' not in srcdoc and html.unescape(srcdoc) == explorer.html
+
+
+def test_max_nodes_cuts_as_draw_graph_does_and_says_so():
+    loss, _ = digits_step(batch=4)
+    data = page_data(md.trace_backward(loss), max_nodes=20)
+    drawn = [e for e in data["tensors"] if e["node"]]
+    assert data["elided"] > 0 and len(drawn) + sum(1 for e in drawn if e["opNode"]) <= 21
+    assert all("data" not in e for e in data["tensors"] if not e["node"])
+
+
+def test_a_large_tensor_shows_a_slice_and_says_so():
+    big = md.Tensor(np.arange(100 * 70, dtype=np.float64).reshape(100, 70), requires_grad=True)
+    cube = md.Tensor(np.ones((2, 3, 4)), requires_grad=True)
+    loss = big.sum() + cube.sum()
+    entries = {e["shape"].__len__(): e for e in page_data(md.trace_backward(loss))["tensors"]
+               if e["shape"] in ([100, 70], [2, 3, 4])}
+    grid = entries[2]["data"]
+    assert len(grid["rows"]) == 64 and len(grid["rows"][0]) == 64
+    assert grid["rows"][1][2] == 72.0 and "rows 0-63 of 100" in grid["note"]
+    assert "columns 0-63 of 70" in grid["note"]
+    assert "x[0, :, :]" in entries[3]["data"]["note"] and len(entries[3]["data"]["rows"]) == 3
+
+
+# ---- in the browser -----------------------------------------------------------------------
+
+def test_page_opens_offline_from_file_without_errors(browser, tmp_path):
+    page = open_page(browser, tmp_path, md.explore(quickstart_graph()[0]))
+    assert browser.current_url.startswith("file://")
+    assert page.js("return performance.getEntriesByType('resource').length") == 0
+    assert page.js("return navigator.onLine") is False                # the network is off
+    assert page.element("#step-title").text.startswith("The start")
+    page.press("last")
+    page.press("first")
+    assert page.errors() == []
+
+
+def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
+    loss, t = quickstart_graph()
+    explorer = md.explore(loss)
+    trace = explorer.trace
+    page = open_page(browser, tmp_path, explorer)
+    tensor_ids, op_ids, _ = node_ids(loss)
+    forward = page.data["forwardSteps"]
+    page.press("next", forward)                        # forward: ops appear in the order they ran
+    fan_ins = inside_mean = 0
+    for n, step in enumerate(trace.steps):
+        page.press("next")
+        assert page.position() == forward + 1 + n
+        title = page.element("#step-title").text
+        assert title == f"backward step {n} of {len(trace.steps)}: {trace.label(step.node)}"
+        upstream = page.element("#step-body .upstream .value").text
+        assert_shows(upstream, step.upstream)
+        boxes = page.elements("#step-body .contribution")
+        assert [b.get_attribute("data-parent") for b in boxes] == \
+            [trace.label(c.parent) for c in step.contributions]
+        for box, c in zip(boxes, step.contributions):
+            assert_shows(box.find_element("css selector", ".from-op").text, c.from_op)
+            if c.summed_axes:                           # the bias: summed over the batch
+                assert_shows(box.find_element("css selector", ".added").text, c.added)
+            if len(trace.received(c.parent)) > 1:       # h is used twice: the running sum
+                assert f"contribution {c.count} of 2" in box.text
+                assert_shows(box.find_element("css selector", ".total").text, c.total)
+                fan_ins += 1
+        current = {g.find_element("css selector", "title").get_attribute("textContent")
+                   for g in page.elements("g.node.current")}
+        entry = next(e for e in page.data["tensors"] if e["label"] == trace.label(step.node))
+        if id(step.node) in tensor_ids:                 # the node and its op
+            assert current == {tensor_ids[id(step.node)], op_ids[id(step.node)]}
+        else:                                           # inside md.mean: mean's op box
+            assert current == {entry["opBox"]} and entry["opBox"] in op_ids.values()
+            inside_mean += 1
+        lit = page.elements("g.edge.lit-back")          # out of the op, one per input drawn
+        drawn = page.data["steps"][page.position()]
+        assert len(lit) == (drawn["outEdge"] is not None) + len(
+            [c for c in drawn["contributions"] if c["edge"]])
+        assert len(lit) >= 1
+    assert fan_ins == 2 and inside_mean == 1           # mean = sum, then times 1/n
+    assert page.errors() == []
+
+
+def test_forward_steps_reveal_values_and_keys_and_slider_move(browser, tmp_path):
+    loss, t = quickstart_graph()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    h = tensor_ids[id(t["h"])]
+    assert "pending" in page.classes(h) and "pending" not in page.classes(tensor_ids[id(t["W"])])
+    body = page.element("body")
+    body.send_keys("\ue014", "\ue014")                 # the right arrow, twice: matmul, then add
+    assert page.position() == 2 and "pending" not in page.classes(h)
+    assert page.element("#step-title").text == "forward step 2 of 6: add_0"
+    assert_shows(page.element("#step-body .value").text, t["h"].data)
+    body.send_keys("\ue012")                            # the left arrow: add is undone
+    assert page.position() == 1 and "pending" in page.classes(h)
+    page.go(page.data["forwardSteps"] + 1)              # the slider: the first backward step
+    assert page.element("#step-title").text.startswith("backward step 0 of 6: L")
+    assert "the seed" in page.element("#step-body .upstream").text
+    assert page.errors() == []
+
+
+def test_last_step_shows_every_gradient_equal_to_the_engines(browser, tmp_path):
+    loss, t = layered_graph()
+    explorer = md.explore(loss)
+    page = open_page(browser, tmp_path, explorer)
+    page.press("last")
+    assert page.element("#step-title").text.startswith("Done")
+    tensor_ids, _, _ = node_ids(loss)
+    drawn = [t for t in explorer.trace.tensors() if id(t) in tensor_ids]   # not mean's inside
+    assert {id(t["W1"]), id(t["W2"]), id(t["a"])} <= {id(tensor) for tensor in drawn}
+    for tensor in drawn:                                  # every tensor that got a gradient
+        page.click_node(tensor_ids[id(tensor)])
+        np.testing.assert_allclose(page.grid("grad").ravel(), np.ravel(tensor.grad), rtol=1e-12)
+    rows = page.elements("#step-body table.grads tr")
+    assert len(rows) == len(explorer.trace.tensors()) + 1          # and the root's seed
+    assert page.errors() == []
+
+
+def test_clicking_a_tensor_shows_its_grid(browser, tmp_path):
+    loss, t = quickstart_graph()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    page.click_node(tensor_ids[id(t["x"])])
+    assert page.element("#inspector h2").text == "x"
+    assert "(4, 3) · float64 · data" in page.element("#inspector").text
+    np.testing.assert_array_equal(page.grid("data"), t["x"].data)
+    assert "grad: none" in page.element("#inspector").text
+    from selenium.webdriver.common.action_chains import ActionChains
+    page.press("last")                                 # the list of gradients: names are links
+    link = next(a for a in page.elements("#step-body .tensor-link") if a.text == "W")
+    ActionChains(page.driver).move_to_element(link).perform()
+    hovered = page.elements("g.node.hovered")
+    assert len(hovered) == 1 and hovered[0].find_element("css selector", "title") \
+        .get_attribute("textContent") == tensor_ids[id(t["W"])]
+    page.press("first")
+    page.click_node(tensor_ids[id(t["x"])])
+    cell = page.elements("#inspector .grid-part.data table.grid td")[4]
+    assert cell.get_attribute("title") == f"[1, 1] = {float(t['x'].data[1, 1])!r}"   # on hover
+    page.click_node(tensor_ids[id(t["h"])])            # not computed yet at the start
+    assert "not computed yet" in page.element("#inspector").text
+    assert page.errors() == []
+
+
+def test_folding_a_layer_hides_its_ops_and_unfolds(browser, tmp_path):
+    loss, t = layered_graph()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, op_ids, cluster_ids = node_ids(loss)
+    layer = next(l for l in page.data["layers"] if l["name"] == "dense")
+    assert layer["ops"] == 2 and layer["params"] == 12
+    inside = layer["nodes"]
+    assert tensor_ids[id(t["W1"])] in inside and len(inside) == 5   # W1, matmul, tanh (+ ops)
+    title = page.js("return [...document.querySelectorAll('g.cluster')].find(g => g.querySelector"
+                    "('title').textContent === arguments[0]).querySelector('text')",
+                    cluster_ids["dense"])
+    title.click()
+    assert all(not page.node(node).is_displayed() for node in inside)
+    cover = page.element(".fold-cover[data-layer='dense']")
+    assert cover.is_displayed() and "Dense(4, activation=tanh)" in cover.text
+    assert page.node(tensor_ids[id(t["W2"])]).is_displayed()       # the other layer stays
+    page.press("last")                                 # stepping with a folded layer is fine
+    page.element("#color-by-grad").click()             # shaded by its weight's mean |grad|
+    step = md.graph.labels.magnitude_step(np.abs(t["W1"].grad).mean())
+    red, green, blue = (int(md.graph.labels.MAGNITUDE_COLORS[step][i:i + 2], 16)
+                        for i in (1, 3, 5))
+    assert page.js("return getComputedStyle(arguments[0].querySelector('rect')).fill",
+                   cover) == f"rgb({red}, {green}, {blue})"
+    cover.click()
+    assert all(page.node(node).is_displayed() for node in inside)
+    assert page.errors() == []
+
+
+def test_colour_by_gradient_size_switches_on_and_off(browser, tmp_path):
+    loss, t = quickstart_graph()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    fill = ("return getComputedStyle(arguments[0].querySelector('path, polygon, ellipse'))"
+            ".fill")
+    W = page.node(tensor_ids[id(t["W"])])
+    before = page.js(fill, W)
+    page.element("#color-by-grad").click()
+    assert page.js(fill, W) == "rgb(255, 255, 255)"    # no gradient yet: white
+    page.press("last")
+    W_entry = next(e for e in page.data["tensors"] if e["label"] == "W")
+    step = md.graph.labels.magnitude_step(np.abs(t["W"].grad).mean())
+    assert W_entry["gradColor"] == md.graph.labels.MAGNITUDE_COLORS[step]
+    red, green, blue = (int(W_entry["gradColor"][i:i + 2], 16) for i in (1, 3, 5))
+    assert page.js(fill, W) == f"rgb({red}, {green}, {blue})"
+    page.element("#color-by-grad").click()
+    assert page.js(fill, W) == before
+    assert page.errors() == []
+
+
+def test_a_graph_cut_at_max_nodes_says_so_and_steps_through(browser, tmp_path):
+    loss, _ = digits_step(batch=4)
+    page = open_page(browser, tmp_path, md.explore(loss, max_nodes=20))
+    note = page.element("#note")
+    assert note.is_displayed() and f"{page.data['elided']} nodes" in note.text
+    assert "max_nodes=20" in note.text
+    per_step = page.js("const next = document.getElementById('next');"
+                       "let n = 0; while (!next.disabled) { next.click(); n++; } return n;")
+    assert per_step == len(page.data["steps"]) - 1
+    assert page.element("#step-title").text.startswith("Done")
+    for link in page.elements("#step-body .tensor-link")[:12]:   # drawn or not
+        link.click()
+    assert page.errors() == []
+
+
+def test_play_steps_by_itself_and_pauses(browser, tmp_path):
+    page = open_page(browser, tmp_path, md.explore(quickstart_graph()[0]))
+    page.press("play")
+    time.sleep(1.6)
+    page.press("play")
+    moved = page.position()
+    assert moved >= 1 and page.element("#play").text == "Play"
+    time.sleep(0.9)
+    assert page.position() == moved
+    assert page.errors() == []
+
+
+def test_a_hostile_name_is_shown_as_text_in_the_browser(browser, tmp_path):
+    loss, t = quickstart_graph()
+    t["W"].name = HOSTILE
+    page = open_page(browser, tmp_path, md.explore(loss, title=HOSTILE))
+    tensor_ids, _, _ = node_ids(loss)
+    page.press("last")
+    page.click_node(tensor_ids[id(t["W"])])
+    assert page.element("#inspector h2").text == HOSTILE
+    assert page.js("return window.pwned") is None
+    assert page.js("return document.querySelectorAll('img').length") == 0
+    assert HOSTILE in page.js("return document.title")
+    assert page.errors() == []
+
+
+def test_two_explorers_in_one_notebook_do_not_interfere(browser, tmp_path):
+    first, second = md.explore(quickstart_graph(0)[0]), md.explore(layered_graph()[0])
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text("<!DOCTYPE html><html><body>" + first._repr_html_() +
+                        second._repr_html_() + "</body></html>", encoding="utf-8")
+    browser.get("file://" + str(notebook))
+    frames = browser.find_elements("css selector", "iframe")
+    assert len(frames) == 2
+    browser.switch_to.frame(frames[0])
+    for _ in range(3):
+        browser.find_element("id", "next").click()
+    assert browser.find_element("id", "slider").get_attribute("value") == "3"
+    browser.switch_to.default_content()
+    browser.switch_to.frame(frames[1])
+    assert browser.find_element("id", "slider").get_attribute("value") == "0"
+    assert browser.find_element("id", "step-title").text.startswith("The start")
+    browser.switch_to.default_content()
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_the_digits_mlp_training_step_opens_and_steps_smoothly(browser, tmp_path):
+    loss, model = digits_step()
+    explorer = md.explore(loss)
+    page = open_page(browser, tmp_path, explorer)
+    steps = len(page.data["steps"])
+    # Each Next, timed inside the page up to the new layout (a click's work, without
+    # selenium's round trip).
+    per_step = page.js("const next = document.getElementById('next'), times = [];"
+                       "while (!next.disabled) { const start = performance.now(); next.click();"
+                       "  document.body.offsetHeight; times.push(performance.now() - start); }"
+                       "return times;")
+    assert len(per_step) == steps - 1
+    assert page.element("#step-title").text.startswith("Done")
+    kernel = model.layers[0].kernel
+    tensor_ids, _, _ = node_ids(loss)
+    page.click_node(tensor_ids[id(kernel)])
+    assert "large tensor" not in page.element("#inspector").text          # (64, 64): all of it
+    np.testing.assert_allclose(page.grid("grad"), kernel.grad, rtol=1e-6, atol=1e-12)
+    assert page.errors() == []
+    print(f"\ndigits MLP step: page {len(explorer.html) / 1e3:.0f} kB, opened in "
+          f"{page.seconds_to_open:.2f} s, {len(per_step)} steps of {np.mean(per_step):.0f} ms "
+          f"(at most {np.max(per_step):.0f} ms)")
+    assert page.seconds_to_open < 20 and np.mean(per_step) < 200   # generous: 2 shared cores
+
+
+def test_a_missing_browser_fails_saying_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(chromium.os.path, "exists", lambda path: False)
+    with pytest.raises(chromium.BrowserNotFound) as error:
+        chromium.find_programs()
+    message = str(error.value)
+    assert message.startswith("chromium and chromedriver not found on PATH")
+    assert "apt-get install chromium chromium-driver" in message
+    assert "MICRODENSE_SKIP_BROWSER=1" in message
