@@ -1,6 +1,6 @@
 """Where a training step's time goes, phase by phase, as a share of numpy's whole step.
 
-    python benchmarks/phases.py [tiny|mnist|deep|chain ...]
+    python benchmarks/phases.py [tiny|mnist|deep|wide|chain ...]
 
 Sequential.train_on_batch is split into what it does (the same calls, timed one by one):
 checking the batch, the forward pass through the layers, the loss, backward(), the optimizer
@@ -20,7 +20,8 @@ import workloads as W  # noqa: E402
 import microdense as md  # noqa: E402
 from microdense.tensor import constant  # noqa: E402
 
-SPECS = {"tiny": W.TINY, "mnist": W.MNIST_SGD, "deep": W.DEEP}
+SPECS = {"tiny": W.TINY, "mnist": W.MNIST_SGD, "deep": W.DEEP, "wide": W.WIDE}
+STEPS = {"tiny": 2000, "mnist": 200, "deep": 200, "wide": 7}
 
 
 def sequential_phases(spec, steps):
@@ -99,7 +100,7 @@ def main(names):
         if name == "chain":
             times = chain_phases(40)
         else:
-            times = sequential_phases(SPECS[name], 2000 if name == "tiny" else 200)
+            times = sequential_phases(SPECS[name], STEPS[name])
         base = np.percentile(times.pop("numpy step"), 10)
         parts = {phase: np.percentile(t, 10) for phase, t in times.items()}
         total = sum(parts.values())

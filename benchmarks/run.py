@@ -13,8 +13,9 @@ PyTorch runs in a child process of its own, which times the numpy baseline again
 (its ratio is to that baseline). Two reasons: importing torch puts ~260,000 more objects in
 the process, which every full garbage collection of microdense's graphs then walks (measured:
 the chain's step took 2x longer with torch imported); and torch's OpenMP threads keep
-spinning after each op, slowing whatever runs next. In the child, numpy's rounds run before
-torch's for the same reason.
+spinning for a moment after each op, slowing whatever runs next. In the child, numpy and torch
+rounds alternate as everywhere else (on a shared machine, drift between blocks of rounds was
+the larger error: a torch median 40x its best round).
 
 Peak memory is tracemalloc's peak during one step (numpy reports its allocations to
 tracemalloc; PyTorch's allocator does not, so it has no memory column). The op table times one
@@ -92,9 +93,8 @@ def torch_child(args):
         if "torch" not in workload.steps:
             continue
         rounds, seconds = settings(args, workload.name)
-        times = time_versions({"numpy": workload.steps["numpy"]}, rounds, seconds)
-        times.update(time_versions({"torch": workload.steps["torch"]}, rounds, seconds))
-        results[workload.name] = times
+        results[workload.name] = time_versions(
+            {"numpy": workload.steps["numpy"], "torch": workload.steps["torch"]}, rounds, seconds)
     json.dump(results, sys.stdout)
 
 

@@ -164,13 +164,22 @@ class Replay:
                 _check_node(node, inputs_ids)
         self._forward = [FORWARD_KERNELS[t.op](t) for t in order if t.parents]
         self._leaves = [(i, t) for i, t in enumerate(order) if not t.parents]
-        self._buffers = {}                           # leaf position -> its reused grad array
-        self._backward = []                          # (position, node, [(input index, position, is_leaf)])
+        self._buffers = {}                           # weight position -> its reused grad array
+        uses = {}                                    # how many ops read each tensor
+        for node in order:
+            for parent in node.parents:
+                uses[id(parent)] = uses.get(id(parent), 0) + 1
+        # backward plan: (position, node, [(input index, input position, is leaf)], direct)
+        self._backward = []
         for node in reversed(order):
             if node.parents:
                 edges = [(i, position[id(parent)], not parent.parents)
                          for i, parent in enumerate(node.parents) if parent.requires_grad]
-                self._backward.append((position[id(node)], node, edges))
+                weight = node.parents[-1]
+                direct = (node.op == "matmul" and node.parents[0].data.ndim == 2
+                          and weight.data.ndim == 2 and weight.requires_grad
+                          and not weight.parents and uses[id(weight)] == 1)
+                self._backward.append((position[id(node)], node, edges, direct))
         self._size = len(order)
         self._root = position[id(loss)]
 
@@ -183,18 +192,35 @@ class Replay:
                               f"changes shape: trace again (or train eagerly).")
         np.copyto(target, array)
 
+    def _buffer(self, position, like):
+        """The gradient array of the weight at `position`, made once and reused every step."""
+        buffer = self._buffers.get(position)
+        if buffer is None:
+            buffer = self._buffers[position] = np.empty_like(like)
+        return buffer
+
     def run(self):
         """One step: every op's forward, then the backward; returns the loss as a float."""
         for forward in self._forward:
             forward()
         grads = [None] * self._size
         grads[self._root] = np.ones_like(self.loss.data)
-        for position, node, edges in self._backward:
+        for position, node, edges, direct in self._backward:
             upstream = grads[position]
             if upstream is None:
                 continue
-            parent_grads = node._backward(upstream)
             parents = node.parents
+            if direct:
+                # x @ W with W a weight read once: dL/dW = x^T @ g written straight into W's
+                # gradient array of the last step, so no weight-sized array is allocated (a
+                # fresh 64 MB one costs page faults), and dL/dx = g @ W^T as matmul's backward.
+                x, weight = parents[0].data, parents[1].data
+                buffer = self._buffer(edges[-1][1], weight)
+                np.matmul(x.T, upstream, out=buffer)
+                grads[edges[-1][1]] = buffer
+                parent_grads = (upstream @ weight.T if parents[0].requires_grad else None, None)
+            else:
+                parent_grads = node._backward(upstream)
             for i, parent_position, is_leaf in edges:
                 grad = parent_grads[i]
                 if grad is None:
@@ -208,9 +234,7 @@ class Replay:
                 if not is_leaf:                      # an intermediate: as the engine does
                     grads[parent_position] = grad if held is None else held + grad
                 elif held is None:                   # a leaf: into its own reused array
-                    buffer = self._buffers.get(parent_position)
-                    if buffer is None:
-                        buffer = self._buffers[parent_position] = np.empty_like(target)
+                    buffer = self._buffer(parent_position, target)
                     np.copyto(buffer, grad)
                     grads[parent_position] = buffer
                 else:
