@@ -8,8 +8,8 @@ trace) and turns it into two flat lists:
     forward   for each op, in order: one numpy call writing its result into the array the
               trace left in `node.data` (reused every step: no new tensors, no new buffers)
     backward  for each op, in reverse: the op's own backward closure (the very code eager
-              runs), then the gradient added to each input, with the un-broadcast axes and
-              the casts worked out once at trace time
+              runs), then each input's gradient summed by the engine's rules (un-broadcast,
+              cast), along a plan of positions made once at trace time
 
 Each replay reads the leaves' arrays as they are now: weights updated in place by an
 optimizer, inputs written with `feed`. The numbers are the eager numbers (tests/test_replay.py
