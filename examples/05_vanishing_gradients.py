@@ -12,6 +12,13 @@ sigmoid'(z) = s(1 - s) <= 1/4 at every sigmoid layer, so the first layers of the
 network get gradients orders of magnitude smaller than its last; ReLU passes the gradient
 through (relu'(z) = 1 where z > 0), so its layers stay within a factor of a few.
 
+A third network keeps the sigmoid but puts a BatchNormalization before each one (Dense ->
+BatchNormalization -> sigmoid, run in training mode as fit does): each sigmoid then gets
+inputs of mean 0 and variance 1, where its slope is near its largest, and backward through
+the normalization divides the gradient by the batch's standard deviation, which is small
+after a sigmoid layer, so it is scaled back up. Its column in the table (no drawing) shows
+the remedy. Example 9 shows the other remedy, residual connections.
+
 Keras / PyTorch, for comparison: neither draws this. In PyTorch one would print
     [layer.weight.grad.norm() for layer in net if isinstance(layer, torch.nn.Linear)]
 after loss.backward(), which is the table this script prints beside its pictures.
@@ -23,7 +30,7 @@ import sys
 import numpy as np
 
 import microdense as md
-from microdense.layers import Dense
+from microdense.layers import Activation, BatchNormalization, Dense
 from microdense.models import Sequential
 from microdense.tensor import Scope, layer_scope
 
@@ -40,6 +47,33 @@ def deep_network(activation):
         model.add(Dense(WIDTH, activation=activation))
     model.add(Dense(3, activation="softmax"))
     return model
+
+
+def deep_batchnorm_network():
+    """The sigmoid network with a BatchNormalization before each sigmoid (the Dense kernels
+    start the same: BatchNormalization's gamma = 1, beta = 0 draw no random numbers)."""
+    md.utils.set_random_seed(0)
+    md.layers.reset_name_counters()
+    model = Sequential(name="deep_sigmoid_batchnorm")
+    model.add(Dense(WIDTH, input_shape=(2,)))
+    model.add(BatchNormalization())
+    model.add(Activation("sigmoid"))
+    for _ in range(DEPTH - 2):
+        model.add(Dense(WIDTH))
+        model.add(BatchNormalization())
+        model.add(Activation("sigmoid"))
+    model.add(Dense(3, activation="softmax"))
+    return model
+
+
+def batchnorm_gradient_norms(x, y):
+    """||d loss / d kernel|| of each Dense layer of the BatchNormalization network, with the
+    batch's own statistics (training=True, as in fit)."""
+    model = deep_batchnorm_network()
+    loss = md.losses.CategoricalCrossentropy()(y, model(x, training=True))
+    loss.backward()
+    return [float(np.linalg.norm(layer.kernel.grad)) for layer in model.layers
+            if isinstance(layer, Dense)]
 
 
 def main(argv=None):
@@ -68,17 +102,20 @@ def main(argv=None):
                               cleanup=True)
         print(f"{activation}: loss {loss.item():.4f}, wrote {os.path.relpath(path)}")
 
+    norms["sigmoid + batchnorm"] = batchnorm_gradient_norms(x, y)
+
     print("\nGradient per layer (layer 1 is nearest the input): ||d loss / d kernel||, and the "
           "mean |grad| of kernel and bias that the drawings shade by:\n")
     print("| layer | sigmoid norm | sigmoid mean abs | relu norm | relu mean abs | "
-          "relu / sigmoid (norm) |")
+          "relu / sigmoid (norm) | sigmoid + BN norm |")
     print("|------:|-------------:|-----------------:|----------:|--------------:|"
-          "----------------------:|")
+          "----------------------:|------------------:|")
     for depth in range(DEPTH):
         s, r = norms["sigmoid"][depth], norms["relu"][depth]
+        b = norms["sigmoid + batchnorm"][depth]
         print(f"| {depth + 1:5d} | {s:12.2e} | {shades['sigmoid'][depth]:16.2e} | {r:9.2e} | "
-              f"{shades['relu'][depth]:13.2e} | {r / s:21.3g} |")
-    for activation in ("sigmoid", "relu"):
+              f"{shades['relu'][depth]:13.2e} | {r / s:21.3g} | {b:17.2e} |")
+    for activation in ("sigmoid", "relu", "sigmoid + batchnorm"):
         first, last = norms[activation][0], norms[activation][-1]
         print(f"{activation}: first layer / last layer gradient norm = {first / last:.2e}")
 

@@ -35,4 +35,4 @@ from microdense import graph
 from microdense.graph import draw_graph, plot_model
 from microdense.graph.explorer import explore
 from microdense.layers import Input
-from microdense.models import Sequential
+from microdense.models import Model, Sequential    # Model(inputs, outputs): functional

@@ -249,34 +249,10 @@ def check_config(config, filepath):
                          f"{version}; this version reads formats 1 to {FORMAT_VERSION}). "
                          f"Upgrade microdense to load it.")
     require(config.get("class_name"), str, '"class_name"', "a string")
-    if config["class_name"] != "Sequential":
+    if config["class_name"] not in MODEL_CLASSES:
         raise ValueError(f"Cannot load a model of class {config['class_name']!r}; "
-                         f"microdense models are Sequential.")
-    model = config.get("config")
-    require(model, dict, '"config"', "a dict (the model config)")
-    require(model.get("name"), (str, type(None)), '"config"["name"]', "a string")
-    require(model.get("layers"), list, '"config"["layers"]', "a list of layer configs")
-    for index, layer in enumerate(model["layers"]):
-        field = f'"config"["layers"][{index}]'
-        require(layer, dict, field, 'a dict {"class_name": ..., "config": ...}')
-        require(layer.get("class_name"), str, f'{field}["class_name"]', "a string")
-        require(layer.get("config"), dict, f'{field}["config"]', "a dict")
-        require(layer["config"].get("name"), (str, type(None)), f'{field}["config"]["name"]',
-                "a string")
-    shapes = [('"config"["build_input_shape"]', model.get("build_input_shape"))]
-    shapes += [(f'"config"["layers"][{index}]["config"]["{key}"]', layer["config"].get(key))
-               for index, layer in enumerate(model["layers"])
-               for key in ("batch_shape", "batch_input_shape", "input_shape")]
-    shapes += [(f'"config"["layers"][{index}]["config"]["input_dim"]', [layer["config"][key]])
-               for index, layer in enumerate(model["layers"])
-               for key in ("input_dim",) if layer["config"].get(key) is not None]
-    for field, shape in shapes:
-        if shape is not None:
-            require(shape, list, field, "a list of sizes")
-            for size in shape:
-                require(size, (int, type(None)), field, "a list of whole numbers or null")
-                if size is not None and size < 0:
-                    raise hostile(filepath, field, f"holds the negative size {size}")
+                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
+    _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
     settings = config.get("compile_config")
     require(settings, (dict, type(None)), '"compile_config"', "a dict or null")
     if settings is not None:
@@ -287,25 +263,117 @@ def check_config(config, filepath):
                     '"compile_config"["optimizer"]["class_name"]', "a string")
             require(optimizer.get("config", {}), (dict, type(None)),
                     '"compile_config"["optimizer"]["config"]', "a dict")
-        require(settings.get("loss"), (str, dict, type(None)), '"compile_config"["loss"]',
-                "a name, a dict or null")
-        require(settings.get("metrics"), (list, type(None)), '"compile_config"["metrics"]',
-                "a list")
-        for index, entry in enumerate(settings.get("metrics") or ()):
-            require(entry, (str, dict), f'"compile_config"["metrics"][{index}]',
-                    "a name or a dict")
+        require(settings.get("loss"), (str, dict, list, type(None)),
+                '"compile_config"["loss"]', "a name, a dict, a list or null")
+        require(settings.get("loss_weights"), (list, dict, int, float, type(None)),
+                '"compile_config"["loss_weights"]', "numbers or null")
+        metrics = settings.get("metrics")
+        require(metrics, (list, dict, type(None)), '"compile_config"["metrics"]', "a list")
+        # A list, or (a model with several outputs) a dict of output name -> metrics.
+        entries = metrics.items() if isinstance(metrics, dict) else enumerate(metrics or ())
+        for key, entry in entries:
+            require(entry, (str, dict, list), f'"compile_config"["metrics"][{key!r}]',
+                    "a name, a list or a dict")
+
+
+MODEL_CLASSES = ("Sequential", "Functional")
+MAX_NESTING = 32                 # models inside models inside models ...
+
+
+def _check_model(class_name, model, field, require, filepath, depth=0):
+    """Check a Sequential or Functional config, and the config of every model in it."""
+    if depth > MAX_NESTING:
+        raise hostile(filepath, field, f"nests models more than {MAX_NESTING} deep")
+    require(model, dict, field, "a dict (the model config)")
+    require(model.get("name"), (str, type(None)), f'{field}["name"]', "a string")
+    require(model.get("layers"), list, f'{field}["layers"]', "a list of layer configs")
+    for index, layer in enumerate(model["layers"]):
+        where = f'{field}["layers"][{index}]'
+        require(layer, dict, where, 'a dict {"class_name": ..., "config": ...}')
+        require(layer.get("class_name"), str, f'{where}["class_name"]', "a string")
+        require(layer.get("config"), dict, f'{where}["config"]', "a dict")
+        require(layer["config"].get("name"), (str, type(None)), f'{where}["config"]["name"]',
+                "a string")
+        if layer["class_name"] in MODEL_CLASSES:
+            _check_model(layer["class_name"], layer["config"], f'{where}["config"]', require,
+                         filepath, depth + 1)
+    shapes = [(f'{field}["build_input_shape"]', model.get("build_input_shape"))]
+    shapes += [(f'{field}["layers"][{index}]["config"]["{key}"]', layer["config"].get(key))
+               for index, layer in enumerate(model["layers"])
+               for key in ("batch_shape", "batch_input_shape", "input_shape")]
+    shapes += [(f'{field}["layers"][{index}]["config"]["input_dim"]', [layer["config"][key]])
+               for index, layer in enumerate(model["layers"])
+               for key in ("input_dim",) if layer["config"].get(key) is not None]
+    for where, shape in shapes:
+        if shape is not None:
+            require(shape, list, where, "a list of sizes")
+            for size in shape:
+                require(size, (int, type(None)), where, "a list of whole numbers or null")
+                if size is not None and size < 0:
+                    raise hostile(filepath, where, f"holds the negative size {size}")
+    if class_name == "Functional":
+        _check_functional(model, field, require, filepath)
+
+
+def _check_functional(model, field, require, filepath):
+    """The calls of a functional model: each [layer name, call number, output number]."""
+    def check_ref(ref, where):
+        require(ref, list, where, "[layer name, call number, output number]")
+        if len(ref) != 3:
+            raise hostile(filepath, where, "must be [layer name, call number, output number]")
+        require(ref[0], str, f"{where}[0]", "a layer name")
+        require(ref[1], int, f"{where}[1]", "a whole number")
+        require(ref[2], int, f"{where}[2]", "a whole number")
+
+    require(model.get("nodes"), list, f'{field}["nodes"]', "a list of layer calls")
+    for index, node in enumerate(model["nodes"]):
+        where = f'{field}["nodes"][{index}]'
+        require(node, dict, where, 'a dict {"layer": ..., "args": ..., "several": ...}')
+        require(node.get("layer"), str, f'{where}["layer"]', "a layer name")
+        require(node.get("several"), bool, f'{where}["several"]', "true or false")
+        require(node.get("args"), list, f'{where}["args"]', "a list of tensors")
+        if not node["args"] or (not node["several"] and len(node["args"]) != 1):
+            raise hostile(filepath, f'{where}["args"]', "must be one tensor, or several with "
+                          "several=true")
+        for number, ref in enumerate(node["args"]):
+            check_ref(ref, f'{where}["args"][{number}]')
+    for key in ("inputs", "outputs"):
+        require(model.get(key), list, f'{field}["{key}"]', "a list of tensors")
+        if not model[key]:
+            raise hostile(filepath, f'{field}["{key}"]', "must be a non-empty list of tensors")
+        for number, ref in enumerate(model[key]):
+            check_ref(ref, f'{field}["{key}"][{number}]')
+        keys = model.get(f"{key[:-1]}_keys")
+        require(keys, (list, type(None)), f'{field}["{key[:-1]}_keys"]', "a list or null")
+        if keys is not None:
+            if len(keys) != len(model[key]):
+                raise hostile(filepath, f'{field}["{key[:-1]}_keys"]', "must have one name per "
+                              "tensor")
+            for name in keys:
+                require(name, str, f'{field}["{key[:-1]}_keys"]', "a list of names")
+        require(model.get(f"single_{key[:-1]}", False), bool,
+                f'{field}["single_{key[:-1]}"]', "true or false")
+
+
+def _model_configs(model, depth=0):
+    """A model config and the configs of the models inside it (already depth-checked)."""
+    yield model
+    for layer in model["layers"]:
+        if layer["class_name"] in MODEL_CLASSES and depth < MAX_NESTING:
+            yield from _model_configs(layer["config"], depth + 1)
 
 
 def check_input_sizes(config, filepath, weight_values):
     """Building runs the layers on one sample of zeros of the input shape: refuse a sample
     larger than the file's weights justify (MAX_SAMPLE_VALUES, or the number of weight values
     when there are more), before it is allocated."""
-    model = config["config"]
-    shapes = [model.get("build_input_shape")] + [
-        layer["config"].get(key) for layer in model["layers"]
-        for key in ("batch_shape", "batch_input_shape", "input_shape")]
-    shapes += [[None, layer["config"]["input_dim"]] for layer in model["layers"]
-               if layer["config"].get("input_dim") is not None]
+    shapes = []
+    for model in _model_configs(config["config"]):
+        shapes += [model.get("build_input_shape")] + [
+            layer["config"].get(key) for layer in model["layers"]
+            for key in ("batch_shape", "batch_input_shape", "input_shape")]
+        shapes += [[None, layer["config"]["input_dim"]] for layer in model["layers"]
+                   if layer["config"].get("input_dim") is not None]
     limit = max(MAX_SAMPLE_VALUES, weight_values)
     for shape in shapes:
         if shape and math.prod(n or 1 for n in shape) > limit:

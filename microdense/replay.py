@@ -282,8 +282,9 @@ class TrainStep:
 
     def __call__(self, model, x, y, sample_weight, weights):
         """Run one step; returns False (having done nothing) if it must run eagerly."""
-        if self.refused is not None or sample_weight is not None or not weights:
-            return False
+        if (self.refused is not None or sample_weight is not None or not weights
+                or type(x) is not np.ndarray or type(y) is not np.ndarray):
+            return False                 # (several inputs or outputs: eager, for now)
         key = (x.shape, x.dtype, y.shape, y.dtype, tuple(map(id, weights)))
         entry = self.replays.get(key)
         if entry is None:
@@ -296,6 +297,8 @@ class TrainStep:
         replay.feed(y_leaf, y)
         loss = replay.run()
         model.optimizer.apply_gradients([(w.grad, w) for w in weights])
+        for weight in weights:           # as the eager step: no gradient left behind (the
+            weight.grad = None           # replay keeps the arrays for the next step)
         model._track(loss, len(x), y, y_pred.data, None)
         return True
 
@@ -315,5 +318,7 @@ class TrainStep:
             entry = None
         loss.backward(retain_grads=False)
         model.optimizer.apply_gradients([(w.grad, w) for w in weights])
+        for weight in weights:
+            weight.grad = None
         model._track(float(loss.data), len(x), y, y_pred.data, None)
         return entry

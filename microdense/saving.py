@@ -36,7 +36,8 @@ import numpy as np
 
 from microdense import layers as layers_module
 from microdense import losses, metrics, model_file, optimizers, utils
-from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, OPTIMIZER_FILE,
+from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CLASSES,
+                                   OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
                                    check_input_sizes, hostile, read_model_file, read_npz)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
@@ -99,12 +100,58 @@ def compile_config(model):
     if not getattr(model, "compiled", False):
         return None
     loss = model.loss
+    given_metrics = model._compile_args["metrics"]
+    if len(model.output_names) > 1:
+        # Several outputs: loss, loss_weights and metrics as compile received them (a list
+        # or dict per output), each loss by name or config; metrics by name.
+        return {"optimizer": optimizers.serialize(model.optimizer),
+                "loss": _serialize_losses(loss),
+                "loss_weights": model._compile_args.get("loss_weights"),
+                "metrics": _metric_names(given_metrics)}
     return {
         "optimizer": optimizers.serialize(model.optimizer),
-        "loss": loss if isinstance(loss, str) or loss is None else losses.serialize(loss),
+        "loss": _serialize_loss(loss),
         "metrics": [_serialize_metric(metric, given) for metric, given
-                    in zip(model.metrics, model._compile_args["metrics"])],
+                    in zip(model.metrics, given_metrics)],
     }
+
+
+def _serialize_loss(loss):
+    return loss if isinstance(loss, str) or loss is None else losses.serialize(loss)
+
+
+def _serialize_losses(loss):
+    if isinstance(loss, dict):
+        return {name: _serialize_loss(entry) for name, entry in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_serialize_loss(entry) for entry in loss]
+    return _serialize_loss(loss)
+
+
+def _metric_names(metrics):
+    """Metrics of a model with several outputs, which are saved by name only."""
+    def names(entry):
+        if entry is None or isinstance(entry, str):
+            return entry
+        if isinstance(entry, (list, tuple)):
+            return [names(e) for e in entry]
+        raise ValueError(f"Cannot save the metric {entry!r} of a model with several outputs: "
+                         f"give its metrics by name (e.g. metrics={{'out': ['mae']}}), or "
+                         f"save with include_optimizer=False.")
+    if isinstance(metrics, dict):
+        return {name: names(entry) for name, entry in metrics.items()}
+    return names(metrics)
+
+
+def leaf_layers(model):
+    """The layers that own weights: a model's layers, with the layers of a model used as a
+    layer listed in its place (its weights are named by their own layers: 'dense/kernel')."""
+    leaves = []
+    for layer in model.layers:
+        for leaf in (leaf_layers(layer) if hasattr(layer, "layers") else [layer]):
+            if leaf not in leaves:                 # a layer shared by two models: once
+                leaves.append(leaf)
+    return leaves
 
 
 def weights_by_path(model):
@@ -112,7 +159,7 @@ def weights_by_path(model):
     '/' inside a layer or weight name (two weights could share a path) or two weights of one
     layer with one name (one would be lost)."""
     arrays = {}
-    for layer in model.layers:
+    for layer in leaf_layers(model):
         for weight in layer.weights:
             path = str(weight.name)
             short = path[len(layer.name) + 1:] if path.startswith(f"{layer.name}/") else ""
@@ -130,10 +177,23 @@ def weights_by_path(model):
     return arrays
 
 
+def saved_class_name(model):
+    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
+    for cls in type(model).__mro__:
+        if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
+            return cls.__name__
+    raise ValueError(f"Cannot save model '{model.name}' ({type(model).__name__}) with "
+                     f"model.save(): a subclassed model is defined by its Python call(), which "
+                     f"a model file never holds. Save its weights with "
+                     f"model.save_weights(path) and, to restore, build the model in code and "
+                     f"call load_weights(path); or build it with Model(inputs, outputs), which "
+                     f"saves whole.")
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": type(model).__name__, "config": model.get_config(),
+              "class_name": saved_class_name(model), "config": model.get_config(),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
@@ -229,13 +289,103 @@ def load_model(filepath, custom_objects=None, compile=True):
     return model
 
 
+def _model_class(class_name):
+    from microdense.models import Functional, Sequential   # here: models imports this module
+    return {"Sequential": Sequential, "Functional": Functional}[class_name]
+
+
 def model_from_config(config, custom_objects=None):
-    """A Sequential model from save_model's config.json contents."""
-    from microdense.models.sequential import Sequential   # here: models imports this module
-    if config.get("class_name") != "Sequential":
+    """A Sequential or Functional model from save_model's config.json contents."""
+    if config.get("class_name") not in MODEL_CLASSES:
         raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
-                         f"microdense models are Sequential.")
-    return Sequential.from_config(config["config"], custom_objects)
+                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
+    return _model_class(config["class_name"]).from_config(config["config"], custom_objects)
+
+
+# ---- functional models: the layers, and the calls that connect them ------------------------
+#
+#   {"name": "functional", "trainable": true,
+#    "layers": [{"class_name": "InputLayer", "config": {...}}, {"class_name": "Dense", ...}],
+#    "nodes": [{"layer": "dense", "args": [["input_layer", 0, 0]], "several": false}, ...],
+#    "inputs": [["input_layer", 0, 0]], "outputs": [["dense", 0, 0]],
+#    "input_keys": null, "output_keys": null}
+#
+# A tensor is [layer name, call number of that layer within this model, output number]; the
+# nodes are in the order they run, so loading replays them, calling each layer on tensors
+# that already exist. An InputLayer's call number 0 is the Input itself.
+
+def functional_config(model):
+    """get_config() of a Functional model (the layout above)."""
+    calls = {}                                    # node -> its call number within the model
+
+    def ref(tensor):
+        node = tensor.node
+        if node not in calls:                     # an Input
+            if node.inputs:
+                raise ValueError(f"Cannot save model '{model.name}': its input "
+                                 f"{tensor!r} is not an Input(), and a saved model starts "
+                                 f"from Inputs.")
+            calls[node] = 0
+        return [node.layer.name, calls[node], tensor.index]
+
+    nodes = []
+    for node in model._nodes:
+        args = [ref(tensor) for tensor in node.inputs]
+        calls[node] = sum(1 for other in calls if other.layer is node.layer and other.inputs)
+        nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
+    return {"name": model.name, "trainable": model.trainable,
+            "layers": [{"class_name": utils.get_registered_name(type(layer)),
+                        "config": layer.get_config()} for layer in model.layers],
+            "nodes": nodes,
+            "inputs": [ref(t) for t in model.inputs],
+            "outputs": [ref(t) for t in model.outputs],
+            "input_keys": None if model._single_input else model._input_keys,
+            "output_keys": None if model._single_output else model._output_keys,
+            "single_input": model._single_input, "single_output": model._single_output}
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuild a Functional model: its layers, then each call in order, on symbolic tensors."""
+    layers = {}
+    for layer_config in config["layers"]:
+        layer = deserialize_layer(layer_config, custom_objects)
+        if layer.name in layers:
+            raise ModelFileError(f"corrupt or hostile model file: two layers are named "
+                                 f"'{layer.name}'.")
+        layers[layer.name] = layer
+    calls = {name: [] for name in layers}         # layer name -> its calls' outputs, in order
+    for name, layer in layers.items():
+        if isinstance(layer, layers_module.InputLayer):
+            calls[name].append([layer.output])
+
+    def tensor(ref):
+        name, call, index = ref
+        if name not in calls or not 0 <= call < len(calls[name]) or \
+                not 0 <= index < len(calls[name][call]):
+            raise ModelFileError(f"corrupt or hostile model file: the config refers to "
+                                 f"output {index} of call {call} of layer '{name}', which no "
+                                 f"earlier node made.")
+        return calls[name][call][index]
+
+    for node in config["nodes"]:
+        if node["layer"] not in layers:
+            raise ModelFileError(f"corrupt or hostile model file: a node calls the unknown "
+                                 f"layer '{node['layer']}'.")
+        args = [tensor(ref) for ref in node["args"]]
+        out = layers[node["layer"]](args if node["several"] else args[0])
+        calls[node["layer"]].append(out if isinstance(out, list) else [out])
+
+    def structure(refs, keys, single):
+        tensors = [tensor(ref) for ref in refs]
+        if single:
+            return tensors[0]
+        return dict(zip(keys, tensors)) if keys is not None else tensors
+
+    inputs = structure(config["inputs"], config.get("input_keys"), config.get("single_input"))
+    outputs = structure(config["outputs"], config.get("output_keys"),
+                        config.get("single_output"))
+    return cls(inputs, outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
 
 
 def model_from_json(json_string, custom_objects=None):
@@ -265,7 +415,8 @@ def deserialize_layer(layer_config, custom_objects=None):
     class_name = layer_config["class_name"]
     config = layer_config["config"]
     cls = (utils.get_registered_object(class_name, custom_objects)
-           or layers_module.ALL_LAYERS.get(class_name))
+           or layers_module.ALL_LAYERS.get(class_name)
+           or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
         raise utils.missing_object_error("layer class", class_name)
     try:
@@ -295,6 +446,21 @@ def _assign_weights(model, arrays, filepath):
 
 def _compile_from_config(model, settings, custom_objects, filepath):
     loss = settings.get("loss")
+    if len(model.output_names) > 1:
+        try:
+            if isinstance(loss, dict):
+                loss = {name: _loss_from_config(entry, custom_objects)
+                        for name, entry in loss.items()}
+            elif isinstance(loss, list):
+                loss = [_loss_from_config(entry, custom_objects) for entry in loss]
+            model.compile(optimizer=optimizers.deserialize(settings["optimizer"],
+                                                           custom_objects),
+                          loss=loss, loss_weights=settings.get("loss_weights"),
+                          metrics=settings.get("metrics"))
+        except _RAW_ERRORS as error:
+            raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, "
+                          f"losses and metrics ({type(error).__name__}: {error})") from None
+        return
     try:
         if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
             loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
@@ -310,6 +476,12 @@ def _compile_from_config(model, settings, custom_objects, filepath):
     except _RAW_ERRORS as error:
         raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
                       f"and metrics ({type(error).__name__}: {error})") from None
+
+
+def _loss_from_config(loss, custom_objects):
+    if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
+        return losses.deserialize(loss, custom_objects)
+    return loss
 
 
 def _restore_optimizer(model, saved, filepath):
@@ -361,4 +533,10 @@ def load_weights(model, filepath):
             raw = file.read()
         arrays = read_npz(raw, filepath, "the weights file", Budget(filepath, len(raw)),
                            expected)
+    if set(arrays) != set(expected) and len(arrays) == len(expected) and all(
+            array.shape == weight.shape for array, weight in zip(arrays.values(),
+                                                                model.weights)):
+        # The same architecture with other layer names (a model rebuilt in code gets
+        # dense_2, dense_3, ... in the same session): match by position, as Keras does.
+        arrays = {weight.name: array for weight, array in zip(model.weights, arrays.values())}
     _assign_weights(model, arrays, filepath)

@@ -248,7 +248,7 @@ class Trace:
         node, parent = self.label(step.node), self.label(c.parent)
         chain = f"dL/d{node} * d{node}/d{parent}" if step.node is not self.root else \
             f"dL/d{parent}"
-        local = _local_derivative(step.upstream, c.from_op)
+        local = local_derivative(step.upstream, c.from_op)
         if local is not None and step.node is not self.root:
             text = f"{parent} receives {chain} = {_value(step.upstream)} * {_value(local)} " \
                    f"= {_value(c.from_op)}"
@@ -295,7 +295,7 @@ def _tensors_leading_to(root, target):
     return leads
 
 
-def _local_derivative(upstream, from_op):
+def local_derivative(upstream, from_op):
     """from_op / upstream, for an elementwise op on small arrays: the factor the chain rule
     multiplied by. None where that is not one number per element (matmul, sum, shapes)."""
     if upstream.shape != from_op.shape or upstream.size > 6 or np.any(upstream == 0):

@@ -279,6 +279,31 @@ def test_05_vanishing_gradients(tmp_path_factory):
         assert {"dense", "dense_7", "loss"} <= names
     assert (node_fill(run.path("05_deep_sigmoid.svg"), "dense")
             != node_fill(run.path("05_deep_relu.svg"), "dense"))
+    # BatchNormalization before each sigmoid: the first layer's gradient no longer vanishes.
+    batchnorm = [float(row) for row in re.findall(r"^\|\s+\d+ \|(?:[^|]*\|){5}\s+(\S+) \|$",
+                                                  run.stdout, re.MULTILINE)]
+    assert len(batchnorm) == 8, run.stdout
+    assert batchnorm[0] > 1000 * sigmoid[0]
+    assert 0.1 < run.number(r"^sigmoid \+ batchnorm: first layer / last layer gradient norm = "
+                            r"(\S+)") < 10
+
+
+def test_09_residual_mlp(tmp_path_factory):
+    run = run_example("09_residual_mlp", tmp_path_factory)
+    check_written(run, ["09_residual_mlp.svg"])
+    table = re.findall(r"^\|\s+(\d+) \|\s+(\S+) \|\s+(\S+) \|", run.stdout, re.MULTILINE)
+    assert len(table) == 8, run.stdout
+    plain = run.number(r"^plain: first-layer gradient norm (\S+),")
+    residual = run.number(r"^residual: first-layer gradient norm (\S+),")
+    assert plain == pytest.approx(float(table[0][1]), rel=0.01)      # example 5's number
+    assert residual > 1000 * plain                                   # no longer vanishing
+    assert run.number(r"^residual: first-layer .* first / last = (\S+)") > 1e-3
+    assert 'Model: "residual_sigmoid"' in run.stdout and "Connected to" in run.stdout
+    names = {texts[0] for texts in svg_items(run.path("09_residual_mlp.svg")).values() if texts}
+    assert {"inputs", "dense", "residual_1", "residual_6", "dense_7"} <= names
+    # Example 5 printed the same first-layer gradient for the same plain network.
+    example_5 = run_example("05_vanishing_gradients", tmp_path_factory)
+    assert plain == pytest.approx(example_5.number(r"^\|\s+1 \|\s+(\S+) \|"), rel=0.01)
 
 
 def test_06_backward_by_hand(tmp_path_factory):

@@ -13,8 +13,9 @@ MODULES = [
     "config", "recording", "tensor", "engine", "gradcheck", "trace", "ops", "ops.custom",
     "ops.crossentropy", "naming", "utils",
     "activations", "initializers", "regularizers", "backend", "losses", "losses.loss",
-    "metrics", "optimizers", "layers", "layers.core", "models", "models.sequential",
-    "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
+    "metrics", "optimizers", "layers", "layers.core", "layers.symbolic", "layers.merge",
+    "layers.normalization", "models", "models.sequential", "models.functional",
+    "models.outputs", "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
     "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "model_file", "datasets",
     "graph",
 ]

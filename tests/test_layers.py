@@ -207,7 +207,9 @@ def test_flatten():
 def test_activation_layer_and_input_layer():
     x = data(3, 4)
     np.testing.assert_allclose(Activation("tanh")(x).data, np.tanh(x), rtol=1e-6)
-    layer = Input(shape=(4,))
+    tensor = Input(shape=(4,))                      # symbolic, as keras.Input
+    layer = tensor.node.layer
+    assert tensor.shape == (None, 4) and layer.output is tensor
     assert isinstance(layer, InputLayer) and layer.batch_shape == (None, 4)
     assert layer(x).shape == (3, 4)
 

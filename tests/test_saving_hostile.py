@@ -182,7 +182,7 @@ MALFORMED_CONFIGS = {
     "optimizer a number": (_set(["compile_config", "optimizer"], 3),
                            r'"compile_config"\["optimizer"\] must be a name or a dict'),
     "metrics a dict": (_set(["compile_config", "metrics"], {"a": 1}),
-                       r'"compile_config"\["metrics"\] must be a list'),
+                       r'"compile_config"\["metrics"\]\[\'a\'\] must be a name, a list'),
     # (a string is a saved learning-rate function's name: unknown, it asks for custom_objects)
     "learning_rate a list": (_set(["compile_config", "optimizer", "config", "learning_rate"],
                                   ["fast"]), r'"compile_config" does not describe'),

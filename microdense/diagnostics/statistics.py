@@ -84,7 +84,8 @@ class LayerTrace(NamedTuple):
 
 
 def probe_pass(model, x, y, loss=None):
-    """Run x through model.layers one at a time, then backward from the loss.
+    """Run x through model.layers one at a time (a functional model: each layer call in
+    the order it runs), then backward from the loss.
 
     Returns (loss value as a float, [LayerTrace per layer]). Training is left untouched:
     the weights' accumulated .grad values are set aside first and put back afterwards,
@@ -97,12 +98,9 @@ def probe_pass(model, x, y, loss=None):
     for w in weights:
         w.grad = None
     try:
-        h = x
         steps = []
-        for layer in model.layers:
-            inputs = h
-            h = layer(h, training=False)
-            steps.append((layer, inputs.data, h.data))
+        for layer, inputs, h in model._layer_calls(x, training=False):
+            steps.append((layer, _values(inputs), h.data))
         total = loss_fn(y.data if isinstance(y, Tensor) else np.asarray(y), h)
         if total.ndim:                     # a per-sample loss function: average it, as fit does
             total = total.mean()
@@ -225,10 +223,11 @@ def layer_statistics(model, x, y, loss=None, learning_rate=None):
 
 def layer_outputs(model, x):
     """[(layer, output ndarray)] for each layer of the model on x, without recording a graph."""
-    outputs = []
-    h = _model_input(model, x)
     with no_grad():
-        for layer in model.layers:
-            h = layer(h, training=False)
-            outputs.append((layer, h.data))
-    return outputs
+        return [(layer, h.data) for layer, _, h in
+                model._layer_calls(_model_input(model, x), training=False)]
+
+
+def _values(inputs):
+    """A layer's input array, or the list of them for a layer with several (merges)."""
+    return [t.data for t in inputs] if isinstance(inputs, list) else inputs.data

@@ -23,9 +23,10 @@ import numpy as np
 from microdense import engine
 from microdense.graph import labels
 from microdense.graph.draw import draw_graph, node_ids
+from microdense.graph.nodes import kind_of
 from microdense.graph.walk import Structure, layers_of, walk
 from microdense.tensor import Tensor
-from microdense.trace import Trace, _local_derivative, trace_backward
+from microdense.trace import Trace, local_derivative, trace_backward
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
 SMALL = 12               # arrays with at most this many values are written out in full
@@ -243,7 +244,7 @@ def _backward_step(trace, step, picture):
     fan_in = [_value(c.added) for c in received] if len(received) > 1 else []
     contributions = []
     for c in step.contributions:
-        local = _local_derivative(step.upstream, c.from_op)
+        local = local_derivative(step.upstream, c.from_op)
         contributions.append({
             "parent": picture.position[id(c.parent)], "input": c.input_index,
             "fromOp": _value(c.from_op), "local": None if local is None else _value(local),
@@ -264,7 +265,7 @@ def _tensor_entry(trace, tensor, is_root, picture, layer, shown_at, first_grad_a
     grad = np.asarray(tensor.grad) if grad_at is not None else None
     entry = {"label": trace.label(tensor), "name": tensor.name, "op": tensor.op,
              "rule": tensor.rule, "shape": list(tensor.shape), "dtype": str(tensor.dtype),
-             "kind": _kind(tensor, is_root), "layer": layer,
+             "kind": kind_of(tensor, is_root), "layer": layer,
              "parents": [picture.position[id(p)] for p in tensor.parents],
              "scope": (" > ".join(s.name for s in tensor.scope.chain())
                        if tensor.scope is not None else None),
@@ -285,14 +286,6 @@ def _tensor_entry(trace, tensor, is_root, picture, layer, shown_at, first_grad_a
             entry["grad"] = _grid(grad)
             entry["gradStats"] = _stats(grad)
     return entry
-
-
-def _kind(tensor, is_root):
-    if is_root:
-        return "root"
-    if tensor.parents:
-        return "intermediate"
-    return "parameter" if tensor.requires_grad else "data"
 
 
 # ---- arrays as JSON -----------------------------------------------------------------------

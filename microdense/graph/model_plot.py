@@ -1,4 +1,6 @@
-"""plot_model: one box per layer, as keras.utils.plot_model draws a Sequential model."""
+"""plot_model: one box per layer, as keras.utils.plot_model draws a model: a chain for a
+Sequential model, the graph of layer calls for a functional one (merges, branches, several
+inputs and outputs)."""
 from microdense.graph import labels
 from microdense.graph.labels import bold, escape
 from microdense.graph.rendering import Canvas, write
@@ -7,7 +9,8 @@ from microdense.naming import activation_name
 
 def plot_model(model, to_file=None, show_shapes=True, show_layer_activations=True,
                show_params=True, rankdir="TB", show_dtype=False, show_layer_names=True):
-    """Draw a model's layers in order: input -> layer -> layer -> ..., one box each.
+    """Draw a model's layers, one box each: input -> layer -> layer -> ... for a Sequential
+    model; for a functional one, an arrow from a layer to each layer its output feeds.
 
     Each box names the layer and its class ("dense_1 (Dense)"), and optionally its
     activation, its input and output shapes (None is the batch axis), its number of
@@ -22,22 +25,13 @@ def plot_model(model, to_file=None, show_shapes=True, show_layer_activations=Tru
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"rankdir must be one of TB, LR, BT, RL; got {rankdir!r}.")
     layers = list(model.layers)
-    shape = _model_input_shape(model, layers)
     canvas = Canvas()
-    previous = None
-    if shape is not None and not _is_input_layer(layers[0] if layers else None):
-        previous = "input"
-        canvas.add_node("input", label=_input_label(shape, show_shapes), shape="box",
-                        style="rounded,filled", fillcolor=labels.DATA, tooltip="model input")
-    for number, layer in enumerate(layers):
-        output_shape = _output_shape(layer, shape)
-        node_id = f"layer{number}"
-        canvas.add_node(node_id, **_layer_box(layer, shape, output_shape, show_shapes,
-                                              show_layer_activations, show_params,
-                                              show_dtype, show_layer_names))
-        if previous is not None:
-            canvas.add_edge(previous, node_id)
-        previous, shape = node_id, output_shape
+    box_options = (show_shapes, show_layer_activations, show_params, show_dtype,
+                   show_layer_names)
+    if _is_functional(model):
+        _draw_functional(canvas, model, box_options)
+    else:
+        _draw_chain(canvas, model, layers, box_options)
     drawing = canvas.to_drawing(getattr(model, "name", None) or "model",
                                 {"rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.3",
                                  "tooltip": " "},
@@ -47,6 +41,50 @@ def plot_model(model, to_file=None, show_shapes=True, show_layer_activations=Tru
     if to_file is not None:
         write(drawing, to_file)
     return drawing
+
+
+def _is_functional(model):
+    return type(model).__name__ == "Functional"
+
+
+def _draw_functional(canvas, model, box_options):
+    """One box per layer of a functional model, an arrow for every tensor one layer's call
+    passes to another's (a layer called twice, or with several inputs, gets several)."""
+    boxes, drawn = {}, set()
+    for number, layer in enumerate(model.layers):
+        boxes[id(layer)] = f"layer{number}"
+    for layer in model.layers:
+        if _is_input_layer(layer):
+            canvas.add_node(boxes[id(layer)], **_layer_box(layer, None, layer.batch_shape,
+                                                           *box_options))
+    for node in model._nodes:
+        inputs = [t.shape for t in node.inputs]
+        outputs = [t.shape for t in node.outputs]
+        if id(node.layer) not in drawn:               # a shared layer: one box, first call
+            drawn.add(id(node.layer))
+            canvas.add_node(boxes[id(node.layer)], **_layer_box(
+                node.layer, inputs if node.several else inputs[0],
+                outputs if len(outputs) > 1 else outputs[0], *box_options))
+        for tensor in node.inputs:
+            canvas.add_edge(boxes[id(tensor.node.layer)], boxes[id(node.layer)])
+
+
+def _draw_chain(canvas, model, layers, box_options):
+    """Sequential: input -> layer -> layer -> ..., one box each."""
+    shape = _model_input_shape(model, layers)
+    previous = None
+    if shape is not None and not _is_input_layer(layers[0] if layers else None):
+        previous = "input"
+        show_shapes = box_options[0]
+        canvas.add_node("input", label=_input_label(shape, show_shapes), shape="box",
+                        style="rounded,filled", fillcolor=labels.DATA, tooltip="model input")
+    for number, layer in enumerate(layers):
+        output_shape = _output_shape(layer, shape)
+        node_id = f"layer{number}"
+        canvas.add_node(node_id, **_layer_box(layer, shape, output_shape, *box_options))
+        if previous is not None:
+            canvas.add_edge(previous, node_id)
+        previous, shape = node_id, output_shape
 
 
 # ---- reading the model --------------------------------------------------------------------
@@ -94,6 +132,8 @@ def _param_count(layer):
 def _format_shape(shape):
     if shape is None:
         return "?"
+    if isinstance(shape, list):                      # several inputs or outputs
+        return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
     return "(" + ", ".join("None" if n is None else str(n) for n in shape) + \
         ("," if len(shape) == 1 else "") + ")"
 

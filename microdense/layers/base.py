@@ -17,6 +17,7 @@ import numpy as np
 
 from microdense import (activations, config, constraints, initializers, model_file, ops,
                         regularizers)
+from microdense.layers import symbolic
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
 
@@ -112,6 +113,7 @@ class Layer:
         self._activity_losses = []         # activity penalties of the last call
         self._build_input_shape = None
         self._scope = None
+        self._inbound_nodes = []           # calls on symbolic tensors (layers/symbolic.py)
         # The input shape a Sequential model reads, batch axis first (None = any batch size).
         if batch_input_shape is not None:
             self._input_shape_arg = tuple(batch_input_shape)
@@ -141,6 +143,13 @@ class Layer:
 
     # -- calling -------------------------------------------------------------------------
     def __call__(self, inputs, training=False):
+        if symbolic.is_symbolic(inputs):          # the functional API: shapes, no values yet
+            return symbolic.call_symbolic(self, inputs)
+        if isinstance(inputs, (list, tuple)):     # several inputs (merge layers: Add()([a, b]))
+            xs = [self._as_input(x) for x in inputs]
+            if not self.built:
+                self._build([x.shape for x in xs])
+            return self._call_in_scope(xs, training)
         x = self._as_input(inputs)
         try:
             if not self.built:
@@ -162,7 +171,13 @@ class Layer:
         return constant(np.asarray(inputs, dtype=self.dtype))     # no copy if already float32
 
     def _build(self, input_shape):
-        """Build once for `input_shape`, remembering it with the batch axis left open."""
+        """Build once for `input_shape` (a list of shapes for a layer with several inputs),
+        remembering it with the batch axis left open."""
+        if input_shape and isinstance(input_shape[0], (list, tuple)):
+            self.build([(None,) + tuple(shape[1:]) for shape in input_shape])
+            self.built = True
+            self._build_input_shape = [(None,) + tuple(shape[1:]) for shape in input_shape]
+            return
         input_shape = (None,) + tuple(input_shape[1:])
         if self.input_spec is not None:        # a 1-D input to Dense fails here, clearly
             self.input_spec.check(self.name, input_shape)
@@ -186,6 +201,30 @@ class Layer:
                     penalty = penalty / float(out.shape[0])
                 self._activity_losses = [penalty]
         return out
+
+    # -- the functional API: where this layer was called on symbolic tensors ---------------
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call on symbolic tensors (Keras's
+        layer.input): a KerasTensor, or a list for a layer called on several."""
+        node = self._first_node("input")
+        return node.inputs if node.several else node.inputs[0]
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call on symbolic tensors (Keras's
+        layer.output), e.g. for a feature extractor:
+        Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])."""
+        node = self._first_node("output")
+        return node.outputs[0] if len(node.outputs) == 1 else list(node.outputs)
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic "
+                                 f"tensor and thus has no defined {what}. Call it on "
+                                 f"Input(shape=...) (or one of its descendants), or put it in "
+                                 f"a model whose input shape is known.")
+        return self._inbound_nodes[0]
 
     # -- weights -------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,

@@ -8,6 +8,7 @@ import numpy as np
 
 from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
+from microdense.layers.symbolic import Node
 from microdense.naming import activation_name
 from microdense.utils import get_rng
 
@@ -31,6 +32,8 @@ class InputLayer(Layer):
         self.batch_shape = tuple(batch_shape)
         self._input_shape_arg = self.batch_shape
         self.built = True
+        # The node with no inputs where every symbolic path begins: Input() returns its output.
+        self._inbound_nodes.append(Node(self, [], [self.batch_shape]))
 
     def call(self, x, training=False):
         return x
@@ -40,10 +43,14 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
-    """The first entry of a Sequential model that states the input shape, as keras.Input:
-    `Sequential([Input(shape=(3,)), Dense(4)])`. (Here it returns the InputLayer itself.)"""
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
-                      name=name)
+    """A symbolic model input of `shape` (batch axis excluded), as keras.Input: the start of
+    a functional model, `x = Input(shape=(3,)); model = Model(x, Dense(4)(x))`, or the first
+    entry of a Sequential model, `Sequential([Input(shape=(3,)), Dense(4)])`.
+
+    Returns a KerasTensor (layers/symbolic.py) whose `node.layer` is an InputLayer."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
+                       batch_shape=batch_shape, name=name)
+    return layer.output
 
 
 # ---- Dense -------------------------------------------------------------------------------

@@ -35,26 +35,47 @@ def as_array(value, name):
 
 
 def as_inputs(x, dtype="float32"):
-    """x as an array of the model's dtype (a float32 array passes through uncopied)."""
+    """x as an array of the model's dtype (a float32 array passes through uncopied); a list
+    of arrays for a model with several inputs."""
+    if isinstance(x, list):
+        return [as_inputs(value, dtype) for value in x]
     return np.asarray(as_array(x, "x"), dtype=dtype)
 
 
 def as_targets(y):
-    """y as an array: floats (and bools) as float32, integer labels kept as integers."""
+    """y as an array: floats (and bools) as float32, integer labels kept as integers; a list
+    of arrays for a model with several outputs."""
+    if isinstance(y, list):
+        return [as_targets(value) for value in y]
     y = as_array(y, "y")
     if y.dtype.kind in "fb" and y.dtype != np.float32:
         y = y.astype(np.float32)
     return y
 
 
+def num_samples(value):
+    """The number of samples in an array, or in the first array of a list (several inputs)."""
+    return len(value[0]) if isinstance(value, list) else len(value)
+
+
+def _take(value, index):
+    """value[index] for an array, for every array of a list; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [array[index] for array in value]
+    return value[index]
+
+
 def check_cardinality(x, y=None, sample_weight=None):
     """Keras's error when x, y and sample_weight do not hold the same number of samples."""
-    n = len(x)
-    if (y is None or len(y) == n) and (sample_weight is None or len(sample_weight) == n):
-        return
-    sizes = {"x": len(x), "y": None if y is None else len(y),
-             "sample_weight": None if sample_weight is None else len(sample_weight)}
-    given = {name: n for name, n in sizes.items() if n is not None}
+    sizes = {}
+    for name, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if isinstance(value, list):          # several inputs or outputs: each array counts
+            sizes.update((f"{name}[{i}]", len(array)) for i, array in enumerate(value))
+        elif value is not None:
+            sizes[name] = len(value)
+    given = sizes
     if len(set(given.values())) > 1:
         detail = ", ".join(f"'{name}' sizes: {n}" for name, n in given.items())
         raise ValueError(f"Data cardinality is ambiguous. Make sure all arrays contain the same "
@@ -80,15 +101,15 @@ def split_validation(arrays, validation_split):
     if not 0 < validation_split < 1:
         raise ValueError(f"`validation_split` must be in the range (0, 1); received "
                          f"validation_split={validation_split}")
-    n = len(arrays[0])
+    n = num_samples(arrays[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError(f"Training data contains {n} samples, which is not sufficient to split "
                          f"it into a validation and training set as specified by "
                          f"`validation_split={validation_split}`. Either provide more data, or "
                          f"a different value for the `validation_split` argument.")
-    train = tuple(None if a is None else a[:split_at] for a in arrays)
-    validation = tuple(None if a is None else a[split_at:] for a in arrays)
+    train = tuple(_take(a, slice(None, split_at)) for a in arrays)
+    validation = tuple(_take(a, slice(split_at, None)) for a in arrays)
     return train, validation
 
 
@@ -113,13 +134,12 @@ def batches(arrays, batch_size, shuffle=False):
     shuffle=True draws a new order each call (each epoch) from the global generator and
     gathers the arrays once; the batches are then slices (views, not copies).
     """
-    n = len(arrays[0])
+    n = num_samples(arrays[0])
     if shuffle:
         order = get_rng().permutation(n)
-        arrays = tuple(None if a is None else a[order] for a in arrays)
+        arrays = tuple(_take(a, order) for a in arrays)
     for step, start in enumerate(range(0, n, batch_size)):
-        stop = start + batch_size
-        yield step, tuple(None if a is None else a[start:stop] for a in arrays)
+        yield step, tuple(_take(a, slice(start, start + batch_size)) for a in arrays)
 
 
 # ---- batches over epochs: arrays, or a generator of batches (Keras's EpochIterator) --------
@@ -161,7 +181,9 @@ class EpochBatches:
         """Batches per epoch, when known (for the progress bar), else None."""
         if self.steps_per_epoch is not None:
             return self.steps_per_epoch
-        return None if self.is_stream else num_batches(len(self.source[0]), self.batch_size)
+        if self.is_stream:
+            return None
+        return num_batches(num_samples(self.source[0]), self.batch_size)
 
     def _new_pass(self):
         self._seen = 0
@@ -173,7 +195,8 @@ class EpochBatches:
         """Yield (step, batch) for one epoch; afterwards `steps_taken` says how many."""
         if self._pass is None or self.steps_per_epoch is None:
             self._pass = self._new_pass()
-        per_pass = None if self.is_stream else num_batches(len(self.source[0]), self.batch_size)
+        per_pass = None if self.is_stream else num_batches(num_samples(self.source[0]),
+                                                           self.batch_size)
         self.steps_taken = 0
         while self.steps_per_epoch is None or self.steps_taken < self.steps_per_epoch:
             if per_pass is not None and self._seen >= per_pass:     # the arrays are used up

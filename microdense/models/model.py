@@ -4,26 +4,142 @@ Being a Layer, a model has what every layer has (a name, `weights`, `get_weights
 `set_weights`, `count_params`, `zero_grad`, `trainable`) and can itself be a layer of a bigger
 model. What a model adds: its weights and penalties are those of its layers, freezing it
 freezes them all, and the Trainer's compile / fit / evaluate / predict (trainer.py).
-Subclasses (Sequential) say which layers there are and how data flows through them.
+Subclasses say which layers there are and how data flows through them: Sequential (a stack),
+Functional (what Model(inputs, outputs) makes), or your own, as in Keras:
+
+    class MyModel(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense1 = Dense(32, activation="relu")     # layers set as attributes are
+            self.dense2 = Dense(5, activation="softmax")   # the model's layers, in order
+
+        def call(self, inputs):
+            return self.dense2(self.dense1(inputs))
+
+A subclassed model builds on the first data it sees, by running call() on one sample.
 """
 import json
 
+import numpy as np
+
 from microdense import saving, utils
-from microdense.layers import Layer
-from microdense.models import summary as summary_module
+from microdense.layers import Layer, symbolic
+from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
+from microdense.tensor import Tensor, constant, no_grad
 
 
 class Model(Trainer, Layer):
     """Base class of models: `layers`, and `_forward` / `_prepare_input` for the Trainer."""
 
+    def __new__(cls, *args, **kwargs):
+        """Model(inputs, outputs) makes a functional model (models/functional.py), as Keras."""
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from microdense.models.functional import Functional   # it imports this module
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, name=None, trainable=True, dtype=None):
         Trainer.__init__(self)
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
 
+    # ---- a subclassed model: the layers it holds as attributes, and its call() ------------
+    def __setattr__(self, name, value):
+        """Track layers set as public attributes (self.dense1 = Dense(...)), and lists of
+        them, as the model's layers, as Keras does for a subclassed model."""
+        if not name.startswith("_"):
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if values and all(isinstance(v, Layer) for v in values):
+                tracked = self.__dict__.setdefault("_tracked_layers", [])
+                tracked.extend(v for v in values if v not in tracked)
+        super().__setattr__(name, value)
+
     @property
     def layers(self):
-        raise NotImplementedError(f"{type(self).__name__} must define its `layers`.")
+        """The layers set as attributes of a subclassed model, in the order they were set."""
+        return list(self.__dict__.get("_tracked_layers", []))
+
+    def call(self, inputs, training=False):
+        raise NotImplementedError(f"Model subclass {type(self).__name__} must define "
+                                  f"call(self, inputs) (or build with Model(inputs, outputs)).")
+
+    def _call_on_data(self, inputs, training=False):
+        x = inputs if isinstance(inputs, Tensor) else constant(np.asarray(inputs, self.dtype))
+        self._prepare_input(x.data)
+        return self._forward(x, training)
+
+    def _prepare_input(self, x):
+        """Build on the first data: call() on one sample of zeros builds every layer."""
+        if not self.built:
+            self._output_shape, _ = symbolic.output_shapes_of(self, (None,) + x.shape[1:])
+            self._build_input_shape = (None,) + tuple(x.shape[1:])
+            self.built = True
+        return x
+
+    def _forward(self, x, training):
+        return self._call_in_scope(x, training)
+
+    def _layer_calls(self, x, training=False):
+        """[(layer, its input, its output)] for each layer in turn, for diagnostics: the
+        layers as a chain (Sequential); Functional runs its graph instead."""
+        calls = []
+        for layer in self.layers:
+            output = layer(x, training=training)
+            calls.append((layer, x, output))
+            x = output
+        return calls
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            raise AttributeError(f"The model '{self.name}' is not built yet: its output "
+                                 f"shape is unknown.")
+        shapes = self._output_shape
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _output_shapes(self):
+        """{layer name: output shape} for summary: unknown inside a subclassed model."""
+        return {}
+
+    def __call__(self, inputs, training=False):
+        """On data: the model's output Tensor(s) with their graph (for inspection and
+        drawing). On symbolic tensors: a node of a bigger functional model."""
+        if symbolic.is_symbolic(inputs):
+            return symbolic.call_symbolic(self, inputs)
+        return self._call_on_data(inputs, training)
+
+    def _standardize(self, value, which):
+        """fit/evaluate/predict's x (which="input") or y ("output") as one array, the form
+        _forward and the loss take. (Functional models with several take lists of arrays.)"""
+        if value is None:
+            return None
+        return data.as_inputs(value, self.dtype) if which == "input" else data.as_targets(value)
+
+    def _pack_predictions(self, arrays):
+        """predict's arrays (one per output) in the structure of the model's outputs."""
+        return arrays
+
+    @property
+    def output_names(self):
+        return [self.layers[-1].name] if self.layers else []
+
+    def get_layer(self, name=None, index=None):
+        """The layer called `name` (or at position `index` of model.layers), as Keras."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            if not 0 <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(self.layers)} layers.")
+            return self.layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise utils.unknown_name_error(f"layer of model '{self.name}'", name,
+                                       [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------
     @property
@@ -66,7 +182,7 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         """The model's architecture (no weights) as a JSON string, as Keras's to_json;
         models.model_from_json(text) builds it again. kwargs go to json.dumps."""
-        return json.dumps({"class_name": utils.get_registered_name(type(self)),
+        return json.dumps({"class_name": saving.saved_class_name(self),
                            "config": self.get_config()}, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):

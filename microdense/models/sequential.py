@@ -17,6 +17,8 @@ import numpy as np
 from microdense import ops, saving, utils
 from microdense.layers import InputLayer, Layer
 from microdense.layers.base import InputSpec, input_hint
+from microdense.layers.core import Input
+from microdense.layers.symbolic import KerasTensor
 from microdense.models.model import Model
 from microdense.tensor import Tensor, constant, no_grad
 
@@ -30,6 +32,8 @@ class Sequential(Model):
         self._stack = ()                 # the layers data flows through (no InputLayer)
         self._shapes = {}                # layer name -> output shape (batch axis None)
         self._input_tail = None          # the built input shape without its batch axis
+        self.inputs, self.outputs = [], []   # the symbolic input and output, once built
+        self._nodes = []                 # the layer calls of the last build (symbolic.Node)
         for layer in layers or ():
             self.add(layer, rebuild=False)
         self._maybe_build()
@@ -44,6 +48,8 @@ class Sequential(Model):
 
     def add(self, layer, rebuild=True):
         """Append a layer; builds the model when the input shape is known."""
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer             # Input(shape=...) stands for its InputLayer
         if not isinstance(layer, Layer):
             raise ValueError(f"Only instances of `microdense.layers.Layer` can be added to a "
                              f"Sequential model. Received: {layer!r} (of type {type(layer)})")
@@ -80,33 +86,29 @@ class Sequential(Model):
             self.build(self._layers[0].batch_shape)
 
     def build(self, input_shape):
-        """Create every layer's weights for inputs of `input_shape` (batch axis first)."""
-        shape = (None,) + tuple(input_shape[1:])
-        self._shapes = {}
+        """Create every layer's weights for inputs of `input_shape` (batch axis first), by
+        calling each layer on a symbolic tensor (layers/symbolic.py), as Keras 3 does: that
+        builds the layer, finds its output shape, and gives `layer.output` and
+        `model.inputs` / `model.outputs` for feature extraction."""
+        for node in self._nodes:                 # forget the calls of an earlier build
+            node.layer._inbound_nodes.remove(node)
+        first = self._layers[0] if self._layers else None
+        if isinstance(first, InputLayer):
+            inputs = first.output
+        else:
+            inputs = Input(batch_shape=(None,) + tuple(input_shape[1:]), dtype=self.dtype)
+        x, self._shapes, self._nodes = inputs, {}, []
         for layer in self.layers:
-            shape = self._build_layer(layer, shape)
-            self._shapes[layer.name] = shape
+            x = layer(x)
+            self._nodes.append(x.node)
+            self._shapes[layer.name] = x.shape
+        self.inputs, self.outputs = [inputs], [x]
         self._build_input_shape = (None,) + tuple(input_shape[1:])
         self._input_tail = self._build_input_shape[1:]
         self.built = True
 
-    @staticmethod
-    def _build_layer(layer, shape):
-        """Build `layer` for `shape` and return its output shape, found by running it on one
-        sample of zeros (so a user's layer needs no compute_output_shape)."""
-        if not layer.built:
-            layer._build(shape)
-        elif layer.input_spec is not None:
-            layer.input_spec.check(layer.name, shape)
-        if any(n is None for n in shape[1:]):
-            return tuple(layer.compute_output_shape(shape))
-        with no_grad():
-            out = layer._call_in_scope(constant(np.zeros((1,) + shape[1:], layer.dtype)), False)
-        layer._activity_losses = []                 # a penalty of zeros is not a real one
-        return (None,) + out.shape[1:]
-
     # ---- calling ---------------------------------------------------------------------
-    def __call__(self, x, training=False):
+    def _call_on_data(self, x, training=False):
         """The model's output as a Tensor with its graph (for inspection and drawing)."""
         if isinstance(x, Tensor):
             if x.dtype != self.dtype:

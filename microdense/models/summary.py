@@ -21,6 +21,10 @@ import textwrap
 
 HEADER = ("Layer (type)", "Output Shape", "Param #")
 ALIGN = ("left", "left", "right")
+# A functional model whose layers do not form a chain gets a fourth column, as in Keras:
+# which layer outputs feed each layer, as "<layer>[<node>][<output>]".
+CONNECTED_HEADER = HEADER + ("Connected to",)
+CONNECTED_ALIGN = ALIGN + ("left",)
 
 
 def count_params(weights):
@@ -57,7 +61,7 @@ def column_widths(line_length, positions):
     return [cell - 2 for cell in cells]
 
 
-def _row(cells, widths, edge="│"):
+def _row(cells, widths, edge="│", align=ALIGN):
     """One table row; a cell longer than its column wraps onto more lines, as rich does."""
     wrapped = [textwrap.wrap(text, width) or [""] for text, width in zip(cells, widths)]
     lines = []
@@ -65,7 +69,7 @@ def _row(cells, widths, edge="│"):
         parts = []
         for column, width in enumerate(widths):
             text = wrapped[column][i] if i < len(wrapped[column]) else ""
-            parts.append(text.rjust(width) if ALIGN[column] == "right" else text.ljust(width))
+            parts.append(text.rjust(width) if align[column] == "right" else text.ljust(width))
         lines.append(edge + edge.join(f" {part} " for part in parts) + edge)
     return lines
 
@@ -74,29 +78,63 @@ def _rule(widths, left, fill, middle, right):
     return left + middle.join(fill * (w + 2) for w in widths) + right
 
 
+def _format_shape(shape):
+    if isinstance(shape, list):                  # a layer with several outputs
+        return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if n is None else str(n) for n in shape) + ")"
+
+
 def _layer_fields(layer, output_shape):
     name = f"{layer.name} ({type(layer).__name__})"
     if not layer.built:
         return name, "?", "0 (unbuilt)"
-    shape = "?" if output_shape is None else \
-        "(" + ", ".join("None" if n is None else str(n) for n in output_shape) + ")"
+    shape = "?" if output_shape is None else _format_shape(output_shape)
     return name, shape, f"{layer.count_params():,}"
+
+
+def connections(model):
+    """{layer name: "a[0][0], b[0][0]"} for a functional model that is not a chain (Keras's
+    "Connected to" column), or None when its layers form a chain (or it is Sequential)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None or type(model).__name__ == "Sequential":
+        return None
+    readers = [id(tensor) for node in nodes for tensor in node.inputs]
+    layers = [node.layer for node in nodes]
+    chain = (len(model.inputs) == 1 and all(len(node.inputs) == 1 for node in nodes)
+             and len(readers) == len(set(readers)) and len(layers) == len(set(layers)))
+    if chain:
+        return None
+    text = {}
+    for node in nodes:
+        sources = [f"{t.node.layer.name}[{t.node.layer._inbound_nodes.index(t.node)}]"
+                   f"[{t.index}]" for t in node.inputs]
+        text.setdefault(node.layer.name, []).extend(sources)
+    return {name: ", ".join(sources) for name, sources in text.items()}
 
 
 def summary_text(model, line_length=None, positions=None):
     """The summary as one string (ending in a newline), as Keras 3 hands it to print_fn."""
-    line_length = line_length or min(88, shutil.get_terminal_size().columns - 4)
-    widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
+    connected = connections(model)
+    header, align = (HEADER, ALIGN) if connected is None else (CONNECTED_HEADER,
+                                                               CONNECTED_ALIGN)
+    default = 88 if connected is None else 108
+    line_length = line_length or min(default, shutil.get_terminal_size().columns - 4)
+    positions = positions or ((0.45, 0.80, 1.0) if connected is None else
+                              (0.3, 0.56, 0.74, 1.0))
+    widths = column_widths(line_length, positions)
     lines = [f'Model: "{model.name}"',
              _rule(widths, "┏", "━", "┳", "┓"),
-             *_row(HEADER, widths, edge="┃"),
+             *_row(header, widths, edge="┃", align=align),
              _rule(widths, "┡", "━", "╇", "┩")]
     layers = model.layers
     shapes = model._output_shapes()
     for i, layer in enumerate(layers):
         if i:
             lines.append(_rule(widths, "├", "─", "┼", "┤"))
-        lines.extend(_row(_layer_fields(layer, shapes.get(layer.name)), widths))
+        fields = _layer_fields(layer, shapes.get(layer.name))
+        if connected is not None:
+            fields += (connected.get(layer.name, "-"),)
+        lines.extend(_row(fields, widths, align=align))
     lines.append(_rule(widths, "└", "─", "┴", "┘"))
 
     trainable, frozen = model.trainable_weights, model.non_trainable_weights

@@ -18,7 +18,7 @@ import numpy as np
 
 from microdense import callbacks as callbacks_module
 from microdense import losses, metrics as metrics_module, optimizers, replay
-from microdense.models import data
+from microdense.models import data, outputs
 from microdense.models.progbar import ProgbarLogger, resolve_verbose
 from microdense.tensor import constant, no_grad
 
@@ -52,23 +52,29 @@ class Trainer:
         step once per input shape and replays it (microdense/replay.py); "auto" and False
         train eagerly.
         """
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
+        if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise ValueError(f"Expected `metrics` argument to be a list or tuple, e.g. "
                              f"metrics=[{metrics!r}]. Received instead: metrics={metrics!r} of "
                              f"type {type(metrics)}")
         # Resolve everything first: a bad name leaves an earlier compile untouched.
         optimizer_object = optimizers.get(optimizer)
-        loss_fn = losses.get(loss)
-        if loss_fn is not None and not isinstance(loss_fn, losses.Loss):
-            loss_fn = losses.LossFunctionWrapper(loss_fn)   # per-sample -> batch mean
-        compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or ()]
+        if len(self.output_names) > 1:        # a loss and metrics per output: outputs.py
+            loss_fn, compiled_metrics = outputs.compile_outputs(
+                self.output_names, loss, loss_weights, metrics)
+        else:
+            loss_fn = losses.get(loss)
+            if loss_fn is not None and not isinstance(loss_fn, losses.Loss):
+                loss_fn = losses.LossFunctionWrapper(loss_fn)   # per-sample -> batch mean
+            compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or ()]
         self.optimizer = optimizer_object
         self.loss = loss
         self._loss_fn = loss_fn
         self._metrics = compiled_metrics
         self._metrics_names = ["loss"] + [m.name for m in compiled_metrics]
         self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
-        self._compile_args = {"loss": loss, "metrics": list(metrics or ())}
+        self._compile_args = {"loss": loss, "loss_weights": loss_weights,
+                              "metrics": metrics if isinstance(metrics, dict) else
+                              list(metrics or ())}
         self.reset_metrics()
         self._replay_step = replay.TrainStep() if jit_compile is True else None
         self.compiled = True
@@ -137,7 +143,7 @@ class Trainer:
             return                      # traced or replayed (jit_compile=True)
         for weight in weights:          # leaves accumulate: a backward() run before fit must
             weight.grad = None          # not add to this step's gradient
-        y_pred = self._forward(constant(x), training=True)
+        y_pred = self._forward(_constants(x), training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         if weights:
             loss.backward(retain_grads=False)      # only the weights' gradients are used
@@ -148,12 +154,12 @@ class Trainer:
                 weight.grad = None
         else:                           # every layer frozen: nothing to learn (as Keras)
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
-        self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
+        self._track(float(loss.data), data.num_samples(x), y, _values(y_pred), sample_weight)
 
     def _test_step(self, x, y, sample_weight):
-        y_pred = self._forward(constant(x), training=False)
+        y_pred = self._forward(_constants(x), training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._track(float(loss.data), len(x), y, y_pred.data, sample_weight)
+        self._track(float(loss.data), data.num_samples(x), y, _values(y_pred), sample_weight)
 
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
         self._loss_total += loss * batch_size
@@ -288,10 +294,10 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x (training=False, no graph), computed in batches."""
         batch_size = data.check_batch_size(batch_size)
-        x = self._prepare_input(data.as_inputs(x, self.dtype))
-        if len(x) == 0:
+        x = self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
+        if data.num_samples(x) == 0:
             raise ValueError("predict received empty input data (0 samples).")
-        steps = data.num_batches(len(x), batch_size)
+        steps = data.num_batches(data.num_samples(x), batch_size)
         callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
         batch_hooks = callback_list.uses_batch_hooks()
         outputs = []
@@ -300,10 +306,13 @@ class Trainer:
             for step, (batch_x,) in data.batches((x,), batch_size):
                 if batch_hooks:
                     callback_list.on_predict_batch_begin(step)
-                outputs.append(self._forward(constant(batch_x), training=False).data)
+                outputs.append(_values(self._forward(_constants(batch_x), training=False)))
                 if batch_hooks:
                     callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
             callback_list.on_predict_end()
+        if isinstance(outputs[0], list):           # several outputs: one array each
+            return self._pack_predictions([np.concatenate([batch[i] for batch in outputs])
+                                           for i in range(len(outputs[0]))])
         return np.concatenate(outputs)
 
     # ---- single batches --------------------------------------------------------------
@@ -329,9 +338,10 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """The model's outputs for this batch, as a numpy array."""
-        x = self._prepare_input(data.as_inputs(x, self.dtype))
+        x = self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
         with no_grad():
-            return self._forward(constant(x), training=False).data
+            result = _values(self._forward(_constants(x), training=False))
+        return self._pack_predictions(result) if isinstance(result, list) else result
 
     # ---- helpers ---------------------------------------------------------------------
     def _prepare_data(self, x, y, sample_weight=None, class_weight=None, check_targets=True):
@@ -339,10 +349,15 @@ class Trainer:
         if x is None or y is None:
             raise ValueError(f"Training and evaluation need both x and y; received "
                              f"{'x=None' if x is None else 'y=None'}.")
+        x, y = self._standardize(x, "input"), self._standardize(y, "output")
         x, y, sample_weight = data.prepare(x, y, sample_weight, self.dtype)
-        if len(x) == 0:
+        if data.num_samples(x) == 0:
             raise ValueError("Received empty data (0 samples) for x and y.")
         if class_weight is not None:
+            if isinstance(y, list):
+                raise ValueError("`class_weight` is only supported for Models with a single "
+                                 "output; weight the samples of each output with "
+                                 "sample_weight instead.")
             if sample_weight is not None:
                 raise ValueError("You cannot pass both `class_weight` and `sample_weight` at "
                                  "the same time.")
@@ -357,6 +372,8 @@ class Trainer:
         not fit the loss fails before training starts (the loss's own message says how to
         fix it)."""
         shape = self.output_shape
+        if isinstance(shape, list):        # several outputs: each loss checks its own
+            return
         if self._loss_fn is None or any(n is None for n in shape[1:]) or len(y) == 0:
             return
         # One row: a target that broadcasts against one output row passes, as in Keras
@@ -388,3 +405,13 @@ class Trainer:
         callback_list.set_model(self)
         callback_list.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
         return callback_list
+
+
+def _constants(x):
+    """Data as Tensors that record nothing: one array, or a list for several inputs."""
+    return [constant(value) for value in x] if isinstance(x, list) else constant(x)
+
+
+def _values(y_pred):
+    """The numbers of a model's output(s): an array, or a list of arrays."""
+    return [tensor.data for tensor in y_pred] if isinstance(y_pred, list) else y_pred.data

@@ -1,0 +1,182 @@
+"""Merge layers: several inputs in, one out (as in keras.layers), for the functional API.
+
+    h = Dense(16)(x)
+    y = Add()([x, h])                   # the residual connection: y = x + h
+    z = Concatenate()([a, b])           # (batch, 3) and (batch, 2) -> (batch, 5)
+
+Each is a composition of engine ops (add, mul, concatenate), so the gradient of a sum flows
+unchanged into every input, that of a product is scaled by the other inputs, and so on:
+the engine's rules, nothing new.
+"""
+from microdense import ops
+from microdense.layers.base import Layer
+
+
+class Merge(Layer):
+    """Base of the elementwise merges: checks for a list of at least two inputs of
+    compatible shapes, then combines them with `_merge`."""
+
+    min_inputs = 2
+
+    def build(self, input_shape):
+        self._check_shapes(input_shape)
+        self.built = True
+
+    def _check_shapes(self, input_shape):
+        if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
+            count = len(input_shape) if isinstance(input_shape, list) else 1
+            raise ValueError(f"A merge layer ({type(self).__name__} '{self.name}') should be "
+                             f"called on a list of at least {self.min_inputs} inputs. Got "
+                             f"{count} input(s).")
+        self.compute_output_shape(input_shape)           # raises on incompatible shapes
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f"A merge layer ({type(self).__name__} '{self.name}') should be "
+                             f"called on a list of inputs, e.g. {type(self).__name__}()([a, "
+                             f"b]); received one tensor.")
+        return self._merge(list(inputs))
+
+    def _merge(self, inputs):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        """The shapes broadcast together, as numpy does (sizes equal, or one of them 1)."""
+        output = list(input_shape[0])
+        for shape in input_shape[1:]:
+            if len(shape) != len(output):
+                raise ValueError(f"Inputs of {type(self).__name__} '{self.name}' must have "
+                                 f"the same number of axes; received shapes {input_shape}.")
+            for axis, (a, b) in enumerate(zip(output, shape)):
+                if a is None or b is None:
+                    output[axis] = a if b is None else b
+                elif a != b and 1 not in (a, b):
+                    raise ValueError(f"Inputs of {type(self).__name__} '{self.name}' must "
+                                     f"have compatible shapes; received shapes {input_shape} "
+                                     f"(axis {axis}: {a} vs {b}).")
+                else:
+                    output[axis] = max(a, b)
+        return tuple(output)
+
+
+class Add(Merge):
+    """Sum of the inputs: output = x_1 + x_2 + ... (d output / d x_i = 1 for each input)."""
+
+    def _merge(self, inputs):
+        total = inputs[0]
+        for x in inputs[1:]:
+            total = total + x
+        return total
+
+
+class Subtract(Merge):
+    """Difference of exactly two inputs: output = x_1 - x_2."""
+
+    def build(self, input_shape):
+        if isinstance(input_shape, list) and len(input_shape) != 2:
+            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        super().build(input_shape)
+
+    def _merge(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs; "
+                             f"received {len(inputs)}.")
+        return inputs[0] - inputs[1]
+
+
+class Multiply(Merge):
+    """Elementwise product: output = x_1 * x_2 * ... (d output / d x_1 = x_2 * ...)."""
+
+    def _merge(self, inputs):
+        product = inputs[0]
+        for x in inputs[1:]:
+            product = product * x
+        return product
+
+
+class Average(Merge):
+    """Elementwise mean: output = (x_1 + ... + x_n) / n."""
+
+    def _merge(self, inputs):
+        return Add._merge(self, inputs) * (1.0 / len(inputs))
+
+
+class Maximum(Merge):
+    """Elementwise maximum: output = max(x_1, x_2, ...)."""
+
+    def _merge(self, inputs):
+        result = inputs[0]
+        for x in inputs[1:]:
+            result = ops.maximum(result, x)
+        return result
+
+
+class Minimum(Merge):
+    """Elementwise minimum: output = min(x_1, x_2, ...)."""
+
+    def _merge(self, inputs):
+        result = inputs[0]
+        for x in inputs[1:]:
+            result = ops.minimum(result, x)
+        return result
+
+
+class Concatenate(Merge):
+    """Inputs joined along `axis` (default the last): (batch, 3), (batch, 2) -> (batch, 5)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+
+    def _merge(self, inputs):
+        return ops.concatenate(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        first = list(input_shape[0])
+        axis = self.axis % len(first)
+        for shape in input_shape[1:]:
+            if len(shape) != len(first) or any(
+                    a is not None and b is not None and a != b
+                    for i, (a, b) in enumerate(zip(first, shape)) if i != axis):
+                raise ValueError(f"A `Concatenate` layer requires inputs with matching "
+                                 f"shapes except for the concatenation axis. Received: "
+                                 f"input_shape={input_shape}")
+        sizes = [shape[axis] for shape in input_shape]
+        first[axis] = None if None in sizes else sum(sizes)
+        return tuple(first)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+# ---- Keras's function forms: add([a, b]) is Add()([a, b]) ---------------------------------
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)

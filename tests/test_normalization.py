@@ -1,0 +1,109 @@
+"""BatchNormalization and Normalization: behaviour (training flag, moving statistics, freezing,
+adapt, saving). Their numbers against Keras: test_keras_functional_parity.py."""
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense.layers import BatchNormalization, Dense, Input, Normalization
+from microdense.models import Model, Sequential, load_model
+
+
+def data(*shape, seed=0, scale=3.0, shift=2.0):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=shape) * scale + shift).astype(np.float32)
+
+
+def test_batch_normalization_in_training_uses_the_batch_and_moves_the_statistics():
+    x = data(64, 3)
+    layer = BatchNormalization(momentum=0.9)
+    out = layer(x, training=True).data
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-5)            # beta = 0
+    np.testing.assert_allclose(out.var(axis=0), x.var(axis=0) / (x.var(axis=0) + 1e-3),
+                               rtol=1e-4)                                  # gamma = 1
+    moving_mean, moving_variance = layer.moving_mean.data, layer.moving_variance.data
+    np.testing.assert_allclose(moving_mean, 0.1 * x.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(moving_variance, 0.9 + 0.1 * x.var(axis=0), rtol=1e-5)
+    inference = layer(x).data                                   # training=False by default
+    expected = (x - moving_mean) / np.sqrt(moving_variance + 1e-3)
+    np.testing.assert_allclose(inference, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(layer.moving_mean.data, moving_mean)    # no update
+
+
+def test_batch_normalization_weights_and_a_frozen_layer_runs_in_inference_mode():
+    layer = BatchNormalization(center=False)
+    layer(np.zeros((2, 4), np.float32))
+    assert [w.name.split("/")[1] for w in layer.weights] == ["gamma", "moving_mean",
+                                                            "moving_variance"]
+    assert [w.name.split("/")[1] for w in layer.trainable_weights] == ["gamma"]
+    layer.trainable = False
+    x = data(8, 4)
+    np.testing.assert_allclose(layer(x, training=True).data, x / np.sqrt(1 + 1e-3), rtol=1e-6)
+    np.testing.assert_array_equal(layer.moving_mean.data, np.zeros(4))
+    with pytest.raises(ValueError, match="one integer `axis`"):
+        BatchNormalization(axis=[1, 2])
+    with pytest.raises(ValueError, match="not the batch axis"):
+        BatchNormalization(axis=0)(x)
+
+
+def test_fit_moves_the_statistics_and_evaluate_and_predict_do_not(tmp_path):
+    model = Sequential([Input(shape=(3,)), Dense(4), BatchNormalization(), Dense(1)])
+    model.compile("sgd", "mse")
+    bn = model.layers[1]
+    x, y = data(32, 3), data(32, 1, seed=1)
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    after_fit = bn.moving_mean.data.copy()
+    assert not np.allclose(after_fit, 0)                        # 8 updates happened
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    np.testing.assert_array_equal(bn.moving_mean.data, after_fit)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Non-trainable params: 8 (32.00 B)" in lines[0]      # moving mean and variance
+    model.save(tmp_path / "bn.mdz")
+    restored = load_model(tmp_path / "bn.mdz")
+    np.testing.assert_array_equal(restored.layers[1].moving_variance.data,
+                                  bn.moving_variance.data)
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_batch_normalization_gradient_flows_through_the_batch_statistics():
+    # float64 central differences of the whole composition, batch mean and variance included
+    layer = BatchNormalization(dtype="float64")
+    x = md.Tensor(data(6, 3).astype(np.float64), requires_grad=True)
+    layer(x)
+    layer.gamma.data[...] = [0.5, 1.5, -1.0]
+    md.gradcheck(lambda t: layer(t, training=True), x)
+    # A constant shift of the batch changes nothing in training mode: the gradient of any
+    # loss with respect to x sums to zero over the batch, per feature.
+    layer(x, training=True).sum().backward()
+    np.testing.assert_allclose(x.grad.sum(axis=0), 0, atol=1e-9)
+
+
+def test_normalization_adapt_standardizes_and_invert_undoes_it():
+    train = data(100, 3)
+    layer = Normalization()
+    layer.adapt(train)
+    np.testing.assert_allclose(layer.mean.data, train.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.variance.data, train.var(axis=0), rtol=1e-5)
+    out = layer(train).data
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(out.std(axis=0), 1, rtol=1e-4)
+    back = Normalization(invert=True, mean=layer.mean.data, variance=layer.variance.data)
+    np.testing.assert_allclose(back(out).data, train, rtol=1e-4, atol=1e-4)
+    assert back.weights == []                                   # given values are constants
+    with pytest.raises(ValueError, match="both `mean` and `variance` must be set"):
+        Normalization(mean=[0.0])
+    with pytest.raises(ValueError, match="adapt\\(\\) would overwrite"):
+        back.adapt(train)
+
+
+def test_an_adapted_normalization_is_saved_with_its_model(tmp_path):
+    train = data(50, 2)
+    norm = Normalization()
+    norm.adapt(train)
+    inputs = Input(shape=(2,))
+    model = Model(inputs, Dense(1)(norm(inputs)))
+    model.save(tmp_path / "norm.mdz")
+    restored = load_model(tmp_path / "norm.mdz")
+    np.testing.assert_array_equal(restored.predict(train, verbose=0),
+                                  model.predict(train, verbose=0))
