@@ -164,6 +164,7 @@ class Replay:
                 _check_node(node, inputs_ids)
         self._forward = [FORWARD_KERNELS[t.op](t) for t in order if t.parents]
         self._leaves = [(i, t) for i, t in enumerate(order) if not t.parents]
+        self._leaf_arrays = [(t, t.data) for _, t in self._leaves]   # read by reference
         self._buffers = {}                           # weight position -> its reused grad array
         uses = {}                                    # how many ops read each tensor
         for node in order:
@@ -201,6 +202,11 @@ class Replay:
 
     def run(self):
         """One step: every op's forward, then the backward; returns the loss as a float."""
+        for leaf, array in self._leaf_arrays:
+            if leaf.data is not array:
+                raise ReplayError(f"tensor {leaf.name or leaf.op or 'leaf'} was given a new "
+                                  f"array (`.data = ...`) since the trace, which reads the old "
+                                  f"one: trace again (write into it in place to keep a trace).")
         for forward in self._forward:
             forward()
         grads = [None] * self._size
@@ -276,6 +282,8 @@ class TrainStep:
     input shape runs eagerly and is kept as the trace; later steps of that shape replay it.
     A graph that cannot be replayed is trained eagerly, with one warning saying why."""
 
+    MAX_TRACES = 4                   # input shapes kept traced (a trace holds a step's arrays)
+
     def __init__(self):
         self.replays = {}            # (shapes, dtypes, weights) -> (Replay, x leaf, y leaf, y_pred)
         self.refused = None          # why this model is trained eagerly, once a trace was refused
@@ -287,15 +295,22 @@ class TrainStep:
             return False                 # (several inputs or outputs: eager, for now)
         key = (x.shape, x.dtype, y.shape, y.dtype, tuple(map(id, weights)))
         entry = self.replays.get(key)
+        if entry is not None:
+            replay, x_leaf, y_leaf, y_pred = entry
+            replay.feed(x_leaf, x)
+            replay.feed(y_leaf, y)
+            try:
+                loss = replay.run()
+            except ReplayError:          # a weight got a new array: this trace is stale
+                del self.replays[key]
+                entry = None
         if entry is None:
             entry = self._trace(model, x, y, weights)
             if entry is not None:
+                if len(self.replays) >= self.MAX_TRACES:      # the oldest shape goes
+                    del self.replays[next(iter(self.replays))]
                 self.replays[key] = entry
             return True
-        replay, x_leaf, y_leaf, y_pred = entry
-        replay.feed(x_leaf, x)
-        replay.feed(y_leaf, y)
-        loss = replay.run()
         model.optimizer.apply_gradients([(w.grad, w) for w in weights])
         for weight in weights:           # as the eager step: no gradient left behind (the
             weight.grad = None           # replay keeps the arrays for the next step)

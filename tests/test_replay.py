@@ -108,3 +108,21 @@ def test_a_replayed_chain_follows_new_leaf_values_like_eager():
         expected_loss, expected_grad = float(loss.data), x.grad.copy()
         assert replay.run() == expected_loss
         np.testing.assert_array_equal(x.grad, expected_grad)
+
+
+def test_a_weight_given_a_new_array_is_noticed_and_traced_again():
+    eager, replayed = make_model("auto"), make_model(True)
+    data = list(batches((16, 2), "binary", count=4))
+    for model in (eager, replayed):
+        for x, y in data[:2]:
+            model.train_on_batch(x, y)
+        kernel = model.layers[0].kernel
+        kernel.data = kernel.data * 0.5          # rebinds the array a trace would hold
+        losses = [float(model.train_on_batch(x, y)) for x, y in data[2:]]
+        model.final_losses = losses
+    assert replayed.final_losses == eager.final_losses
+    with pytest.raises(ReplayError, match="was given a new array"):
+        x = md.Tensor(np.ones(3, np.float32), requires_grad=True)
+        replay = Replay((x * 2.0).sum())
+        x.data = np.zeros(3, np.float32)
+        replay.run()
