@@ -149,17 +149,24 @@ def op_table(args):
     """The op rows, interleaved: the median round, and the best one (least disturbed by other
     processes, which matters for a difference of a microsecond on a shared machine)."""
     repeats = 5 if args.quick else 41
-    print(f"\nOne op on a (32, 16) float32 tensor ({load()}): {repeats} interleaved rounds, "
-          f"median (best)\n")
+    print(f"\nOne op on a (32, 16) float32 tensor ({load()}): {repeats * 5} interleaved "
+          f"rounds of 500 calls, median (best)\n")
     print("| op | microdense | numpy | above numpy: median (best round) |")
     print("|---|---|---|---|")
     results = {}
     for name, ours, theirs in op_rows():
         rounds = {"ours": [], "numpy": []}
         functions = {"ours": ours, "numpy": theirs}
-        for _ in range(repeats):
+        for fn in functions.values():              # warm-up
+            for _ in range(200):
+                fn()
+        number = 500                                # calls per round: ~1-5 ms
+        for _ in range(repeats * 5):
             for key, fn in functions.items():
-                rounds[key].append(time_versions({key: fn}, 1, 0.01)[key][0])
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                rounds[key].append((time.perf_counter() - start) / number)
         mine, base = np.median(rounds["ours"]), np.median(rounds["numpy"])
         best = min(rounds["ours"]) - min(rounds["numpy"])
         results[name] = (mine - base, best)
