@@ -3,7 +3,7 @@
 #   ./dev.sh demo    set up, train a small model on built-in data, draw its graph into viz/
 #   ./dev.sh test    set up, run the whole test suite
 #   ./dev.sh viz     set up, regenerate the gallery in viz/ (every example)
-#   ./dev.sh bench   set up, run the benchmark suite and print its table
+#   ./dev.sh bench   set up (and the bench extra: PyTorch CPU), run the benchmark suite
 # Set-up = the Graphviz `dot` program (apt-get as root; otherwise it prints the command),
 # headless Chromium and its driver for the explorer page's browser tests (the same way),
 # a virtual environment in .venv, and microdense installed into it with its test/plot extras.
@@ -67,11 +67,18 @@ install_package() {
 
 setup() { install_graphviz; install_chromium; make_venv; install_package; }
 
+install_bench() {
+  # The benchmark compares with PyTorch eager in the same run: the bench extra pins torch.
+  "$PY" -c "import torch" >/dev/null 2>&1 && return
+  echo "dev.sh: installing the bench extra (PyTorch, CPU) ..."
+  "$PY" -m pip install -q -e ".[dev,bench]"
+}
+
 case "${1:-}" in
   demo)  setup; "$PY" examples/00_demo.py ;;
   test)  setup; shift; "$PY" -m pytest "$@" ;;
   viz)   setup; for f in examples/[0-9]*.py; do echo "== $f"; "$PY" "$f"; done ;;
-  bench) setup; shift; "$PY" benchmarks/run.py "$@" ;;
+  bench) setup; install_bench; shift; "$PY" benchmarks/run.py "$@" ;;
   setup) setup ;;
   *) echo "usage: ./dev.sh demo | test [pytest args] | viz | bench | setup" >&2; exit 2 ;;
 esac

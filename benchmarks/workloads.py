@@ -1,9 +1,13 @@
-"""The benchmark workloads, each written four ways that do identical work:
+"""The benchmark workloads, each written in several ways that do identical work:
 
     numpy       by hand: forward, the textbook backward, the update. No graph. The baseline.
+                (Adam: as Keras writes it, new arrays each step; "numpy in-place" is the
+                same Adam written in place, as a skilled numpy user would.)
     tensor      microdense's low-level API: Tensors, md.losses, an md.optimizers update
     sequential  microdense's Keras-style API: Sequential(...).train_on_batch(x, y)
-    torch       PyTorch eager, when it is installed (never required)
+    jit         the same with compile(jit_compile=True): traced once, then replayed
+                (microdense/replay.py); for the chain, md.replay.Replay on the Tensor graph
+    torch       PyTorch eager, when it is installed (`pip install -e .[bench]`)
 
 Each `make_*` returns a Workload whose step functions take no arguments, run one training
 step and return its loss as a float, so tests/test_benchmarks.py can check that all
@@ -65,9 +69,10 @@ def make_data(spec, seed=1):
 EPS = 1e-7     # Keras's epsilon, used by its cross-entropies
 
 
-def numpy_mlp(spec, weights, x, y):
+def numpy_mlp(spec, weights, x, y, in_place_adam=False):
     """One training step of the MLP written by hand in numpy; returns the step function."""
     params = [(W.copy(), b.copy()) for W, b in weights]
+    scratch = {id(p): np.empty_like(p) for pair in params for p in pair}    # in-place Adam's
     adam_state = [[np.zeros_like(p) for p in pair for _ in (0, 1)] for pair in params]
     iteration = [0]
     n = spec.batch
@@ -110,7 +115,7 @@ def numpy_mlp(spec, weights, x, y):
             if spec.optimizer == "sgd":
                 W -= spec.learning_rate * dW
                 b -= spec.learning_rate * db
-            else:                       # Adam as Keras writes it, naively (new arrays each time)
+            elif not in_place_adam:     # Adam as Keras writes it, naively (new arrays each time)
                 t = iteration[0]
                 # math.sqrt, not np.sqrt: a float64 numpy scalar would upcast every array below
                 alpha = spec.learning_rate * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
@@ -120,6 +125,22 @@ def numpy_mlp(spec, weights, x, y):
                     v = 0.999 * v + 0.001 * grad * grad
                     state[2 * k], state[2 * k + 1] = m, v
                     param -= alpha * m / (np.sqrt(v) + EPS)
+            else:                       # the same Adam in place, through one scratch array
+                t = iteration[0]
+                alpha = spec.learning_rate * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+                for k, (param, grad) in enumerate(((W, dW), (b, db))):
+                    m, v, tmp = state[2 * k], state[2 * k + 1], scratch[id(param)]
+                    m *= 0.9
+                    m += np.multiply(grad, 0.1, out=tmp)            # m = 0.9 m + 0.1 g
+                    v *= 0.999
+                    np.multiply(grad, grad, out=tmp)
+                    tmp *= 0.001
+                    v += tmp                                         # v = 0.999 v + 0.001 g^2
+                    np.sqrt(v, out=tmp)
+                    tmp += EPS
+                    np.divide(m, tmp, out=tmp)
+                    tmp *= alpha
+                    param -= tmp                                     # w -= alpha m / (sqrt(v) + eps)
         return float(loss)
     return step
 
@@ -159,8 +180,9 @@ def tensor_mlp(spec, weights, x, y):
     return step
 
 
-def sequential_mlp(spec, weights, x, y):
-    """The same step through Sequential.train_on_batch."""
+def sequential_mlp(spec, weights, x, y, jit_compile="auto"):
+    """The same step through Sequential.train_on_batch (jit_compile=True: traced once, then
+    replayed, microdense/replay.py)."""
     from microdense.layers import Dense
     from microdense.models import Sequential
     model = Sequential()
@@ -168,7 +190,8 @@ def sequential_mlp(spec, weights, x, y):
         activation = spec.hidden if i < len(spec.sizes) - 2 else spec.output
         kwargs = {"input_shape": (spec.sizes[0],)} if i == 0 else {}
         model.add(Dense(units, activation=activation, **kwargs))
-    model.compile(optimizer=make_optimizer(spec), loss=LOSS_NAMES[spec.output])
+    model.compile(optimizer=make_optimizer(spec), loss=LOSS_NAMES[spec.output],
+                  jit_compile=jit_compile)
     model.set_weights([a for pair in weights for a in pair])
 
     def step():
@@ -207,15 +230,19 @@ def torch_mlp(spec, weights, x, y):
     return step
 
 
-def mlp_workload(name, description, spec, seed=0):
+def mlp_workload(name, description, spec, seed=0, include_torch=True):
     weights = glorot_weights(spec.sizes, seed)
     x, y = make_data(spec)
     workload = Workload(name, description)
     workload.steps["numpy"] = numpy_mlp(spec, weights, x, y)
+    if spec.optimizer == "adam":
+        workload.steps["numpy in-place"] = numpy_mlp(spec, weights, x, y, in_place_adam=True)
     workload.steps["tensor"] = tensor_mlp(spec, weights, x, y)
     workload.steps["sequential"] = sequential_mlp(spec, weights, x, y)
-    if torch_available():
+    workload.steps["jit"] = sequential_mlp(spec, weights, x, y, jit_compile=True)
+    if include_torch and torch_available():
         workload.steps["torch"] = torch_mlp(spec, weights, x, y)
+    workload.extra["matmuls alone"] = matmuls_alone(spec, seed)
     return workload
 
 
@@ -224,7 +251,7 @@ def mlp_workload(name, description, spec, seed=0):
 CHAIN_SCALE, CHAIN_SHIFT = 1.5, 0.1
 
 
-def chain_workload(length=5000, size=16):
+def chain_workload(length=5000, size=16, include_torch=True):
     """`length` elementwise ops cycling tanh, *1.5, +0.1 on a (size,) tensor, then backward."""
     x0 = np.random.default_rng(0).normal(size=size).astype(np.float32)
     workload = Workload(f"chain {length:,}", f"{length} elementwise ops on ({size},), backward")
@@ -269,7 +296,8 @@ def chain_workload(length=5000, size=16):
 
     workload.steps["numpy"] = numpy_step
     workload.steps["tensor"] = tensor_step
-    if torch_available():
+    workload.steps["jit"] = chain_replay(length, x)
+    if include_torch and torch_available():
         import torch
         xt = torch.tensor(x0, requires_grad=True)
 
@@ -285,6 +313,17 @@ def chain_workload(length=5000, size=16):
             return loss.item()
         workload.steps["torch"] = torch_step
     return workload
+
+
+def chain_replay(length, x):
+    """The chain's graph traced once (an eager step), then replayed by md.replay.Replay."""
+    from microdense.replay import Replay
+    h = x
+    for i in range(length):
+        kind = i % 3
+        h = md.tanh(h) if kind == 0 else (h * CHAIN_SCALE if kind == 1 else h + CHAIN_SHIFT)
+    replay = Replay(h.sum())
+    return replay.run                  # reads x.data as it is: no update, as tensor_step
 
 
 def torch_available():
@@ -305,8 +344,9 @@ WIDE = MLPSpec([4096, 4096, 4096, 10], "relu", "softmax", "categorical_crossentr
 DEEP = MLPSpec([16] + [16] * 200 + [1], "tanh", "linear", "mean_squared_error", batch=32)
 
 
-def wide_matmuls_alone(spec=WIDE, seed=0):
-    """The matmuls of one wide training step alone (3 forward, 3 dW, 2 dX): BLAS's share."""
+def matmuls_alone(spec, seed=0):
+    """The matmuls of one training step alone (forward, dW and dX, as the step's shapes):
+    BLAS's share of the step, the floor no framework on numpy goes below."""
     weights = glorot_weights(spec.sizes, seed)
     x, _ = make_data(spec)
     hidden = [np.ones((spec.batch, units), np.float32) for units in spec.sizes[1:]]
@@ -322,17 +362,17 @@ def wide_matmuls_alone(spec=WIDE, seed=0):
     return matmuls
 
 
-def all_workloads(include_wide=True):
+def all_workloads(include_wide=True, include_torch=True):
+    def mlp(name, description, spec):
+        return mlp_workload(name, description, spec, include_torch=include_torch)
     workloads = [
-        mlp_workload("tiny", "MLP 2-16-16-1 tanh/sigmoid, BCE, batch 32, SGD", TINY),
-        mlp_workload("mnist-mlp SGD", "MLP 784-256-256-10 relu/softmax, CCE, batch 128",
-                     MNIST_SGD),
-        mlp_workload("mnist-mlp Adam", "the same with Adam", MNIST_ADAM),
-        chain_workload(),
-        mlp_workload("deep 200", "MLP 16-[16]x200-1 tanh, MSE, batch 32, SGD", DEEP),
+        mlp("tiny", "MLP 2-16-16-1 tanh/sigmoid, BCE, batch 32, SGD", TINY),
+        mlp("mnist-mlp SGD", "MLP 784-256-256-10 relu/softmax, CCE, batch 128", MNIST_SGD),
+        mlp("mnist-mlp Adam", "the same with Adam", MNIST_ADAM),
+        chain_workload(include_torch=include_torch),
+        mlp("deep 200", "MLP 16-[16]x200-1 tanh, MSE, batch 32, SGD", DEEP),
     ]
     if include_wide:
-        wide = mlp_workload("wide", "MLP 4096-4096-4096-10 relu/softmax, batch 256, SGD", WIDE)
-        wide.extra["matmuls alone"] = wide_matmuls_alone()
-        workloads.insert(3, wide)
+        workloads.insert(3, mlp("wide", "MLP 4096-4096-4096-10 relu/softmax, batch 256, SGD",
+                                WIDE))
     return workloads

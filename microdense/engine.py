@@ -54,17 +54,25 @@ def backward(root, grad=None, retain_grads=True, trace=None):
     _accumulate(root, seed, "backward", borrowed=False)
     for node in reversed(order):     # root first; each node's grad is complete when reached
         upstream = node.grad
-        if not node.parents or upstream is None:
+        parents = node.parents
+        if not parents or upstream is None:
             continue
         if not retain_grads:
             node.grad = None         # passed on to its parents: the memory can go now
-        parent_grads = _call_backward(node, upstream)
+        parent_grads = node._backward(upstream)
+        if len(parent_grads) != len(parents):
+            raise _count_error(node, parent_grads)
         if trace is not None:
             trace.visit(node, upstream)
-        for i, (parent, parent_grad) in enumerate(zip(node.parents, parent_grads)):
+        for i, parent in enumerate(parents):
+            parent_grad = parent_grads[i]
             if parent_grad is not None and parent.requires_grad:
-                added = _accumulate(parent, parent_grad, node.op,
-                                    borrowed=_may_be_shared(parent_grad, upstream, parent_grads, i))
+                # Sharing matters only to a leaf, which keeps its array (rule 4 of _accumulate).
+                # Asking only for leaves skips 0.8 us per intermediate input: a tenth of the
+                # backward of a tiny MLP (13 of its 19 inputs) and of a 200-layer one.
+                borrowed = not parent.parents and _may_be_shared(parent_grad, upstream,
+                                                                 parent_grads, i)
+                added = _accumulate(parent, parent_grad, node.op, borrowed)
                 if trace is not None:
                     trace.receive(i, parent, parent_grad, added)
 
@@ -90,14 +98,11 @@ def _seed(root, grad):
     return grad
 
 
-def _call_backward(node, upstream):
-    """The op's own backward: one gradient per parent, checked for count."""
-    parent_grads = node._backward(upstream)
-    if len(parent_grads) != len(node.parents):
-        raise RuntimeError(f"the backward of op '{node.op}' returned {len(parent_grads)} "
-                           f"gradients for {len(node.parents)} inputs: it must return one "
-                           f"per input (None for an input that needs none).")
-    return parent_grads
+def _count_error(node, parent_grads):
+    """An op's backward must return one gradient per parent."""
+    return RuntimeError(f"the backward of op '{node.op}' returned {len(parent_grads)} "
+                        f"gradients for {len(node.parents)} inputs: it must return one "
+                        f"per input (None for an input that needs none).")
 
 
 def _may_be_shared(grad, upstream, parent_grads, i):
@@ -132,7 +137,7 @@ def _accumulate(tensor, grad, op, borrowed):
     if grad.dtype != tensor.data.dtype:
         grad = grad.astype(tensor.data.dtype)
         borrowed = False
-    if recording.mode.anomaly:
+    if recording.mode.state.anomaly:
         recording.check_finite(grad, op, getattr(tensor, "name", None), "backward")
     if tensor.parents:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
@@ -152,16 +157,18 @@ def unbroadcast(grad, shape, op=""):
     the chain rule adds up the gradients of all those copies. Any other shape mismatch is a
     bug in some op's backward, refused here so that a wrong shape never lands in `.grad`.
     """
+    given_shape = grad.shape
     extra_leading_axes = grad.ndim - len(shape)
-    if extra_leading_axes < 0 or any(n != m and n != 1 for n, m in
-                                     zip(shape, grad.shape[extra_leading_axes:])):
+    if extra_leading_axes > 0:                       # e.g. a bias's (batch, units) -> (units,)
+        # np.add.reduce is grad.sum without numpy's Python wrapper; with the check below
+        # moved after it, a (32, 16) -> (16,) bias gradient takes 2.8 us instead of 4.4 us.
+        grad = np.add.reduce(grad, axis=tuple(range(extra_leading_axes)))
+    if grad.shape == shape:
+        return grad
+    # Something is left to undo: axes of length 1 that were stretched, or a wrong shape.
+    if extra_leading_axes < 0 or any(n != m and n != 1 for n, m in zip(shape, grad.shape)):
         raise RuntimeError(f"the backward of op '{op}' returned a gradient of shape "
-                           f"{grad.shape} for an input of shape {shape}: it cannot be summed "
+                           f"{given_shape} for an input of shape {shape}: it cannot be summed "
                            f"down to that shape (a bug in that op's backward).")
-    if extra_leading_axes > 0:
-        grad = grad.sum(axis=tuple(range(extra_leading_axes)))
     stretched = tuple(axis for axis, n in enumerate(shape) if n == 1 and grad.shape[axis] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
-
+    return np.add.reduce(grad, axis=stretched, keepdims=True)

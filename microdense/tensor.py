@@ -271,21 +271,20 @@ def node(data, parents, backward, op, rule=""):
     """
     if type(data) is not np.ndarray:       # numpy returns scalars for 0-d results
         data = np.asarray(data)
-    mode = recording.mode
-    if mode.anomaly:
+    state = recording.mode.state            # this thread's switches, read once
+    if state.anomaly:
         recording.check_finite(data, op, None, "forward")
     # An unrolled any(): this runs for every op, and the loop costs 61 ns where
     # any(p.requires_grad for p in parents) costs 340 ns (a generator per call).
-    records = False
-    if mode.grad_enabled:
+    if state.grad_enabled:
         for parent in parents:
             if parent._requires_grad:
-                records = True
-                break
-    if records and data.dtype.kind == "f":  # an integer or boolean result has no gradient
-        return _fill(Tensor.__new__(Tensor), data, True, parents, backward, op, rule, mode.scope)
+                if data.dtype.kind != "f":  # an integer or boolean result has no gradient
+                    break
+                return _fill(Tensor.__new__(Tensor), data, True, parents, backward, op, rule,
+                             state.scope)
     # A constant: it keeps no inputs and no closure (the scope still says where it was made).
-    return _fill(Tensor.__new__(Tensor), data, False, (), None, "", "", mode.scope)
+    return _fill(Tensor.__new__(Tensor), data, False, (), None, "", "", state.scope)
 
 
 # Imported last: the ops need the Tensor class defined above.

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from microdense import callbacks as callbacks_module
-from microdense import losses, metrics as metrics_module, optimizers
+from microdense import losses, metrics as metrics_module, optimizers, replay
 from microdense.models import data, outputs
 from microdense.models.progbar import ProgbarLogger, resolve_verbose
 from microdense.tensor import constant, no_grad
@@ -40,14 +40,17 @@ class Trainer:
         self._compile_args = {"loss": None, "metrics": []}
         self._loss_total = 0.0           # the running mean of the loss: total / count
         self._loss_count = 0
+        self._replay_step = None         # compile(jit_compile=True): a replay.TrainStep
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
         """Choose the optimizer, the loss and the metrics to log, by name or object.
 
-        loss_weights, run_eagerly, steps_per_execution and jit_compile are accepted so Keras
-        code runs unchanged; with one output and no graph compiler they change nothing.
+        loss_weights, run_eagerly and steps_per_execution are accepted so Keras code runs
+        unchanged; with one output they change nothing. jit_compile=True traces a training
+        step once per input shape and replays it (microdense/replay.py); "auto" and False
+        train eagerly.
         """
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise ValueError(f"Expected `metrics` argument to be a list or tuple, e.g. "
@@ -73,6 +76,7 @@ class Trainer:
                               "metrics": metrics if isinstance(metrics, dict) else
                               list(metrics or ())}
         self.reset_metrics()
+        self._replay_step = replay.TrainStep() if jit_compile is True else None
         self.compiled = True
 
     @property
@@ -134,6 +138,9 @@ class Trainer:
         return loss
 
     def _train_step(self, x, y, sample_weight, weights):
+        if self._replay_step is not None and self._replay_step(self, x, y, sample_weight,
+                                                               weights):
+            return                      # traced or replayed (jit_compile=True)
         for weight in weights:          # leaves accumulate: a backward() run before fit must
             weight.grad = None          # not add to this step's gradient
         y_pred = self._forward(_constants(x), training=True)

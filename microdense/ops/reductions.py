@@ -5,7 +5,7 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
-from microdense.recording import scope
+from microdense.recording import Scope, layer_scope
 from microdense.tensor import as_tensor, node
 from microdense.ops.arithmetic import mul
 from microdense.ops.axes import normalize_axes, normalize_axis
@@ -21,10 +21,14 @@ def _kept_shape(shape, axes):
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     """Sum over `axis` (an int, a tuple or list of ints, or None for every axis)."""
     x = as_tensor(x)
-    axis = normalize_axes(axis, x.data.ndim, "sum")
-    out = x.data.sum(axis=axis, keepdims=keepdims)
+    return _sum(x, normalize_axes(axis, x.data.ndim, "sum"), keepdims)
+
+
+def _sum(x, axes, keepdims):
+    """sum over axes already normalized (a sorted tuple of non-negative ints, or None)."""
+    out = x.data.sum(axis=axes, keepdims=keepdims)
     shape = x.data.shape
-    kept_shape = _kept_shape(shape, axis)
+    kept_shape = _kept_shape(shape, axes)
     def backward(g):                     # every summed element gets the whole of g
         spread = np.empty(shape, g.dtype)
         spread[...] = g.reshape(kept_shape)      # a writable copy; cheaper than broadcast_to
@@ -32,13 +36,18 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     return node(out, (x,), backward, "sum", "d sum(x)/dx_i = 1")
 
 
+# The scope `mean` runs in, made once: entering it takes 0.65 us instead of md.scope's 1.25 us
+# (a mean takes 8.7 us).
+_MEAN_SCOPE = Scope("mean", "d mean(x)/dx_i = 1/n", kind="op")
+
+
 def mean(x, axis=None, keepdims=False):
     """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
     Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
     x = as_tensor(x)
-    axis = normalize_axes(axis, x.data.ndim, "mean")
-    with scope("mean", kind="op", description="d mean(x)/dx_i = 1/n"):
-        total = sum(x, axis, keepdims)
+    axes = normalize_axes(axis, x.data.ndim, "mean")
+    with layer_scope(_MEAN_SCOPE):      # as md.scope("mean", kind="op", description=...)
+        total = _sum(x, axes, keepdims)
         scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
         return mul(total, scale)
 
