@@ -95,7 +95,8 @@ class Scope(NamedTuple):
 
 class layer_scope:
     """`with layer_scope(Scope("dense_1", "Dense(4)")):` tags every op inside with that scope,
-    nested inside whatever scope encloses it."""
+    nested inside whatever scope encloses it. (Any Scope enters this way: md.mean enters a
+    new Scope of kind "op" per call.)"""
 
     def __init__(self, scope):
         self.scope = scope

@@ -838,6 +838,14 @@ def test_mean_is_one_op_whose_edge_carries_the_gradient_to_its_input():
     assert "label=<|grad| " + labels.format_number(np.linalg.norm(mul_out.grad)) in source
 
 
+def test_each_mean_is_its_own_op_even_when_one_feeds_another():
+    x = param(np.arange(6.0).reshape(2, 3), "x")
+    loss = x.mean(axis=0).mean()           # as Keras's losses: a mean per sample, then the batch's
+    loss.backward()
+    ops = re.findall(r"label=<<b>(\w+)</b>> .*shape=\"ellipse\"", draw_graph(loss).source)
+    assert ops == ["mean", "mean"]
+
+
 def test_function_scopes_nest_inside_the_layer_box(dot):
     model = md.models.Sequential([md.layers.Input((3,)), md.layers.Dense(2, activation="mish")])
     x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)

@@ -113,7 +113,7 @@ def matmul(a, b):
 
 def _matmul_error(x, y):
     """Why x @ y failed, naming both shapes (checked only after numpy refused: checking
-    first cost 0.2 us of a small matmul's 3.4 us).."""
+    first cost 0.2 us of a small matmul's 3.4 us)."""
     if x.ndim == 0 or y.ndim == 0:
         return ValueError(f"matmul needs arrays of at least 1 dimension; got shapes "
                           f"{x.shape} and {y.shape}. Use * to multiply by a scalar.")

@@ -5,6 +5,7 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
+from microdense import recording
 from microdense.recording import Scope, layer_scope
 from microdense.tensor import as_tensor, node
 from microdense.ops.arithmetic import mul
@@ -36,17 +37,16 @@ def _sum(x, axes, keepdims):
     return node(out, (x,), backward, "sum", "d sum(x)/dx_i = 1")
 
 
-# The scope `mean` runs in, made once: entering it takes 0.65 us instead of md.scope's 1.25 us
-# (a mean takes 8.7 us).
-_MEAN_SCOPE = Scope("mean", "d mean(x)/dx_i = 1/n", kind="op")
-
-
 def mean(x, axis=None, keepdims=False):
     """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
     Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
     x = as_tensor(x)
     axes = normalize_axes(axis, x.data.ndim, "mean")
-    with layer_scope(_MEAN_SCOPE):      # as md.scope("mean", kind="op", description=...)
+    # A new Scope per call, nested in the current one: drawings tell composed ops apart by
+    # their Scope object, so `x.mean(axis=0).mean()` stays two means. (md.scope(...) does
+    # the same; building the tuple here directly costs 0.4 us instead of 1.25 us.)
+    scope = Scope("mean", "d mean(x)/dx_i = 1/n", "op", recording.mode.state.scope)
+    with layer_scope(scope):
         total = _sum(x, axes, keepdims)
         scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
         return mul(total, scale)
