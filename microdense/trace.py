@@ -194,10 +194,10 @@ class Trace:
     def _follow(self, tensors, indices):
         grad = self.seed
         for node, i, parent in zip(tensors, indices, tensors[1:]):
-            grad = engine.unbroadcast(node._backward(grad)[i], parent.data.shape, node.op)
+            grad = engine.unbroadcast(engine.local_gradients(node, grad)[i], parent.data.shape, node.op)
         local = None
         if all(t.data.size == 1 for t in tensors):   # scalars: the chain rule as a product
-            local = [engine.unbroadcast(node._backward(np.ones_like(node.data))[i],
+            local = [engine.unbroadcast(engine.local_gradients(node, np.ones_like(node.data))[i],
                                         parent.data.shape, node.op).item()
                      for node, i, parent in zip(tensors, indices, tensors[1:])]
         return Path(tensors, indices, grad.astype(tensors[-1].data.dtype), local)

@@ -12,7 +12,7 @@ import pytest
 
 import microdense as md
 from microdense.engine import toposort, unbroadcast
-from microdense.tensor import node
+from microdense.ops.custom import custom_op
 
 
 def param(values, name=None):
@@ -344,7 +344,7 @@ def test_gradcheck_reports_input_index_and_both_values():
     def wrong_square(x):                     # an op whose backward forgets the factor 2
         def backward(g):
             return (g * x.data,)
-        return node(x.data ** 2, (x,), backward, "wrong_square")
+        return custom_op(x.data ** 2, (x,), backward, "wrong_square")
     w = md.Tensor(np.array([1.0, 2.0]), requires_grad=True, name="w")
     with pytest.raises(AssertionError, match=r"gradient of w at index \(0,\): backward gave "
                                              r"\S+, finite differences give \S+"):
@@ -355,7 +355,7 @@ def test_gradcheck_catches_a_backward_that_ignores_its_upstream_gradient():
     def ignores_g(x):
         def backward(g):
             return (np.cos(x.data),)         # should be g * cos(x)
-        return node(np.sin(x.data), (x,), backward, "sin")
+        return custom_op(np.sin(x.data), (x,), backward, "sin")
     with pytest.raises(AssertionError):
         md.gradcheck(ignores_g, md.Tensor(np.array([0.3, 0.7]), requires_grad=True))
 
