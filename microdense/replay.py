@@ -115,6 +115,9 @@ class Program:
         self.several_outputs = isinstance(y_pred, list)
         self.outputs = [self._find(t, tape) for t in _as_list(y_pred)]
         self.backward = self._backward_plan(loss)
+        self._forward = [(None, ks, target, None, False) if record is None else
+                         (record.forward, ks, attrs, out, self.tensors[out].data.ndim == 0)
+                         for record, ks, attrs, out in self.steps]
         self.assigned = [target for record, _, target, _ in self.steps if record is None]
 
     def _number(self, tensor):
@@ -140,14 +143,17 @@ class Program:
         return k
 
     def _backward_plan(self, loss):
-        """(record, input ks, output k, needs) for each recorded node, in the very order the
-        engine visits them, so gradients are summed in the same order: the same numbers."""
+        """(backward, output k, needs, edges) for each recorded node, in the very order the
+        engine visits them, so gradients are summed in the same order: the same numbers.
+        edges: (input index, input k) for the inputs that need a gradient."""
         plan = []
         for node in reversed(engine.toposort(loss)):
             if node.parents:
                 needs = tuple([parent.requires_grad for parent in node.parents])
-                ks = tuple(self.position[id(parent)] for parent in node.parents)
-                plan.append((node.record, ks, self.position[id(node)], needs))
+                edges = tuple((i, self.position[id(parent)])
+                              for i, parent in enumerate(node.parents) if needs[i])
+                plan.append((node.record.backward, self.position[id(node)], needs, edges,
+                             node.record.name))
         return plan
 
     # -- running it --
@@ -160,43 +166,47 @@ class Program:
             values[k] = feeds[i]
         for k, tensor in self.read:
             values[k] = tensor.data
-        for record, ks, attrs, out in self.steps:
-            if record is None:                       # tensor.assign: the write, replayed
+        for forward, ks, attrs, out, zero_d in self._forward:
+            if forward is None:                      # tensor.assign: the write, replayed
                 np.copyto(attrs.data, values[ks[0]], casting="same_kind")
                 continue
-            values[out], saved[out] = record.run(*[values[k] for k in ks], **attrs)
+            # One or two inputs are the usual case: spelled out, they skip building a list.
+            if len(ks) == 1:
+                result, saved[out] = forward(values[ks[0]], **attrs)
+            elif len(ks) == 2:
+                result, saved[out] = forward(values[ks[0]], values[ks[1]], **attrs)
+            else:
+                result, saved[out] = forward(*[values[k] for k in ks], **attrs)
+            # (Op.run, inlined: numpy gives a scalar, not an array, for a 0-d result)
+            values[out] = np.asarray(result) if zero_d else result
         grads = self._gradients(values, saved)
-        return values, [grads.get(self.position.get(id(w))) for w in weights]
+        position = self.position
+        return values, [grads[position[id(w)]] if id(w) in position else None
+                        for w in weights]
 
     def _gradients(self, values, saved):
-        """The engine's walk over numbered arrays (engine.backward, without Tensor objects)."""
-        grads = {self.loss: np.ones_like(values[self.loss])}
-        leaves = set()
-        for record, ks, out, needs in self.backward:
-            upstream = grads.get(out)
+        """The engine's walk over numbered arrays (engine.backward, without Tensor objects).
+        The weights' gradients go to the optimizer, which only reads them, and are dropped
+        after the step: unlike a user's `.grad` (engine rule 4), they may share arrays."""
+        grads = [None] * len(values)
+        grads[self.loss] = np.ones_like(values[self.loss])
+        unbroadcast = engine.unbroadcast
+        for backward, out, needs, edges, name in self.backward:
+            upstream = grads[out]
             if upstream is None:
                 continue
-            parent_grads = record.backward(saved[out], upstream, needs)
-            for i, k in enumerate(ks):
+            parent_grads = backward(saved[out], upstream, needs)
+            for i, k in edges:
                 grad = parent_grads[i]
-                if grad is None or not needs[i]:
+                if grad is None:
                     continue
                 target = values[k]
-                borrowed = engine.may_be_shared(grad, upstream, parent_grads, i)
                 if grad.shape != target.shape:       # the engine's rules 1 and 2
-                    grad = engine.unbroadcast(grad, target.shape, record.name)
-                    borrowed = False
+                    grad = unbroadcast(grad, target.shape, name)
                 if grad.dtype != target.dtype:
                     grad = grad.astype(target.dtype)
-                    borrowed = False
-                held = grads.get(k)
-                if held is not None:
-                    grads[k] = held + grad
-                elif borrowed and not self.tensors[k].parents:
-                    grads[k] = grad.copy()           # a leaf's .grad never shares (rule 4)
-                else:
-                    grads[k] = grad
-                leaves.add(k)
+                held = grads[k]
+                grads[k] = grad if held is None else held + grad
         return grads
 
 

@@ -5,6 +5,7 @@ of the computation graph:
 
     out.parents    the input tensors, in order (a tuple: `a + a` has two parents, both `a`)
     out.record     the op that made it (ops/op.py): its forward, backward and rule, defined once
+    out.attrs      the op's settings (axis, shape, ...), as its forward was called with them
     out.saved      what that op's forward kept for its backward
     out.op         the op's name, e.g. "matmul"
     out.rule       its local derivative in one line, e.g. "d tanh(x)/dx = 1 - tanh(x)^2"
@@ -34,7 +35,7 @@ class Tensor:
     # `constraint`: for a weight, a function the optimizer applies after each update (Keras's
     # Variable.constraint, set by add_weight(constraint=...)); None for everything else.
     __slots__ = ("data", "grad", "_requires_grad", "name", "op", "rule", "parents", "scope",
-                 "constraint", "record", "saved", "__weakref__")
+                 "constraint", "record", "attrs", "saved", "__weakref__")
 
     # Makes numpy hand `ndarray + tensor` (and @, *, ...) to our reflected operators.
     __array_ufunc__ = None
@@ -226,7 +227,7 @@ def _from_python(value, dtype):
                         f"could not convert a {type(value).__name__}: {error}") from None
 
 
-def _fill(t, data, requires_grad, parents, record, saved, op, rule, scope):
+def _fill(t, data, requires_grad, parents, record, saved, op, rule, scope, attrs=None):
     """Set every slot of a new tensor: the one place that lists them."""
     t.data = data
     t.grad = None
@@ -238,6 +239,7 @@ def _fill(t, data, requires_grad, parents, record, saved, op, rule, scope):
     t.scope = scope
     t.constraint = None
     t.record = record
+    t.attrs = attrs
     t.saved = saved
     return t
 
@@ -332,7 +334,7 @@ def node(record, parents, attrs, data, saved):
                 if data.dtype.kind != "f":  # an integer or boolean result has no gradient
                     break
                 out = _fill(Tensor.__new__(Tensor), data, True, parents, record, saved,
-                            record.name, record.rule, state.scope)
+                            record.name, record.rule, state.scope, attrs)
                 break
     if out is None:
         # A constant: it keeps no inputs and no record (the scope still says where it was made).

@@ -303,3 +303,14 @@ def test_a_recorded_program_replays_a_plain_tensor_graph():
     w.data *= 2                                         # a new value, read at the next run
     values, _ = program.run([], [x, w])
     assert values[program.loss] == md.tanh(x @ w).sum().data
+
+
+@pytest.mark.parametrize("kwargs", [dict(jit_compile=False), dict(jit_compile=True),
+                                    dict(run_eagerly=True), {}])
+def test_load_model_keeps_how_the_step_runs(tmp_path, kwargs):
+    model = mlp()()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", **kwargs)
+    model.save(tmp_path / "m.keras")
+    restored = md.models.load_model(tmp_path / "m.keras")
+    assert (restored.jit_compile, restored.run_eagerly) == (model.jit_compile, model.run_eagerly)
+    assert (restored._compiled_step is None) == (model._compiled_step is None)

@@ -95,9 +95,6 @@ def _matmul(a, b):
 
 def _matmul_backward(saved, g, needs):                # g: (..., n, p), like the output
     a, b = saved
-    if a.ndim == 2 and b.ndim == 2:                   # the usual case, written out
-        return (g @ b.T if needs[0] else None,        # dL/da = g @ b^T
-                a.T @ g if needs[1] else None)        # dL/db = a^T @ g
     # Treat 1-D operands as a row (a) or a column (b) matrix, as numpy does, then undo it.
     a2 = a[None, :] if a.ndim == 1 else a             # (..., n, k)
     b2 = b[:, None] if b.ndim == 1 else b             # (..., k, p)

@@ -115,3 +115,9 @@ def composed_binary_crossentropy(target, output, epsilon):
     target, output = as_tensors(target, output)
     p = minimum(maximum(output, epsilon), 1.0 - epsilon)
     return -(target * log(p) + (1.0 - target) * log(1.0 - p))
+
+
+# Each fused record names the composition it replaces (tests/test_losses.py checks that they
+# agree; draw_graph(expand=True) draws the composition in the fused op's place).
+BINARY_CROSSENTROPY.composition = composed_binary_crossentropy
+CATEGORICAL_CROSSENTROPY.composition = composed_categorical_crossentropy

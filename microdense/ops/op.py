@@ -23,6 +23,9 @@ holding the record and `saved`), the backward pass (engine.py calls `backward`),
 text and the drawings (`name`, `rule`), and the compiled step (replay.py calls `forward` and
 `backward` again, on each new batch). Nothing is written twice.
 
+A fused op is a record whose forward and backward do the work of several primitives at once
+(crossentropy.py's, for speed); its `composition` is the same math written with primitives.
+
 An op without a backward (`backward=None`) is data, not math: a comparison, a random draw,
 a cast to integers. It records no gradient, but a recorded step still replays it.
 """
@@ -34,17 +37,23 @@ from microdense.tensor import node
 class Op:
     """A primitive: its name, its forward, its backward and its derivative rule in words."""
 
-    __slots__ = ("name", "forward", "backward", "rule")
+    __slots__ = ("name", "forward", "backward", "rule", "composition")
 
-    def __init__(self, name, forward, backward, rule=""):
+    def __init__(self, name, forward, backward, rule="", composition=None):
         self.name = name
         self.forward = forward
         self.backward = backward
         self.rule = rule
+        # A fused op (several ops' math in one record, for speed) names the plain
+        # composition of primitives it replaces: tests check that both agree, and
+        # draw_graph(expand=True) draws it.
+        self.composition = composition
 
     def __call__(self, *inputs, **attrs):
         """Run the op on tensors (already converted: `as_tensor`) and return its output."""
-        out, saved = self.run(*[t.data for t in inputs], **attrs)
+        out, saved = self.forward(*[t.data for t in inputs], **attrs)
+        if type(out) is not np.ndarray:      # (run's check, inlined: this is every eager op)
+            out = np.asarray(out)
         return node(self, inputs, attrs, out, saved)
 
     def run(self, *arrays, **attrs):
