@@ -115,7 +115,7 @@ class Program:
         self.several_outputs = isinstance(y_pred, list)
         self.outputs = [self._find(t, tape) for t in _as_list(y_pred)]
         self.backward = self._backward_plan(loss)
-        self._forward = [(None, ks, target, None, False) if record is None else
+        self._forward = [(None, ks, attrs, None, False) if record is None else
                          (record.forward, ks, attrs, out, self.tensors[out].data.ndim == 0)
                          for record, ks, attrs, out in self.steps]
         self.assigned = [target for record, _, target, _ in self.steps if record is None]
@@ -226,6 +226,11 @@ class CompiledStep:
         self.programs = {}           # signature -> [Program, proofs left]
         self.refused = None          # why this model trains eagerly
         self.replayed_steps = 0
+
+    def __getstate__(self):
+        """A pickled model (a sweep sends models to worker processes) records its step
+        anew: programs hold a step's arrays and op records, which are code, not data."""
+        return {**self.__dict__, "programs": {}}
 
     def recheck(self):
         """Prove the next step again (fit calls it at each epoch: a callback may have changed

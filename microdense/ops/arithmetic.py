@@ -19,7 +19,8 @@ def _add(a, b):
 def _add_backward(saved, g, needs):
     return g, g                                       # d(a+b)/da = d(a+b)/db = 1
 
-ADD = Op("add", _add, _add_backward, "d(a+b)/da = 1, d(a+b)/db = 1")
+ADD = Op("add", _add, _add_backward, "d(a+b)/da = 1, d(a+b)/db = 1", elementwise=True,
+         math=lambda out, a, b: (f"dL/d{a} = dL/d{out}", f"dL/d{b} = dL/d{out}"))
 
 
 def _sub(a, b):
@@ -28,7 +29,8 @@ def _sub(a, b):
 def _sub_backward(saved, g, needs):
     return g, (-g if needs[1] else None)
 
-SUB = Op("sub", _sub, _sub_backward, "d(a-b)/da = 1, d(a-b)/db = -1")
+SUB = Op("sub", _sub, _sub_backward, "d(a-b)/da = 1, d(a-b)/db = -1", elementwise=True,
+         math=lambda out, a, b: (f"dL/d{a} = dL/d{out}", f"dL/d{b} = -dL/d{out}"))
 
 
 def _neg(a):
@@ -37,7 +39,8 @@ def _neg(a):
 def _neg_backward(saved, g, needs):
     return (-g,)
 
-NEG = Op("neg", _neg, _neg_backward, "d(-a)/da = -1")
+NEG = Op("neg", _neg, _neg_backward, "d(-a)/da = -1", elementwise=True,
+         math=lambda out, a: (f"dL/d{a} = -dL/d{out}",))
 
 
 # ---- mul, div, pow -------------------------------------------------------------------------
@@ -50,7 +53,8 @@ def _mul_backward(saved, g, needs):
     return (g * b if needs[0] else None,              # d(a*b)/da = b
             g * a if needs[1] else None)              # d(a*b)/db = a
 
-MUL = Op("mul", _mul, _mul_backward, "d(a*b)/da = b, d(a*b)/db = a")
+MUL = Op("mul", _mul, _mul_backward, "d(a*b)/da = b, d(a*b)/db = a", elementwise=True,
+         math=lambda out, a, b: (f"dL/d{a} = dL/d{out} * {b}", f"dL/d{b} = dL/d{out} * {a}"))
 
 
 def _div(a, b):
@@ -63,7 +67,9 @@ def _div_backward(saved, g, needs):
     return (g_over_b if needs[0] else None,           # d(a/b)/da = 1/b
             -g_over_b * out if needs[1] else None)    # d(a/b)/db = -a/b^2 = -(a/b)/b
 
-DIV = Op("div", _div, _div_backward, "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2")
+DIV = Op("div", _div, _div_backward, "d(a/b)/da = 1/b, d(a/b)/db = -a/b^2", elementwise=True,
+         math=lambda out, a, b: (f"dL/d{a} = dL/d{out} / {b}",
+                                 f"dL/d{b} = -dL/d{out} * {a} / {b}^2"))
 
 
 def _pow(a, b):
@@ -82,7 +88,10 @@ def _pow_backward(saved, g, needs):
         grad_b = g * out * np.log(np.where(positive, a, 1)) * positive
     return grad_a, grad_b
 
-POW = Op("pow", _pow, _pow_backward, "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*ln(a)")
+POW = Op("pow", _pow, _pow_backward, "d(a^b)/da = b*a^(b-1), d(a^b)/db = a^b*ln(a)",
+         elementwise=True,
+         math=lambda out, a, b: (f"dL/d{a} = dL/d{out} * {b} * {a}^({b} - 1)",
+                                 f"dL/d{b} = dL/d{out} * {out} * ln({a})"))
 
 
 # ---- matmul --------------------------------------------------------------------------------
@@ -114,7 +123,16 @@ def _matmul_backward(saved, g, needs):                # g: (..., n, p), like the
     # Batch axes that broadcast (a (2, n, k) @ b (k, p)) are summed back by the engine.
     return grad_a, grad_b
 
-MATMUL = Op("matmul", _matmul, _matmul_backward, "d(a@b)/da = g @ b^T, d(a@b)/db = a^T @ g")
+def _matmul_math(out, a, b):
+    """dL/da = dL/dout @ b^T and dL/db = a^T @ dL/dout, with their shapes for 2-D operands."""
+    forms = [f"dL/d{a} = dL/d{out} @ {b}^T", f"dL/d{b} = {a}^T @ dL/d{out}"]
+    if len(a.shape) == 2 and len(b.shape) == 2:
+        forms[0] += f": {a.shape} = {out.shape} @ {b.shape[::-1]}"
+        forms[1] += f": {b.shape} = {a.shape[::-1]} @ {out.shape}"
+    return forms
+
+MATMUL = Op("matmul", _matmul, _matmul_backward, "d(a@b)/da = g @ b^T, d(a@b)/db = a^T @ g",
+            math=_matmul_math)
 
 
 def _matmul_error(x, y):

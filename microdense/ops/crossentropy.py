@@ -54,7 +54,11 @@ def _binary_crossentropy_backward(saved, g, needs):
 
 BINARY_CROSSENTROPY = Op("binary_crossentropy", _binary_crossentropy,
                          _binary_crossentropy_backward,
-                         "d bce/dp = (p - z) / (p (1 - p)), p clipped")
+                         "d bce/dp = (p - z) / (p (1 - p)), p clipped", elementwise=True,
+                         math=lambda out, z, p: (
+                             f"dL/d{z} = dL/d{out} * (ln(1 - {p}) - ln {p})",
+                             f"dL/d{p} = dL/d{out} * ({p} - {z}) / ({p} (1 - {p})), "
+                             f"{p} clipped to [eps, 1 - eps]"))
 
 
 def _categorical_crossentropy(t, p, epsilon, axis):
@@ -78,7 +82,11 @@ def _categorical_crossentropy_backward(saved, g, needs):
 
 CATEGORICAL_CROSSENTROPY = Op("categorical_crossentropy", _categorical_crossentropy,
                               _categorical_crossentropy_backward,
-                              "d cce/dp_j = (w_j - <w, q>) / sum(p), w = -t/q")
+                              "d cce/dp_j = (w_j - <w, q>) / sum(p), w = -t/q",
+                              math=lambda out, t, p: (
+                                  f"dL/d{t} = -dL/d{out} * ln q, q = clip({p} / sum({p}))",
+                                  f"dL/d{p} = (w - sum(w * q)) / sum({p}), "
+                                  f"w = -dL/d{out} * {t} / q"))
 
 
 def binary_crossentropy(target, output, epsilon=None):

@@ -18,7 +18,8 @@ def _exp(x):
 def _exp_backward(out, g, needs):
     return (g * out,)                                 # d exp(x)/dx = exp(x)
 
-EXP = Op("exp", _exp, _exp_backward, "d exp(x)/dx = exp(x)")
+EXP = Op("exp", _exp, _exp_backward, "d exp(x)/dx = exp(x)", elementwise=True,
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} * {out}",))
 
 
 def _log(x):
@@ -27,7 +28,8 @@ def _log(x):
 def _log_backward(x, g, needs):
     return (g / x,)                                   # d ln(x)/dx = 1/x
 
-LOG = Op("log", _log, _log_backward, "d ln(x)/dx = 1/x")
+LOG = Op("log", _log, _log_backward, "d ln(x)/dx = 1/x", elementwise=True,
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} / {x}",))
 
 
 def _sqrt(x):
@@ -37,7 +39,8 @@ def _sqrt(x):
 def _sqrt_backward(out, g, needs):
     return (g / (2 * out),)                           # d sqrt(x)/dx = 1/(2 sqrt(x))
 
-SQRT = Op("sqrt", _sqrt, _sqrt_backward, "d sqrt(x)/dx = 1/(2 sqrt(x))")
+SQRT = Op("sqrt", _sqrt, _sqrt_backward, "d sqrt(x)/dx = 1/(2 sqrt(x))", elementwise=True,
+          math=lambda out, x: (f"dL/d{x} = dL/d{out} / (2 * {out})",))
 
 
 def _abs(x):
@@ -46,7 +49,8 @@ def _abs(x):
 def _abs_backward(x, g, needs):
     return (g * np.sign(x),)                          # 0 at 0, as PyTorch and numpy autograds
 
-ABS = Op("abs", _abs, _abs_backward, "d|x|/dx = sign(x)")
+ABS = Op("abs", _abs, _abs_backward, "d|x|/dx = sign(x)", elementwise=True,
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} * sign({x})",))
 
 
 # ---- tanh, sigmoid, relu -------------------------------------------------------------------
@@ -58,7 +62,8 @@ def _tanh(x):
 def _tanh_backward(t, g, needs):
     return (g * (1 - t * t),)                         # d tanh(x)/dx = 1 - tanh(x)^2
 
-TANH = Op("tanh", _tanh, _tanh_backward, "d tanh(x)/dx = 1 - tanh(x)^2")
+TANH = Op("tanh", _tanh, _tanh_backward, "d tanh(x)/dx = 1 - tanh(x)^2", elementwise=True,
+          math=lambda out, x: (f"dL/d{x} = dL/d{out} * (1 - {out}^2)",))
 
 
 def _sigmoid(x):
@@ -70,7 +75,8 @@ def _sigmoid_backward(s, g, needs):
     return (g * (s * (1 - s)),)
 
 SIGMOID = Op("sigmoid", _sigmoid, _sigmoid_backward,
-             "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))")
+             "d sigmoid(x)/dx = sigmoid(x) * (1 - sigmoid(x))", elementwise=True,
+             math=lambda out, x: (f"dL/d{x} = dL/d{out} * {out} * (1 - {out})",))
 
 
 def _relu(x):
@@ -79,7 +85,8 @@ def _relu(x):
 def _relu_backward(x, g, needs):
     return (g * (x > 0),)                             # 0 at 0, as Keras and PyTorch
 
-RELU = Op("relu", _relu, _relu_backward, "d relu(x)/dx = 1 if x > 0 else 0")
+RELU = Op("relu", _relu, _relu_backward, "d relu(x)/dx = 1 if x > 0 else 0", elementwise=True,
+          math=lambda out, x: (f"dL/d{x} = dL/d{out} where {x} > 0, else 0",))
 
 
 # ---- maximum, minimum, where, clip ---------------------------------------------------------
@@ -93,7 +100,9 @@ def _maximum_backward(saved, g, needs):
     return g * share_a, g * (1 - share_a)
 
 MAXIMUM = Op("maximum", _maximum, _maximum_backward,
-             "d max(a,b)/da = 1 where a > b, 1/2 where a == b, else 0")
+             "d max(a,b)/da = 1 where a > b, 1/2 where a == b, else 0", elementwise=True,
+             math=lambda out, a, b: (f"dL/d{a} = dL/d{out} where {a} > {b} (half on ties)",
+                                     f"dL/d{b} = dL/d{out} where {b} > {a} (half on ties)"))
 
 
 def _minimum(a, b):
@@ -105,7 +114,9 @@ def _minimum_backward(saved, g, needs):
     return g * share_a, g * (1 - share_a)
 
 MINIMUM = Op("minimum", _minimum, _minimum_backward,
-             "d min(a,b)/da = 1 where a < b, 1/2 where a == b, else 0")
+             "d min(a,b)/da = 1 where a < b, 1/2 where a == b, else 0", elementwise=True,
+             math=lambda out, a, b: (f"dL/d{a} = dL/d{out} where {a} < {b} (half on ties)",
+                                     f"dL/d{b} = dL/d{out} where {b} < {a} (half on ties)"))
 
 
 def _winner_share(a_wins, tie, dtype):
@@ -121,7 +132,10 @@ def _where_backward(condition, g, needs):
     return None, np.where(condition, g, zero), np.where(condition, zero, g)
 
 WHERE = Op("where", _where, _where_backward,
-           "d where(c,a,b)/da = c, d where(c,a,b)/db = not c")
+           "d where(c,a,b)/da = c, d where(c,a,b)/db = not c", elementwise=True,
+           math=lambda out, c, a, b: (f"{c} is the condition: data, no gradient",
+                                      f"dL/d{a} = dL/d{out} where {c}, else 0",
+                                      f"dL/d{b} = dL/d{out} where not {c}, else 0"))
 
 
 def _clip(x, lo=None, hi=None):
@@ -139,7 +153,9 @@ def _clip_backward(saved, g, needs):
         inside &= x <= hi
     return (g * inside,)
 
-CLIP = Op("clip", _clip, _clip_backward, "d clip(x)/dx = 1 inside [lo, hi], else 0")
+CLIP = Op("clip", _clip, _clip_backward, "d clip(x)/dx = 1 inside [lo, hi], else 0",
+          elementwise=True,
+          math=lambda out, x: (f"dL/d{x} = dL/d{out} where lo <= {x} <= hi, else 0",))
 
 
 def _astype(x, dtype):
@@ -148,7 +164,8 @@ def _astype(x, dtype):
 def _astype_backward(source_dtype, g, needs):
     return (g.astype(source_dtype),)                  # d cast(x)/dx = 1, in x's dtype
 
-ASTYPE = Op("astype", _astype, _astype_backward, "d cast(x)/dx = 1")
+ASTYPE = Op("astype", _astype, _astype_backward, "d cast(x)/dx = 1", elementwise=True,
+            math=lambda out, x: (f"dL/d{x} = dL/d{out}, cast back to {x}'s dtype",))
 
 # Gradients stop here: the value passes, the gradient does not (Tensor.detach, ops.stop_gradient).
 STOP_GRADIENT = data_op("stop_gradient", lambda x: x)
@@ -233,8 +250,12 @@ def _bound(bound, which):
 
 def astype(x, dtype):
     """x converted to another dtype. To a float dtype, the gradient is converted back; to an
-    integer or bool dtype it records nothing (node() records only float results)."""
-    return ASTYPE(as_tensor(x), dtype=np.dtype(dtype))
+    integer or bool dtype it records nothing (node() records only float results).
+    The result keeps x's name: float64 data `x` fed to a float32 layer is still `x`."""
+    x = as_tensor(x)
+    out = ASTYPE(x, dtype=np.dtype(dtype))
+    out.name = x.name
+    return out
 
 
 def stop_gradient(x):

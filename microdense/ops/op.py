@@ -18,7 +18,8 @@ backward(saved, g, needs) -> one gradient per input
     (a backward may return None there to skip the work, e.g. the data of `x @ W`). The engine
     sums each gradient back to its input's shape (un-broadcasting) and accumulates it.
 
-Everything reads the same record: eager execution (`TANH(x)` runs forward and records a node
+A record also says its gradient in the math's own form (`math`, e.g. `dL/dW = x^T @ dL/dz`)
+and whether it is elementwise. Everything reads the same record: eager execution (`TANH(x)` runs forward and records a node
 holding the record and `saved`), the backward pass (engine.py calls `backward`), the trace's
 text and the drawings (`name`, `rule`), and the compiled step (replay.py calls `forward` and
 `backward` again, on each new batch). Nothing is written twice.
@@ -37,13 +38,21 @@ from microdense.tensor import node
 class Op:
     """A primitive: its name, its forward, its backward and its derivative rule in words."""
 
-    __slots__ = ("name", "forward", "backward", "rule", "composition")
+    __slots__ = ("name", "forward", "backward", "rule", "math", "elementwise", "composition")
 
-    def __init__(self, name, forward, backward, rule="", composition=None):
+    def __init__(self, name, forward, backward, rule="", math=None, elementwise=False,
+                 composition=None):
         self.name = name
         self.forward = forward
         self.backward = backward
         self.rule = rule
+        # math(out, *inputs) -> one line per input: its gradient in the math's own form,
+        # e.g. "dL/dW = x^T @ dL/dz: (3, 5) = (3, 4) @ (4, 5)" (the arguments print as the
+        # tensors' labels and have .shape). The trace, the drawings and the explorer show it.
+        self.math = math
+        # Elementwise: out[i] depends on the inputs' i-th values only (after broadcasting),
+        # so each input's gradient is upstream times a local factor, element by element.
+        self.elementwise = elementwise
         # A fused op (several ops' math in one record, for speed) names the plain
         # composition of primitives it replaces: tests check that both agree, and
         # draw_graph(expand=True) draws it.

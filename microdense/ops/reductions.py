@@ -5,10 +5,7 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
-from microdense import recording
-from microdense.recording import Scope, layer_scope
 from microdense.tensor import as_tensor
-from microdense.ops.arithmetic import mul
 from microdense.ops.axes import normalize_axes, normalize_axis
 from microdense.ops.op import Op
 
@@ -31,7 +28,8 @@ def _sum_backward(saved, g, needs):                   # every summed element get
     spread[...] = g.reshape(kept_shape)               # a writable copy; cheaper than broadcast_to
     return (spread,)
 
-SUM = Op("sum", _sum, _sum_backward, "d sum(x)/dx_i = 1")
+SUM = Op("sum", _sum, _sum_backward, "d sum(x)/dx_i = 1",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out}, copied to every element it summed",))
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
@@ -40,18 +38,31 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     return SUM(x, axes=normalize_axes(axis, x.data.ndim, "sum"), keepdims=keepdims)
 
 
+# ---- mean ----------------------------------------------------------------------------------
+
+def _mean(x, axes=None, keepdims=False):
+    total = x.sum(axis=axes, keepdims=keepdims)
+    scale = np.asarray(total.size / x.size if x.size else np.nan, total.dtype)     # 1/n
+    return total * scale, (x.shape, _kept_shape(x.shape, axes), scale)
+
+def _mean_backward(saved, g, needs):                  # every averaged element gets g / n
+    shape, kept_shape, scale = saved
+    spread = np.empty(shape, g.dtype)
+    spread[...] = g.reshape(kept_shape) * scale
+    return (spread,)
+
+def _mean_math(out, x):
+    n = int(np.prod(x.shape)) // int(np.prod(out.shape) or 1)
+    return (f"dL/d{x} = dL/d{out} / n, copied to each of the n = {n} elements it averaged",)
+
+# A primitive, though it is sum(x) * (1/n): one step in the trace, one box in a drawing.
+MEAN = Op("mean", _mean, _mean_backward, "d mean(x)/dx_i = 1/n", math=_mean_math)
+
+
 def mean(x, axis=None, keepdims=False):
-    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
-    Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
+    """Mean over `axis` (an int, a tuple or list of ints, or None for every axis)."""
     x = as_tensor(x)
-    axes = normalize_axes(axis, x.data.ndim, "mean")
-    # A new Scope per call, nested in the current one: drawings tell composed ops apart by
-    # their Scope object, so `x.mean(axis=0).mean()` stays two means.
-    scope = Scope("mean", "d mean(x)/dx_i = 1/n", "op", recording.mode.state.scope)
-    with layer_scope(scope):
-        total = SUM(x, axes=axes, keepdims=keepdims)
-        scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
-        return mul(total, scale)
+    return MEAN(x, axes=normalize_axes(axis, x.data.ndim, "mean"), keepdims=keepdims)
 
 
 # ---- max, min ------------------------------------------------------------------------------
@@ -77,9 +88,13 @@ def _extremum_backward(saved, g, needs):              # ties share g evenly, as 
     return (g.reshape(extreme.shape) * winners / winners.sum(axis=axes, keepdims=True),)
 
 MAX = Op("max", _max, _extremum_backward,
-         "d max(x)/dx_i = 1/k for the k elements equal to the max, else 0")
+         "d max(x)/dx_i = 1/k for the k elements equal to the max, else 0",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} at the max (split between ties), "
+                              f"else 0",))
 MIN = Op("min", _min, _extremum_backward,
-         "d min(x)/dx_i = 1/k for the k elements equal to the min, else 0")
+         "d min(x)/dx_i = 1/k for the k elements equal to the min, else 0",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} at the min (split between ties), "
+                              f"else 0",))
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
@@ -114,7 +129,8 @@ def _logsumexp_backward(saved, g, needs):             # d lse/dx = softmax(x)
     x, lse = saved
     return (g.reshape(lse.shape) * np.exp(x - lse),)
 
-LOGSUMEXP = Op("logsumexp", _logsumexp, _logsumexp_backward, "d logsumexp(x)/dx = softmax(x)")
+LOGSUMEXP = Op("logsumexp", _logsumexp, _logsumexp_backward, "d logsumexp(x)/dx = softmax(x)",
+               math=lambda out, x: (f"dL/d{x} = dL/d{out} * softmax({x})",))
 
 
 def _softmax(x, axis=-1):
@@ -126,7 +142,8 @@ def _softmax_backward(saved, g, needs):               # Jacobian-vector product:
     s, axis = saved
     return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
 
-SOFTMAX = Op("softmax", _softmax, _softmax_backward, "d s_i/dx_j = s_i (δ_ij - s_j)")
+SOFTMAX = Op("softmax", _softmax, _softmax_backward, "d s_i/dx_j = s_i (δ_ij - s_j)",
+             math=lambda out, x: (f"dL/d{x} = {out} * (dL/d{out} - sum(dL/d{out} * {out}))",))
 
 
 def _log_softmax(x, axis=-1):
@@ -139,7 +156,8 @@ def _log_softmax_backward(saved, g, needs):
     return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
 
 LOG_SOFTMAX = Op("log_softmax", _log_softmax, _log_softmax_backward,
-                 "d log_softmax(x)_i/dx_j = δ_ij - softmax_j")
+                 "d log_softmax(x)_i/dx_j = δ_ij - softmax_j",
+                 math=lambda out, x: (f"dL/d{x} = dL/d{out} - exp({out}) * sum(dL/d{out})",))
 
 
 def logsumexp(x, axis=None, keepdims=False):

@@ -19,7 +19,11 @@ def _reshape(x, shape):
 def _reshape_back(source_shape, g, needs):            # reshape, expand_dims and squeeze
     return (g.reshape(source_shape),)
 
-RESHAPE = Op("reshape", _reshape, _reshape_back, "moves values: the gradient is reshaped back")
+def _reshaped_back(out, x):
+    return (f"dL/d{x} = dL/d{out} reshaped back to {x.shape}",)
+
+RESHAPE = Op("reshape", _reshape, _reshape_back, "moves values: the gradient is reshaped back",
+             math=_reshaped_back)
 
 
 def _transpose(x, axes):
@@ -29,20 +33,22 @@ def _transpose_backward(inverse, g, needs):
     return (g.transpose(inverse),)
 
 TRANSPOSE = Op("transpose", _transpose, _transpose_backward,
-               "moves values: the gradient is transposed back")
+               "moves values: the gradient is transposed back",
+               math=lambda out, x: (f"dL/d{x} = dL/d{out} transposed back to {x.shape}",))
 
 
 def _expand_dims(x, axis):
     return np.expand_dims(x, axis), x.shape
 
 EXPAND_DIMS = Op("expand_dims", _expand_dims, _reshape_back,
-                 "moves values: the gradient is reshaped back")
+                 "moves values: the gradient is reshaped back", math=_reshaped_back)
 
 
 def _squeeze(x, axis=None):
     return np.squeeze(x, axis=axis), x.shape
 
-SQUEEZE = Op("squeeze", _squeeze, _reshape_back, "moves values: the gradient is reshaped back")
+SQUEEZE = Op("squeeze", _squeeze, _reshape_back, "moves values: the gradient is reshaped back",
+             math=_reshaped_back)
 
 
 # ---- concatenate, stack --------------------------------------------------------------------
@@ -55,8 +61,11 @@ def _concatenate_backward(saved, g, needs):
     split_points, axis = saved
     return tuple(np.split(g, split_points, axis=axis))
 
+def _each_its_slice(out, *inputs):
+    return tuple(f"dL/d{x} = the slice of dL/d{out} that {x} filled" for x in inputs)
+
 CONCATENATE = Op("concatenate", _concatenate, _concatenate_backward,
-                 "moves values: each input gets its slice of the gradient")
+                 "moves values: each input gets its slice of the gradient", math=_each_its_slice)
 
 
 def _stack(*arrays, axis):
@@ -66,7 +75,7 @@ def _stack_backward(axis, g, needs):
     return tuple(np.moveaxis(g, axis, 0))
 
 STACK = Op("stack", _stack, _stack_backward,
-           "moves values: each input gets its slice of the gradient")
+           "moves values: each input gets its slice of the gradient", math=_each_its_slice)
 
 
 # ---- getitem -------------------------------------------------------------------------------
@@ -98,8 +107,14 @@ def _getitem_backward(saved, g, needs):
         np.add.at(grad, index, g)    # x[[0, 0]] takes row 0 twice: it gets both gradients
     return (grad,) + (None,) * n_index_arrays
 
+def _scattered_back(out, x, *index_inputs):
+    return ((f"dL/d{x} = zeros of shape {x.shape}, with dL/d{out} added at the picked "
+             f"places (an element picked twice gets both)",)
+            + tuple(f"{i} is an index: data, no gradient" for i in index_inputs))
+
 GETITEM = Op("getitem", _getitem, _getitem_backward,
-             "moves values: the gradient is scattered back (repeats add up)")
+             "moves values: the gradient is scattered back (repeats add up)",
+             math=_scattered_back)
 
 
 def _is_basic(index):
