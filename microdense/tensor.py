@@ -337,8 +337,11 @@ def node(record, parents, attrs, data, saved):
                             record.name, record.rule, state.scope, attrs)
                 break
     if out is None:
-        # A constant: it keeps no inputs and no record (the scope still says where it was made).
-        out = _fill(Tensor.__new__(Tensor), data, False, (), None, None, "", "", state.scope)
+        # A constant: it keeps no inputs and no record (the scope still says where it was
+        # made). The output of a data op keeps the op's name: `greater_0`, the condition of a
+        # where, reads better than `input_0` in a trace.
+        op = record.name if record.backward is None else ""
+        out = _fill(Tensor.__new__(Tensor), data, False, (), None, None, op, "", state.scope)
     if state.tape is not None:              # a training step being recorded for replay
         state.tape.add(record, parents, attrs, out)
     return out

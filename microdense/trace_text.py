@@ -194,7 +194,7 @@ def _pick_contribution(trace, step, of):
                 return c
         return step.contributions[0]
     for c in step.contributions:
-        if c.parent is of or trace.label(c.parent) == of:
+        if c.parent is of or (isinstance(of, str) and trace.label(c.parent) == of):
             return c
     names = ", ".join(trace.label(c.parent) for c in step.contributions)
     raise ValueError(f"step {step.index} passes gradients to {names}; not to {of!r}.")
