@@ -23,6 +23,9 @@ from microdense.ops import (abs, add, astype, binary_crossentropy, categorical_c
 from microdense.activations import (elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish,
                                     leaky_relu, linear, mish, relu6, selu, silu, softplus,
                                     softsign, swish)
+from microdense.activations import (celu, glu, hard_shrink, hard_tanh, log_sigmoid, soft_shrink,
+                                    sparse_plus, sparse_sigmoid, sparsemax, squareplus,
+                                    tanh_shrink, threshold)
 
 __version__ = "0.1.0"
 

@@ -192,6 +192,123 @@ def hard_silu(x):
     return x * hard_sigmoid(x)
 
 
+# ---- shrinking, clipping and thresholding: piecewise, chosen by ops.where --------------------
+# Each piece is an op on x and the choice between pieces is a comparison op (x > t on tensors),
+# never a Python `if` on values: a compiled step replays the same choice for each new batch.
+# where() sends the gradient to the piece it chose, so each piece's slope is the slope there.
+
+@scope
+def hard_tanh(x):
+    """Hard tanh: clip(x, -1, 1) = -1 if x < -1, x if -1 <= x <= 1, 1 if x > 1."""
+    return ops.clip(as_tensor(x), -1.0, 1.0)
+
+
+@scope
+def hard_shrink(x, threshold=0.5):
+    """Hard shrink: x if |x| > threshold, else 0."""
+    x = as_tensor(x)
+    return ops.where(ops.abs(x) > threshold, x, 0.0)
+
+
+@scope
+def soft_shrink(x, threshold=0.5):
+    """Soft shrink: x - threshold if x > threshold, x + threshold if x < -threshold, else 0."""
+    x = as_tensor(x)
+    return ops.where(x > threshold, x - threshold,
+                     ops.where(x < -threshold, x + threshold, 0.0))
+
+
+@scope
+def tanh_shrink(x):
+    """Tanh shrink: x - tanh(x)."""
+    x = as_tensor(x)
+    return x - ops.tanh(x)
+
+
+@scope
+def threshold(x, threshold, default_value):
+    """Threshold: x if x > threshold, else default_value (both arguments required, as Keras)."""
+    x = as_tensor(x)
+    return ops.where(x > threshold, x, default_value)
+
+
+@scope
+def sparse_sigmoid(x):
+    """Sparse sigmoid: 0 if x <= -1, (x + 1) / 2 if -1 < x < 1, 1 if x >= 1."""
+    x = as_tensor(x)
+    return ops.where(x <= -1.0, 0.0, ops.where(x >= 1.0, 1.0, 0.5 * (x + 1.0)))
+
+
+@scope
+def sparse_plus(x):
+    """Sparse plus: 0 if x <= -1, (x + 1)^2 / 4 if -1 < x < 1, x if x >= 1 (a smooth relu)."""
+    x = as_tensor(x)
+    return ops.where(x <= -1.0, 0.0, ops.where(x < 1.0, 0.25 * (x + 1.0) ** 2, x))
+
+
+# ---- more smooth activations ----------------------------------------------------------------
+
+@scope
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1).
+
+    Written as Keras's backends write it. exp sees min(x, 0) only, so it never overflows; at
+    x = 0 maximum and minimum each take half the slope (as JAX's do), which adds up to 1.
+    """
+    x = as_tensor(x)
+    return ops.maximum(x, 0.0) + alpha * (ops.exp(ops.minimum(x, 0.0) / alpha) - 1.0)
+
+
+@scope
+def squareplus(x, b=4):
+    """Squareplus: (x + sqrt(x^2 + b)) / 2, a softplus made of a square root (b > 0 smooths)."""
+    x = as_tensor(x)
+    return (x + ops.sqrt(x * x + b)) / 2.0
+
+
+@scope
+def log_sigmoid(x):
+    """Log-sigmoid: log(1 / (1 + exp(-x))) = -softplus(-x), which never takes the log of 0."""
+    return -softplus(-as_tensor(x))
+
+
+@scope
+def glu(x, axis=-1):
+    """Gated linear unit: a * sigmoid(b), where a and b are the two halves of x along `axis`."""
+    x = as_tensor(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu splits axis {axis} into two halves, so its size must be even; "
+                         f"got x of shape {x.shape}.")
+    half = x.shape[axis] // 2
+    before = (slice(None),) * (axis % x.ndim)
+    a = x[before + (slice(None, half),)]
+    b = x[before + (slice(half, None),)]
+    return a * ops.sigmoid(b)
+
+
+@scope
+def sparsemax(x, axis=-1):
+    """Sparsemax (Martins & Astudillo, 2016): max(x - tau, 0), with tau such that the outputs
+    sum to 1 along `axis`: a softmax whose small entries are exactly 0.
+
+    Entry i is in the support when 1 + k_i x_i > s_i, where k_i counts the entries >= x_i and
+    s_i is their sum (the sorted-order test of the paper, written with pairwise comparisons
+    instead of a sort). tau = (sum of the support - 1) / (size of the support). The gradient
+    reaches x through x - tau and through tau's sum; the support itself is a comparison.
+    """
+    x = as_tensor(x)
+    axis = axis % x.ndim
+    x_i = ops.expand_dims(x, axis + 1)                     # x_i along axis, x_j along axis + 1
+    x_j = ops.expand_dims(x, axis)
+    at_least = ops.astype(x_j >= x_i, x.dtype)             # 1 where x_j >= x_i
+    k = ops.sum(at_least, axis=axis + 1)                   # how many entries are >= x_i
+    s = ops.sum(at_least * x_j, axis=axis + 1)             # and their sum
+    support = ops.astype(1.0 + k * x > s, x.dtype)
+    size = ops.sum(support, axis=axis, keepdims=True)
+    tau = (ops.sum(support * x, axis=axis, keepdims=True) - 1.0) / size
+    return ops.relu(x - tau)
+
+
 swish = silu                 # Keras's aliases: the same functions under a second name
 hard_swish = hard_silu
 
@@ -199,7 +316,10 @@ hard_swish = hard_silu
 
 _BUILTINS = {fn.__name__: fn for fn in (
     elu, exponential, gelu, hard_sigmoid, hard_silu, leaky_relu, linear, log_softmax, mish,
-    relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, tanh)}
+    relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, tanh,
+    # Keras 3's newer names
+    celu, glu, hard_shrink, hard_tanh, log_sigmoid, soft_shrink, sparse_plus, sparse_sigmoid,
+    sparsemax, squareplus, tanh_shrink, threshold)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 ALL_ACTIVATIONS = {**_BUILTINS, **_ALIASES}
 

@@ -52,10 +52,51 @@ REFERENCES = [
     ("leaky_relu", lambda x: np.where(x > 0, x, 0.2 * x)),
     ("relu6", lambda x: np.clip(x, 0.0, 6.0)),
     ("mish", lambda x: x * np.tanh(np.logaddexp(0.0, x))),
+    # Keras 3's newer names, each as its numpy backend (keras/src/backend/numpy/nn.py) writes it
+    ("celu", lambda x: np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0))),
+    ("glu", lambda x: np_glu(x)),
+    ("hard_tanh", lambda x: np.clip(x, -1.0, 1.0)),
+    ("hard_shrink", lambda x: np.where(np.abs(x) > 0.5, x, 0.0)),
+    ("soft_shrink", lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0))),
+    ("tanh_shrink", lambda x: x - np.tanh(x)),
+    ("threshold", lambda x: np.where(x > 0.5, x, -1.0)),    # with THRESHOLD_ARGUMENTS
+    ("sparse_sigmoid", lambda x: np.clip(0.5 * (x + 1.0), 0.0, 1.0)),
+    ("sparse_plus", lambda x: np.where(x <= -1, 0.0, np.where(x < 1, (x + 1) ** 2 / 4, x))),
+    ("squareplus", lambda x: (x + np.sqrt(x * x + 4.0)) / 2.0),
+    ("log_sigmoid", lambda x: -np.logaddexp(0.0, -x)),
+    ("sparsemax", lambda x: np_sparsemax(x)),
 ]
 
-MODERATE = np.linspace(-8.0, 8.0, 161).reshape(7, 23)
-EXTREME = np.array([[-1e4, -700.0, -50.0, -1e-9, 0.0, 1e-9, 50.0, 700.0, 1e4]])
+# threshold has no defaults (as in Keras): these are the arguments the tables call it with.
+THRESHOLD_ARGUMENTS = {"threshold": 0.5, "default_value": -1.0}
+
+
+def activation(name):
+    """The activation called `name`, as a function of x alone."""
+    fn = activations.get(name)
+    if name == "threshold":
+        return lambda x: fn(x, **THRESHOLD_ARGUMENTS)
+    return fn
+
+
+def np_glu(x, axis=-1):
+    a, b = np.split(x, 2, axis)
+    return a * np_sigmoid(b)
+
+
+def np_sparsemax(x, axis=-1):
+    """Keras's numpy backend: sort, cumulative sums, the support test, tau."""
+    x = np.moveaxis(x, axis, -1)
+    ordered = -np.sort(-x, axis=-1)
+    cumulative = np.cumsum(ordered, axis=-1)
+    r = np.arange(1, x.shape[-1] + 1)
+    support = ordered - (cumulative - 1) / r > 0
+    k = support.sum(-1, keepdims=True)
+    tau = (np.where(support, ordered, 0.0).sum(-1, keepdims=True) - 1) / k
+    return np.moveaxis(np.maximum(x - tau, 0.0), -1, axis)
+
+MODERATE = np.linspace(-8.0, 8.1, 162).reshape(9, 18)     # even last axis: glu halves it
+EXTREME = np.array([[-1e4, -700.0, -50.0, -1e-9, 0.0, 1e-9, 1.0, 50.0, 700.0, 1e4]])
 
 
 def test_every_activation_has_a_reference():
@@ -64,7 +105,7 @@ def test_every_activation_has_a_reference():
 
 @pytest.mark.parametrize("name, reference", REFERENCES, ids=[r[0] for r in REFERENCES])
 def test_values_match_numpy(name, reference):
-    fn = activations.get(name)
+    fn = activation(name)
     out = fn(md.Tensor(MODERATE))
     # gelu's erfc is a fitted approximation (measured 1.4e-8); the rest are exact formulas.
     atol = 1e-7 if name == "gelu" else 1e-12
@@ -74,7 +115,7 @@ def test_values_match_numpy(name, reference):
 @pytest.mark.parametrize("name, reference", [r for r in REFERENCES if r[0] != "exponential"],
                          ids=[r[0] for r in REFERENCES if r[0] != "exponential"])
 def test_extreme_inputs_stay_finite_without_warnings(name, reference):
-    fn = activations.get(name)
+    fn = activation(name)
     x = md.Tensor(EXTREME.copy(), requires_grad=True)
     with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
         warnings.simplefilter("error")
@@ -94,22 +135,30 @@ SMOOTH_INPUT = np.array([[-7.3, -4.1, -2.6, -1.2], [-0.4, 0.3, 0.9, 1.7], [2.2, 
 
 @pytest.mark.parametrize("name", sorted(activations.ALL_ACTIVATIONS))
 def test_gradients_match_finite_differences(name):
-    assert md.gradcheck(activations.get(name), SMOOTH_INPUT)
+    assert md.gradcheck(activation(name), SMOOTH_INPUT)
 
 
 @pytest.mark.parametrize("fn", [lambda x: activations.gelu(x, approximate=True),
                                 lambda x: activations.elu(x, alpha=0.5),
                                 lambda x: activations.leaky_relu(x, negative_slope=0.1),
                                 lambda x: activations.softmax(x, axis=0),
-                                lambda x: activations.relu(x, 0.3, 5.0, 1.0)])
+                                lambda x: activations.relu(x, 0.3, 5.0, 1.0),
+                                lambda x: activations.celu(x, alpha=0.5),
+                                lambda x: activations.glu(x, axis=0) if x.shape[0] % 2 == 0
+                                else activations.glu(x[:2], axis=0),
+                                lambda x: activations.sparsemax(x, axis=0),
+                                lambda x: activations.sparsemax(x / 4.0),
+                                lambda x: activations.squareplus(x, b=0.5),
+                                lambda x: activations.hard_shrink(x, threshold=1.0),
+                                lambda x: activations.soft_shrink(x, threshold=2.0)])
 def test_gradients_with_arguments(fn):
     assert md.gradcheck(fn, SMOOTH_INPUT)
 
 
 def test_float32_stays_float32():
     x = md.Tensor(MODERATE.astype(np.float32))
-    for name, fn in activations.ALL_ACTIVATIONS.items():
-        assert fn(x).dtype == np.float32, name
+    for name in activations.ALL_ACTIVATIONS:
+        assert activation(name)(x).dtype == np.float32, name
 
 
 def slope_at(fn, value):
@@ -171,6 +220,54 @@ def test_keras_defaults():
     np.testing.assert_allclose(activations.softmax(md.Tensor(np.eye(2))).data.sum(axis=-1), 1)
 
 
+def test_keras_3_activations_with_their_arguments():
+    x = MODERATE
+    np.testing.assert_allclose(activations.celu(md.Tensor(x), alpha=0.5).data,
+                               np.maximum(x, 0) + 0.5 * np.expm1(np.minimum(x, 0) / 0.5),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(activations.glu(md.Tensor(x[:8]), axis=0).data,
+                               np_glu(x[:8], axis=0), rtol=1e-12)
+    np.testing.assert_allclose(activations.hard_shrink(md.Tensor(x), 2.0).data,
+                               np.where(np.abs(x) > 2.0, x, 0.0))
+    np.testing.assert_allclose(activations.soft_shrink(md.Tensor(x), threshold=1.5).data,
+                               np.where(x > 1.5, x - 1.5, np.where(x < -1.5, x + 1.5, 0.0)),
+                               atol=1e-15)
+    np.testing.assert_allclose(activations.squareplus(md.Tensor(x), b=1).data,
+                               (x + np.sqrt(x * x + 1)) / 2, rtol=1e-12)
+    np.testing.assert_allclose(activations.threshold(md.Tensor(x), -2.0, 7.0).data,
+                               np.where(x > -2.0, x, 7.0))
+    with pytest.raises(ValueError, match="glu splits axis -1 into two halves"):
+        activations.glu(md.Tensor(np.ones((2, 3))))
+
+
+def test_sparsemax_against_keras_numbers_and_the_sorted_formula():
+    # keras/src/activations/activations_test.py: test_sparsemax
+    x = np.linspace(1, 12, num=12)
+    np.testing.assert_allclose(activations.sparsemax(md.Tensor(x)).data, np.eye(12)[-1])
+    x2 = x.reshape(-1, 2)
+    np.testing.assert_allclose(activations.sparsemax(md.Tensor(x2)).data,
+                               np.tile([0.0, 1.0], (6, 1)))
+    np.testing.assert_allclose(activations.sparsemax(md.Tensor(x2), axis=-2).data,
+                               np.eye(6)[-1][:, None] * np.ones((6, 2)))
+    x3 = x.reshape(-1, 1, 3)
+    np.testing.assert_allclose(activations.sparsemax(md.Tensor(x3), axis=-2).data,
+                               np.ones_like(x3))
+    # random rows (ties included) against the sorting formula of Keras's numpy backend
+    r = np.round(np.random.default_rng(5).normal(size=(40, 7)), 1)
+    for axis in (-1, 0):
+        out = activations.sparsemax(md.Tensor(r), axis=axis).data
+        np.testing.assert_allclose(out, np_sparsemax(r, axis=axis), atol=1e-12)
+        np.testing.assert_allclose(out.sum(axis=axis), 1.0)
+
+
+def test_new_activations_work_by_name_in_a_layer():
+    for name in ("celu", "glu", "sparsemax", "log_sigmoid", "squareplus"):
+        layer = md.layers.Dense(4, activation=name)
+        out = layer(md.Tensor(np.ones((2, 3), np.float32)))
+        assert out.shape == ((2, 2) if name == "glu" else (2, 4))
+        assert layer.activation is activations.get(name)
+
+
 def test_compositions_record_only_primitives():
     x = md.Tensor([1.0, -2.0], requires_grad=True)
     out = activations.silu(x)
@@ -193,7 +290,7 @@ def test_unknown_name_error_text():
     with pytest.raises(ValueError) as info:
         activations.get("rleu")
     assert str(info.value).startswith("Unknown activation 'rleu'. Did you mean 'relu'? Known: "
-                                      "elu, exponential, gelu, ")
+                                      "celu, elu, exponential, gelu, ")
     with pytest.raises(ValueError, match="Could not interpret activation identifier 3"):
         activations.get(3)
 
