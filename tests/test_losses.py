@@ -48,6 +48,52 @@ def ref_kld(t, p):
     return (t * np.log(t / p)).sum(-1)
 
 
+def ref_binary_focal(z, p, gamma=2.0, alpha=0.25, balance=False, from_logits=False):
+    if from_logits:
+        p = 1 / (1 + np.exp(-p))
+    p_t = z * p + (1 - z) * (1 - p)
+    focal = (1 - p_t) ** gamma * ref_bce_entries(z, p)
+    if balance:
+        focal = (z * alpha + (1 - z) * (1 - alpha)) * focal
+    return focal.mean(-1)
+
+
+def ref_bce_entries(z, p):
+    p = np.clip(p, EPS, 1 - EPS)
+    return -(z * np.log(p) + (1 - z) * np.log(1 - p))
+
+
+def ref_categorical_focal(y, p, gamma=2.0, alpha=0.25, from_logits=False):
+    if from_logits:
+        p = np.exp(np_log_softmax(p))
+    p = np.clip(p / p.sum(-1, keepdims=True), EPS, 1 - EPS)
+    return (alpha * (1 - p) ** gamma * -y * np.log(p)).sum(-1)
+
+
+def ref_cosine(t, p):
+    unit = lambda v: v / np.sqrt(np.maximum((v * v).sum(-1, keepdims=True), EPS ** 2))  # noqa
+    return -(unit(t) * unit(p)).sum(-1)
+
+
+def ref_tversky(t, p, alpha=0.5, beta=0.5, axis=-1):
+    tp = (t * p).sum(axis)
+    return 1 - tp / (tp + alpha * ((1 - t) * p).sum(axis) + beta * (t * (1 - p)).sum(axis) + EPS)
+
+
+def ref_circle(labels, x, gamma=80.0, margin=0.4):
+    """Keras's formula, written with -inf as Keras writes it."""
+    d = np.maximum(1 - x @ x.T, 0)
+    positive = (labels[:, None] == labels[None, :]) & ~np.eye(len(labels), dtype=bool)
+    negative = labels[:, None] != labels[None, :]
+    a_p = np.maximum((margin + d) * positive, 0)
+    a_n = np.maximum((1 + margin - d) * negative, 0)
+    with np.errstate(divide="ignore"):
+        lse_p = np.logaddexp.reduce(np.where(positive, -gamma * a_p * (margin - d), -np.inf), 1)
+        lse_n = np.logaddexp.reduce(np.where(negative, gamma * a_n * (1 - margin - d), -np.inf),
+                                    1)
+    return np.logaddexp(0, lse_p + lse_n)
+
+
 def one_hot(labels, n):
     return np.eye(n)[labels]
 
@@ -66,6 +112,8 @@ LOGITS = rng.normal(scale=3, size=(6, 4))
 PROBS = probabilities((6, 4))
 BPROBS = rng.uniform(0.05, 0.95, size=(6, 3))
 DIST = probabilities((6, 3))
+UNIT = rng.normal(size=(6, 5))
+UNIT /= np.linalg.norm(UNIT, axis=-1, keepdims=True)             # embeddings for circle
 
 # name, loss function, kwargs, y_true, y_pred, reference
 CASES = [
@@ -96,6 +144,31 @@ CASES = [
     ("kld", losses.kl_divergence, {}, DIST, probabilities((6, 3)), ref_kld),
     ("poisson", losses.poisson, {}, np.abs(REAL), np.abs(PRED) + 0.1,
      lambda t, p: (p - t * np.log(p + EPS)).mean(-1)),
+    # Keras 3's other losses (keras/src/losses/losses.py), compositions of ops
+    ("log_cosh", losses.log_cosh, {}, REAL, PRED,
+     lambda t, p: np.log(np.cosh(p - t)).mean(-1)),
+    ("cosine_similarity", losses.cosine_similarity, {}, REAL, PRED, ref_cosine),
+    ("categorical_hinge", losses.categorical_hinge, {}, ONE_HOT, LOGITS,
+     lambda y, p: np.maximum(((1 - y) * p).max(-1) - (y * p).sum(-1) + 1, 0)),
+    ("binary_focal", losses.binary_focal_crossentropy, {}, BINARY, BPROBS, ref_binary_focal),
+    ("binary_focal_logits_balanced", losses.binary_focal_crossentropy,
+     {"from_logits": True, "apply_class_balancing": True, "gamma": 3.0, "alpha": 0.4},
+     BINARY, PRED,
+     lambda z, x: ref_binary_focal(z, x, 3.0, 0.4, balance=True, from_logits=True)),
+    ("categorical_focal", losses.categorical_focal_crossentropy, {}, ONE_HOT, PROBS,
+     ref_categorical_focal),
+    ("categorical_focal_logits", losses.categorical_focal_crossentropy,
+     {"from_logits": True, "gamma": 1.5, "alpha": 0.5}, ONE_HOT, LOGITS,
+     lambda y, x: ref_categorical_focal(y, x, 1.5, 0.5, from_logits=True)),
+    ("generalized_cross_entropy", losses.categorical_generalized_cross_entropy, {"q": 0.7},
+     LABELS, PROBS, lambda t, p: (1 - p[np.arange(len(t)), t] ** 0.7) / 0.7),
+    ("dice", losses.dice, {"axis": -1}, BINARY, BPROBS,
+     lambda t, p: 1 - 2 * (t * p).sum(-1) / (t.sum(-1) + p.sum(-1) + EPS)),
+    ("tversky", losses.tversky, {"alpha": 0.3, "beta": 0.7, "axis": -1}, BINARY, BPROBS,
+     lambda t, p: ref_tversky(t, p, 0.3, 0.7)),
+    ("circle", losses.circle, {}, np.array([0, 1, 0, 2, 1, 0]), UNIT, ref_circle),
+    ("circle_small_gamma", losses.circle, {"gamma": 2.0, "margin": 0.25},
+     np.array([0, 1, 0, 2, 1, 0]), UNIT, lambda t, x: ref_circle(t, x, 2.0, 0.25)),
 ]
 
 
@@ -407,3 +480,165 @@ def test_serialize_round_trip():
     again = losses.deserialize(losses.serialize(wrapped))
     assert again.fn is losses.huber and again(REAL, PRED).item() == pytest.approx(
         ref_huber(REAL, PRED, 2.0).mean())
+
+
+# ---- Keras 3's other losses: Keras's own numbers, configs, names ---------------------------
+
+CIRCLE_LABELS = np.array([1, 1, 2, 2, 3])
+CIRCLE_EMBEDDINGS = np.array([
+    [0.70014004, -0.42008403, 0.14002801, 0.56011203],
+    [0.17609018, 0.70436073, -0.52827054, 0.44022545],
+    [-0.34050261, 0.25537696, -0.68100522, 0.59587957],
+    [0.32163376, -0.75047877, 0.53605627, -0.21442251],
+    [0.51261459, -0.34174306, 0.17087153, 0.76892189]])
+CIRCLE_REF_LABELS = np.array([1, 1, 2, 2, 3, 4])
+CIRCLE_REF_EMBEDDINGS = np.array([
+    [0.40824829, -0.54433105, 0.27216553, 0.68041382],
+    [0.76376261, 0.10910895, -0.54554473, 0.32732684],
+    [-0.74420841, 0.24806947, 0.49613894, -0.3721042],
+    [0.52981294, -0.13245324, 0.79471941, -0.26490647],
+    [0.54554473, -0.32732684, 0.10910895, 0.76376261],
+    [-0.27216553, 0.68041382, 0.40824829, -0.54433105]])
+
+
+def test_circle_matches_kerass_tests():
+    # keras/src/losses/losses_test.py, CircleTest
+    circle = losses.Circle(gamma=80.0, margin=0.4)
+    assert circle(CIRCLE_LABELS, CIRCLE_EMBEDDINGS).item() == pytest.approx(188.3883, abs=1e-3)
+    assert losses.Circle(gamma=256, margin=0.25)(CIRCLE_LABELS, CIRCLE_EMBEDDINGS).item() == \
+        pytest.approx(652.7617, abs=1e-3)
+    np.testing.assert_allclose(
+        losses.circle(CIRCLE_LABELS, CIRCLE_EMBEDDINGS, ref_labels=CIRCLE_REF_LABELS,
+                      ref_embeddings=CIRCLE_REF_EMBEDDINGS, gamma=80.0, margin=0.4,
+                      remove_diagonal=False).data,
+        [61.5844, 94.3465, 276.9344, 90.9873, 48.8963], atol=1e-3)
+    weights = np.array([2.0, 2.0, 1.0, 1.0, 0.5])
+    assert circle(CIRCLE_LABELS, CIRCLE_EMBEDDINGS, sample_weight=weights).item() == \
+        pytest.approx(244.91918, abs=1e-3)
+    assert losses.Circle(reduction="mean_with_sample_weight")(
+        CIRCLE_LABELS, CIRCLE_EMBEDDINGS, sample_weight=weights).item() == \
+        pytest.approx(163.27948, abs=1e-3)
+    # the last two samples have no positive pair: loss 0, left out of the mean
+    np.testing.assert_allclose(
+        losses.Circle(reduction=None)(CIRCLE_REF_LABELS, CIRCLE_REF_EMBEDDINGS).data,
+        [82.9116, 36.7942, 92.4590, 52.6798, 0.0, 0.0], atol=1e-3)
+    assert losses.Circle(reduction="sum")(CIRCLE_REF_LABELS, CIRCLE_REF_EMBEDDINGS).item() == \
+        pytest.approx(264.845, abs=1e-3)
+
+
+def test_circle_gradient_is_finite_for_a_sample_without_positives():
+    x = md.Tensor(CIRCLE_REF_EMBEDDINGS, requires_grad=True)
+    losses.Circle()(CIRCLE_REF_LABELS, x).backward()
+    assert np.isfinite(x.grad).all()
+    assert md.gradcheck(lambda e: losses.Circle(gamma=4.0)(CIRCLE_REF_LABELS, e),
+                        md.Tensor(CIRCLE_REF_EMBEDDINGS))
+
+
+def test_other_keras_losses_match_kerass_documented_numbers():
+    logits = np.array([-18.6, 0.51, 2.94, -12.8])
+    focal = losses.BinaryFocalCrossentropy
+    assert focal(gamma=2, from_logits=True)([0, 1, 0, 0], logits).item() == \
+        pytest.approx(0.691, abs=1e-3)
+    assert focal(apply_class_balancing=True, gamma=2, from_logits=True)(
+        [0, 1, 0, 0], logits).item() == pytest.approx(0.51, abs=1e-3)
+    y_true, y_pred = np.array([[0, 1], [0, 0]]), logits.reshape(2, 2)
+    assert focal(gamma=3, from_logits=True)(y_true, y_pred).item() == pytest.approx(0.647, abs=1e-3)
+    assert focal(gamma=3, from_logits=True)(y_true, y_pred, sample_weight=[0.8, 0.2]).item() == \
+        pytest.approx(0.133, abs=1e-3)
+    assert focal(gamma=4, from_logits=True, reduction="sum")(y_true, y_pred).item() == \
+        pytest.approx(1.222, abs=1e-3)
+    np.testing.assert_allclose(focal(apply_class_balancing=True, gamma=5, from_logits=True,
+                                     reduction=None)(y_true, y_pred).data, [0.0004, 0.8670],
+                               atol=1e-4)
+    y_true = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    y_pred = np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    cfocal = losses.CategoricalFocalCrossentropy
+    assert cfocal()(y_true, y_pred).item() == pytest.approx(0.23315276, rel=1e-5)
+    assert cfocal()(y_true, y_pred, sample_weight=np.array([0.3, 0.7])).item() == \
+        pytest.approx(0.1632, abs=1e-4)
+    np.testing.assert_allclose(cfocal(reduction=None)(y_true, y_pred).data,
+                               [3.2058331e-05, 4.6627346e-01], rtol=1e-5)
+    hinge_true, hinge_pred = np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.6, 0.4], [0.4, 0.6]])
+    np.testing.assert_allclose(losses.CategoricalHinge(reduction=None)(hinge_true, hinge_pred).data,
+                               [1.2, 1.6])
+    assert losses.CategoricalHinge()(hinge_true, hinge_pred, sample_weight=[1, 0]).item() == \
+        pytest.approx(0.6)
+    counts_true, counts_pred = np.array([[1, 2], [1, 2]]), np.array([[4, 1], [6, 1]])
+    assert losses.Dice()(counts_true, counts_pred).item() == pytest.approx(-0.55555546, rel=1e-6)
+    assert losses.Tversky()(counts_true, counts_pred).item() == pytest.approx(-0.55555558,
+                                                                              rel=1e-6)
+    assert losses.Tversky(alpha=0.2, beta=0.8)(counts_true, counts_pred).item() == \
+        pytest.approx(-0.94444442, rel=1e-6)
+    masks_true = np.array([[[[1.0], [1.0]], [[0.0], [0.0]]], [[[1.0], [1.0]], [[0.0], [0.0]]]])
+    masks_pred = np.array([[[[0.0], [1.0]], [[0.0], [1.0]]], [[[0.4], [0.0]], [[0.0], [0.9]]]])
+    np.testing.assert_allclose(losses.Dice(axis=(1, 2, 3), reduction=None)(
+        masks_true, masks_pred).data, [0.5, 0.75757575], rtol=1e-6)
+    assert losses.Dice()(masks_true, masks_pred).item() == pytest.approx(0.6164384, rel=1e-6)
+    gce_pred = np.array([[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]])
+    np.testing.assert_allclose(
+        losses.CategoricalGeneralizedCrossEntropy(reduction=None)([0, 1, 0, 1], gce_pred).data,
+        (1 - np.sqrt([0.7, 0.8, 0.6, 0.6])) / 0.5, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"q must be in the interval \(0, 1\)"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.0)
+    errors = CIRCLE_EMBEDDINGS[:2] - CIRCLE_EMBEDDINGS[2:4]
+    assert losses.LogCosh()(CIRCLE_EMBEDDINGS[2:4], CIRCLE_EMBEDDINGS[:2]).item() == \
+        pytest.approx(np.log(np.cosh(errors)).mean(), rel=1e-12)
+
+
+def test_log_cosh_and_cosine_similarity_at_extremes():
+    big = md.Tensor(np.array([[1000.0, -1000.0]]), requires_grad=True)
+    loss = losses.log_cosh(np.zeros((1, 2)), big)
+    loss.sum().backward()
+    assert loss.item() == pytest.approx(1000.0 - np.log(2.0))
+    np.testing.assert_allclose(big.grad, [[0.5, -0.5]])            # tanh(e) / 2 each
+    zero = md.Tensor(np.zeros((1, 3)), requires_grad=True)
+    value = losses.cosine_similarity(np.ones((1, 3)), zero)
+    value.sum().backward()
+    assert value.item() == 0.0 and np.isfinite(zero.grad).all()
+
+
+NEW_LOSS_CLASSES = [
+    (losses.LogCosh, {}), (losses.CosineSimilarity, {"axis": 1}),
+    (losses.CategoricalHinge, {}),
+    (losses.BinaryFocalCrossentropy, {"apply_class_balancing": True, "alpha": 0.4,
+                                      "gamma": 3.0, "from_logits": True,
+                                      "label_smoothing": 0.1}),
+    (losses.CategoricalFocalCrossentropy, {"alpha": 0.5, "gamma": 1.0, "label_smoothing": 0.2}),
+    (losses.CategoricalGeneralizedCrossEntropy, {"q": 0.3}),
+    (losses.Dice, {"axis": (1, 2)}), (losses.Tversky, {"alpha": 0.2, "beta": 0.8, "axis": 1}),
+    (losses.Circle, {"gamma": 64.0, "margin": 0.3, "remove_diagonal": False}),
+]
+
+
+@pytest.mark.parametrize("cls, kwargs", NEW_LOSS_CLASSES, ids=[c.__name__ for c, _ in
+                                                                NEW_LOSS_CLASSES])
+def test_new_loss_configs_round_trip_and_names_are_kerass(cls, kwargs):
+    loss = cls(reduction="sum", **kwargs)
+    config = loss.get_config()
+    assert config["reduction"] == "sum" and "fn" not in config
+    assert {key: config[key] for key in kwargs} == kwargs
+    again = losses.deserialize(losses.serialize(loss))
+    assert type(again) is cls and again.get_config() == config
+    assert losses.get(cls.__name__).get_config() == cls().get_config()
+
+
+def test_new_loss_names_and_defaults():
+    assert losses.LogCosh().get_config() == {"name": "log_cosh", "reduction": "sum_over_batch_size"}
+    assert losses.CosineSimilarity().get_config() == {
+        "name": "cosine_similarity", "reduction": "sum_over_batch_size", "axis": -1}
+    assert losses.BinaryFocalCrossentropy().get_config() == {
+        "name": "binary_focal_crossentropy", "reduction": "sum_over_batch_size",
+        "apply_class_balancing": False, "alpha": 0.25, "gamma": 2.0, "from_logits": False,
+        "label_smoothing": 0.0, "axis": -1}
+    assert losses.CategoricalFocalCrossentropy().alpha == 0.25
+    assert losses.CategoricalGeneralizedCrossEntropy().q == 0.5
+    assert losses.Circle().get_config() == {"name": "circle", "reduction": "sum_over_batch_size",
+                                            "gamma": 80.0, "margin": 0.4,
+                                            "remove_diagonal": True}
+    assert losses.Dice().get_config() == {"name": "dice", "reduction": "sum_over_batch_size",
+                                          "axis": None}
+    assert losses.Tversky().name == "tversky"
+    for name in ("log_cosh", "cosine_similarity", "categorical_hinge",
+                 "binary_focal_crossentropy", "categorical_focal_crossentropy",
+                 "categorical_generalized_cross_entropy", "dice", "tversky", "circle"):
+        assert losses.get(name) is getattr(losses, name)

@@ -20,7 +20,8 @@ softmax/sigmoid output and uses the logit formula; the two agree unless a probab
 1e-7.) For stability with saturated outputs, use a linear last layer and `from_logits=True`,
 which uses the stable log_softmax / logit formulas.
 
-Read loss.py (the base class and the batch reduction), then losses.py (the losses).
+Read loss.py (the base class and the batch reduction), then losses.py (the losses), then
+focal.py (focal and generalized cross-entropies), overlap.py (Dice, Tversky) and circle.py.
 """
 from microdense import utils
 from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
@@ -31,18 +32,29 @@ from microdense.losses.losses import (
     SparseCategoricalCrossentropy, SquaredHinge, binary_crossentropy, categorical_crossentropy,
     hinge, huber, kl_divergence, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_error, mean_squared_logarithmic_error, poisson, sparse_categorical_crossentropy,
-    squared_hinge)
+    squared_hinge, LogCosh, CosineSimilarity, CategoricalHinge, log_cosh, cosine_similarity,
+    categorical_hinge)
+from microdense.losses.focal import (
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy, categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy)
+from microdense.losses.overlap import Dice, Tversky, dice, tversky
+from microdense.losses.circle import Circle, circle
 
 # ---- finding losses by name ----------------------------------------------------------------
 
 _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, huber, binary_crossentropy,
               categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson,
-              hinge, squared_hinge]
+              hinge, squared_hinge, log_cosh, cosine_similarity, categorical_hinge,
+              binary_focal_crossentropy, categorical_focal_crossentropy,
+              categorical_generalized_cross_entropy, dice, tversky, circle]
 _CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
             BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            KLDivergence, Poisson, Hinge, SquaredHinge]
+            KLDivergence, Poisson, Hinge, SquaredHinge, LogCosh, CosineSimilarity,
+            CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle]
 
 # Keras's table (keras/src/losses/__init__.py): function and class names, and short aliases.
 ALL_OBJECTS = {obj.__name__: obj for obj in _FUNCTIONS + _CLASSES}

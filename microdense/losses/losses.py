@@ -1,5 +1,6 @@
 """The built-in losses (Keras's keras/src/losses/losses.py): each a function
 f(y_true, y_pred) -> one loss per sample, built from engine ops, and a class around it."""
+import math
 import warnings
 
 import numpy as np
@@ -56,6 +57,30 @@ def huber(y_true, y_pred, delta=1.0):
     quadratic = 0.5 * error ** 2
     linear = delta * abs_error - 0.5 * delta ** 2
     return ops.mean(ops.where(abs_error <= delta, quadratic, linear), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(e)), axis=-1), e = y_pred - y_true: like e^2 / 2 near 0, |e| - log 2 far off.
+
+    Computed as Keras does, log(cosh(e)) = e + softplus(-2e) - log(2), which never overflows.
+    """
+    y_true, y_pred = _prepare(y_true, y_pred, "log_cosh")
+    error = y_pred - y_true
+    return ops.mean(error + ops.softplus(-2.0 * error) - math.log(2.0), axis=-1)
+
+
+def _l2_normalize(x, axis):
+    """x / |x| along axis, as Keras 3 writes it: x / sqrt(max(sum(x^2), eps^2)), so a zero
+    vector stays zero, with a finite gradient."""
+    eps = config.epsilon()
+    return x / ops.sqrt(ops.maximum(ops.sum(x * x, axis=axis, keepdims=True), eps * eps))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-sum(y_true / |y_true| * y_pred / |y_pred|, axis): -1 for vectors pointing the same way,
+    0 for orthogonal ones (and when either is zero), so minimising it aligns them."""
+    y_true, y_pred = _prepare(y_true, y_pred, "cosine_similarity")
+    return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
 
 
 # ---- probabilistic losses ----------------------------------------------------------------
@@ -188,6 +213,15 @@ def squared_hinge(y_true, y_pred):
     return ops.mean(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0) ** 2, axis=-1)
 
 
+def categorical_hinge(y_true, y_pred):
+    """max(neg - pos + 1, 0), pos = sum(y_true * y_pred, -1), neg = max((1 - y_true) * y_pred, -1):
+    the true class's score should beat the best wrong class's by a margin of 1 (one-hot y_true)."""
+    y_true, y_pred = _prepare(y_true, y_pred, "categorical_hinge")
+    positive = ops.sum(y_true * y_pred, axis=-1)
+    negative = ops.max((1.0 - y_true) * y_pred, axis=-1)
+    return ops.maximum(negative - positive + 1.0, 0.0)
+
+
 class MeanSquaredError(LossFunctionWrapper):
     """mean_squared_error averaged over the batch: mean((y_true - y_pred)^2)."""
 
@@ -282,3 +316,26 @@ class SquaredHinge(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
         super().__init__(squared_hinge, reduction, name, dtype)
+
+
+class LogCosh(LossFunctionWrapper):
+    """log_cosh averaged over the batch: mean(log(cosh(y_pred - y_true)))."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction, name, dtype)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """cosine_similarity averaged over the batch: -mean(cos(angle(y_true, y_pred)))."""
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
+                 dtype=None):
+        super().__init__(cosine_similarity, reduction, name, dtype, axis=axis)
+        self.axis = axis
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """categorical_hinge averaged over the batch: mean(max(neg - pos + 1, 0))."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction, name, dtype)
