@@ -70,6 +70,69 @@ def ref_adam(w, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, weig
     return w
 
 
+def ref_adadelta(w, grads, lr=0.001, rho=0.95, eps=1e-7):
+    a, d = np.zeros_like(w), np.zeros_like(w)
+    for g in grads:
+        a = rho * a + (1 - rho) * g * g
+        delta = -np.sqrt(d + eps) * g / np.sqrt(a + eps)
+        d = rho * d + (1 - rho) * delta * delta
+        w = w + lr * delta
+    return w
+
+
+def ref_adamax(w, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
+    m, u = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        m = m + (g - m) * (1 - b1)
+        u = np.maximum(b2 * u, np.abs(g))
+        w = w - lr * m / ((1 - b1 ** t) * (u + eps))
+    return w
+
+
+def ref_nadam(w, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
+    m, v, product = np.zeros_like(w), np.zeros_like(w), 1.0
+    for t, g in enumerate(grads, start=1):
+        u_t, u_next = b1 * (1 - 0.5 * 0.96 ** t), b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        product = product * u_t
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        m_hat = u_next * m / (1 - product * u_next) + (1 - u_t) * g / (1 - product)
+        w = w - lr * m_hat / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    return w
+
+
+def ref_lamb(w, grads, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        update = (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        w_norm, u_norm = np.linalg.norm(w), np.linalg.norm(update)
+        ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
+        w = w - ratio * lr * update
+    return w
+
+
+def ref_lion(w, grads, lr=0.001, b1=0.9, b2=0.99):
+    m = np.zeros_like(w)
+    for g in grads:
+        w = w - lr * np.sign(b1 * m + (1 - b1) * g)
+        m = b2 * m + (1 - b2) * g
+    return w
+
+
+def ref_ftrl(w, grads, lr=0.001, power=-0.5, initial=0.1, l1=0.0, l2=0.0, shrinkage=0.0,
+             beta=0.0):
+    n, z = np.full_like(w, initial), np.zeros_like(w)
+    for g in grads:
+        new_n = n + g * g
+        z = z + g + 2 * shrinkage * w - (new_n ** -power - n ** -power) / lr * w
+        quadratic = new_n ** -power / lr + 2 * (l2 + beta / (2 * lr))
+        w = (np.clip(z, -l1, l1) - z) / quadratic
+        n = new_n
+    return w
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), lambda w, g: ref_sgd(w, g)),
     ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9),
@@ -93,6 +156,30 @@ CASES = [
     ("adamw", lambda: optimizers.AdamW(), lambda w, g: ref_adam(w, g, weight_decay=0.004)),
     ("adamw_strong", lambda: optimizers.AdamW(0.01, weight_decay=0.5),
      lambda w, g: ref_adam(w, g, 0.01, weight_decay=0.5)),
+    # Keras's other optimizers (keras/src/optimizers/*.py)
+    ("adadelta", lambda: optimizers.Adadelta(), lambda w, g: ref_adadelta(w, g)),
+    ("adadelta_custom", lambda: optimizers.Adadelta(1.0, rho=0.8, epsilon=1e-4),
+     lambda w, g: ref_adadelta(w, g, 1.0, 0.8, 1e-4)),
+    ("adamax", lambda: optimizers.Adamax(), lambda w, g: ref_adamax(w, g)),
+    ("adamax_custom", lambda: optimizers.Adamax(0.02, beta_1=0.8, beta_2=0.9),
+     lambda w, g: ref_adamax(w, g, 0.02, 0.8, 0.9)),
+    ("nadam", lambda: optimizers.Nadam(), lambda w, g: ref_nadam(w, g)),
+    ("nadam_custom", lambda: optimizers.Nadam(0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
+     lambda w, g: ref_nadam(w, g, 0.01, 0.8, 0.99, 1e-3)),
+    ("lamb", lambda: optimizers.Lamb(), lambda w, g: ref_lamb(w, g)),
+    ("lamb_custom", lambda: optimizers.Lamb(0.05, beta_1=0.5, beta_2=0.9),
+     lambda w, g: ref_lamb(w, g, 0.05, 0.5, 0.9)),
+    ("lion", lambda: optimizers.Lion(), lambda w, g: ref_lion(w, g)),
+    ("lion_custom", lambda: optimizers.Lion(0.01, beta_1=0.5, beta_2=0.9),
+     lambda w, g: ref_lion(w, g, 0.01, 0.5, 0.9)),
+    ("ftrl", lambda: optimizers.Ftrl(), lambda w, g: ref_ftrl(w, g)),
+    ("ftrl_regularized", lambda: optimizers.Ftrl(
+        0.1, learning_rate_power=-0.7, initial_accumulator_value=0.5,
+        l1_regularization_strength=0.05, l2_regularization_strength=0.1,
+        l2_shrinkage_regularization_strength=0.02, beta=0.3),
+     lambda w, g: ref_ftrl(w, g, 0.1, -0.7, 0.5, 0.05, 0.1, 0.02, 0.3)),
+    ("loss_scale_adam", lambda: optimizers.LossScaleOptimizer(optimizers.Adam(0.01)),
+     lambda w, g: ref_adam(w, g, 0.01)),
 ]
 
 
@@ -361,7 +448,12 @@ def test_get_errors():
     lambda: optimizers.Adagrad(0.5), lambda: optimizers.RMSprop(0.05),
     lambda: optimizers.Adam(0.1), lambda: optimizers.Adam(0.1, amsgrad=True),
     lambda: optimizers.AdamW(0.1, weight_decay=0.001),
-], ids=["sgd", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw"])
+    lambda: optimizers.Adadelta(10.0), lambda: optimizers.Adamax(0.1),
+    lambda: optimizers.Nadam(0.1), lambda: optimizers.Lamb(0.05), lambda: optimizers.Lion(0.02),
+    lambda: optimizers.Ftrl(0.5),
+    lambda: optimizers.LossScaleOptimizer(optimizers.Adam(0.1)),
+], ids=["sgd", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw", "adadelta",
+        "adamax", "nadam", "lamb", "lion", "ftrl", "loss_scale"])
 def test_minimizes_a_quadratic(make):
     target = np.array([1.0, -2.0, 0.5], dtype=np.float32)
     scale = np.array([1.0, 3.0, 0.5], dtype=np.float32)
@@ -392,3 +484,69 @@ def test_blockwise_subtract_is_bit_identical_to_the_plain_update(shape):
     expected = weight - grad * 0.037
     subtract_scaled(weight, grad, 0.037)
     np.testing.assert_array_equal(weight, expected)
+
+
+# ---- Keras's other optimizers: defaults, configs, names; the loss-scale pass-through ----------
+
+KERAS_DEFAULTS = {
+    optimizers.Adadelta: {"learning_rate": 0.001, "rho": 0.95, "epsilon": 1e-7},
+    optimizers.Adamax: {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    optimizers.Nadam: {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    optimizers.Lamb: {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7},
+    optimizers.Lion: {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.99},
+    optimizers.Ftrl: {"learning_rate": 0.001, "learning_rate_power": -0.5,
+                      "initial_accumulator_value": 0.1, "l1_regularization_strength": 0.0,
+                      "l2_regularization_strength": 0.0,
+                      "l2_shrinkage_regularization_strength": 0.0, "beta": 0.0},
+}
+
+
+@pytest.mark.parametrize("cls", KERAS_DEFAULTS, ids=[c.__name__ for c in KERAS_DEFAULTS])
+def test_other_optimizers_defaults_configs_and_names(cls):
+    config = cls().get_config()
+    for key, value in KERAS_DEFAULTS[cls].items():
+        assert config[key] == value, key
+    assert config["name"] == cls.__name__.lower()
+    again = optimizers.deserialize(optimizers.serialize(cls(learning_rate=0.5)))
+    assert type(again) is cls and again.learning_rate == 0.5
+    assert isinstance(optimizers.get(cls.__name__.lower()), cls)
+    assert isinstance(optimizers.get(cls.__name__), cls)
+
+
+def test_optimizer_argument_checks_are_kerass():
+    with pytest.raises(ValueError, match="beta_1 must be in the range"):
+        optimizers.Lion(beta_1=0.0)
+    with pytest.raises(ValueError, match="initial_accumulator_value needs to be positive"):
+        optimizers.Ftrl(initial_accumulator_value=-1.0)
+    with pytest.raises(ValueError, match="learning_rate_power needs to be negative"):
+        optimizers.Ftrl(learning_rate_power=0.5)
+
+
+def test_ftrl_l1_sets_weights_to_exactly_zero():
+    w = md.Tensor(np.array([0.3, -0.2]), requires_grad=True)
+    optimizers.Ftrl(0.1, l1_regularization_strength=10.0).apply_gradients(
+        [(np.array([0.5, -0.1]), w)])
+    np.testing.assert_array_equal(w.data, [0.0, 0.0])
+
+
+def test_loss_scale_optimizer_is_a_pass_through():
+    inner = optimizers.SGD(0.5)
+    opt = optimizers.LossScaleOptimizer(inner)
+    assert opt.inner_optimizer is inner and opt.initial_scale == 2.0 ** 15
+    assert opt.dynamic_growth_steps == 2000
+    loss = md.Tensor(3.0)
+    assert opt.scale_loss(loss) is loss                      # nothing to scale: no float16
+    w = md.Tensor(np.ones(2), requires_grad=True, name="dense/kernel")
+    opt.apply_gradients([(np.ones(2), w)])
+    np.testing.assert_array_equal(w.data, [0.5, 0.5])
+    assert opt.iterations == inner.iterations == 1
+    opt.learning_rate = 0.1                                  # a callback's change reaches inner
+    assert inner.learning_rate == opt.learning_rate == 0.1
+    assert opt.variables == inner.variables == [w]
+    config = opt.get_config()
+    assert config["inner_optimizer"] == {"class_name": "SGD", "config": inner.get_config()}
+    again = optimizers.deserialize(optimizers.serialize(opt))
+    assert type(again) is optimizers.LossScaleOptimizer
+    assert type(again.inner_optimizer) is optimizers.SGD and again.learning_rate == 0.1
+    with pytest.raises(ValueError, match="needs an Optimizer instance"):
+        optimizers.LossScaleOptimizer("adam")

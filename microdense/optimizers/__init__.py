@@ -5,7 +5,8 @@
     opt.apply_gradients([(w.grad, w) for w in weights])    # updates every w.data in place
 
 Read them from simplest to most involved: base.py, sgd.py, adagrad.py, rmsprop.py, adam.py
-(Adam and AdamW). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
+(Adam and AdamW); then Keras's others: adadelta.py, adamax.py, nadam.py, lamb.py, lion.py,
+ftrl.py, and loss_scale_optimizer.py (a pass-through: there is no mixed precision here). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
 in the weights' own dtype, so the same gradients give the same weights (checked against Keras
 3.15's optimizers: float32 weights after 15 steps agree to the last bit, and to 2e-7 with
 gradient clipping). Updates write into the weight arrays (numpy out= and in-place operators):
@@ -17,9 +18,18 @@ from microdense.optimizers.sgd import SGD
 from microdense.optimizers.adagrad import Adagrad
 from microdense.optimizers.rmsprop import RMSprop
 from microdense.optimizers.adam import Adam, AdamW
+from microdense.optimizers.adadelta import Adadelta
+from microdense.optimizers.adamax import Adamax
+from microdense.optimizers.nadam import Nadam
+from microdense.optimizers.lamb import Lamb
+from microdense.optimizers.lion import Lion
+from microdense.optimizers.ftrl import Ftrl
+from microdense.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from microdense.optimizers import schedules
 
-ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (
+    SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, Adamax, Nadam, Lamb, Lion, Ftrl,
+    LossScaleOptimizer)}
 
 
 def serialize(optimizer):
