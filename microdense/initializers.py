@@ -263,11 +263,60 @@ class LecunNormal(_FixedVarianceScaling):
     SCALE, MODE, DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
 
 
+# ---- matrices with structure ----------------------------------------------------------------
+
+class Identity(Initializer):
+    """gain * the identity matrix (ones on the diagonal; a 2-d shape, square or not)."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) != 2:
+            raise ValueError(f"Identity matrix initializer can only be used for 2D matrices. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        return (self.gain * np.eye(*shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+class Orthogonal(RandomInitializer):
+    """gain * a random orthogonal matrix: orthonormal rows or columns (whichever are fewer),
+    from the QR factorisation of a normal matrix (Saxe et al., 2014). A shape of more than 2
+    axes is treated as (product of the others, last) and reshaped back.
+
+    As Keras: Q's columns have their signs fixed by R's diagonal (q * sign(diag(r))), which
+    makes the draw uniform over orthogonal matrices.
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain = gain
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None):
+        shape, dtype = _shape(shape), _dtype(dtype, need_float=True)
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        rows, columns = math.prod(shape[:-1]), shape[-1]
+        a = self._rng().standard_normal((max(rows, columns), min(rows, columns)))
+        q, r = np.linalg.qr(a)                          # q: orthonormal columns
+        q *= np.sign(np.diag(r))
+        if rows < columns:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "gain": self.gain}
+
+
 # ---- looking initializers up by name -------------------------------------------------------
 
 _CLASSES = (Zeros, Ones, Constant, RandomNormal, TruncatedNormal, RandomUniform,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
-            LecunNormal)
+            LecunNormal, Identity, Orthogonal)
 # Keras accepts both spellings: "glorot_uniform" and "GlorotUniform"; plus a few aliases.
 _SNAKE_NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant,
                 "random_normal": RandomNormal, "truncated_normal": TruncatedNormal,
@@ -275,7 +324,9 @@ _SNAKE_NAMES = {"zeros": Zeros, "ones": Ones, "constant": Constant,
                 "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
                 "he_uniform": HeUniform, "he_normal": HeNormal,
                 "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-                "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros}
+                "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
+                "identity": Identity, "orthogonal": Orthogonal,
+                "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal}
 ALL_INITIALIZERS = {**{cls.__name__: cls for cls in _CLASSES}, **_SNAKE_NAMES}
 
 

@@ -10,8 +10,10 @@ Any function weight -> scalar Tensor works as a regularizer too.
 import inspect
 import math
 
+import numpy as np
+
 from microdense import ops, utils
-from microdense.tensor import Tensor, as_tensor
+from microdense.tensor import Tensor, as_tensor, literal
 
 
 def _factor(value, name):
@@ -84,13 +86,45 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
+class OrthogonalRegularizer(Regularizer):
+    """Penalty on rows (or columns) that are not orthogonal to each other:
+    factor * 0.5 * mean over pairs i < j of |cos(angle(v_i, v_j))|, i.e.
+    factor * 0.5 * sum(|V V^T| off the diagonal) / (n (n - 1) / 2) for the n unit-length
+    rows of a 2-d weight (mode="rows"), or its columns (mode="columns")."""
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _factor(factor, "factor")
+        if mode not in ("rows", "columns"):
+            raise ValueError(f"Invalid value for argument `mode`. Expected one of "
+                             f"{{\"rows\", \"columns\"}}. Received: mode={mode}")
+        self.mode = mode
+
+    def __call__(self, x):
+        x = as_tensor(x)
+        if x.ndim != 2:
+            raise ValueError(f"Inputs to OrthogonalRegularizer must have rank 2. Received: "
+                             f"inputs.shape={x.shape}")
+        if self.mode == "columns":
+            x = ops.transpose(x)
+        v = ops.normalize(x, axis=1)                        # unit-length rows
+        cosines = v @ ops.transpose(v)                      # (n, n), 1 on the diagonal
+        n = x.shape[0]
+        off_diagonal = literal((1.0 - np.eye(n)).astype(x.dtype))
+        pairs = n * (n - 1.0) / 2.0
+        return self.factor * 0.5 * ops.sum(ops.abs(cosines * off_diagonal)) / pairs
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
 # Keras exports the classes under lower-case names too.
-l1, l2, l1_l2 = L1, L2, L1L2
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 # ---- looking regularizers up by name -------------------------------------------------------
 
 ALL_REGULARIZERS = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1l2": L1L2,
-                    "l1_l2": L1L2}
+                    "l1_l2": L1L2, "OrthogonalRegularizer": OrthogonalRegularizer,
+                    "orthogonal_regularizer": OrthogonalRegularizer}
 
 
 def get(identifier):
@@ -106,7 +140,7 @@ def get(identifier):
         return L1L2(l1=0.01, l2=0.01)
     return utils.get_object(identifier, ALL_REGULARIZERS, "regularizer",
                             "'l1', 'l2', 'l1_l2', a regularizer, or a function weight -> scalar",
-                            known=("l1", "l2", "l1_l2"))
+                            known=("l1", "l2", "l1_l2", "orthogonal_regularizer"))
 
 
 def serialize(regularizer):

@@ -392,3 +392,74 @@ def test_to_json_round_trips_a_functional_model_and_refuses_a_subclassed_one():
     assert isinstance(rebuilt, Functional) and rebuilt.get_config() == model.get_config()
     with pytest.raises(ValueError, match="subclassed model is defined by its Python call"):
         TwoDense().to_json()
+
+
+# ---- Dot ----------------------------------------------------------------------------------
+
+def np_dot(a, b, axes):
+    """Keras's merging_test reference: a tensordot per sample."""
+    if isinstance(axes, int):
+        axes = (axes, axes)
+    axes = [axis if axis < 0 else axis - 1 for axis in axes]
+    out = np.stack([np.tensordot(a[i], b[i], axes) for i in range(a.shape[0])])
+    return out[:, None] if out.ndim == 1 else out
+
+
+@pytest.mark.parametrize("shape_a, shape_b, axes, expected", [
+    ((2, 4), (2, 4), -1, (2, 1)), ((2, 4, 5), (2, 4, 5), -1, (2, 4, 4)),
+    ((2, 4, 5), (2, 4, 5), 1, (2, 5, 5)), ((3, 2, 5), (3, 5, 4), (2, 1), (3, 2, 4)),
+    ((1, 3, 2), (1, 1, 2, 3), (-2, -1), (1, 2, 1, 2))])
+def test_dot_matches_a_tensordot_per_sample(shape_a, shape_b, axes, expected):
+    from microdense.layers import Dot
+    a, b = data(*shape_a), data(*shape_b, seed=1)
+    out = Dot(axes=axes)([md.Tensor(a), md.Tensor(b)])
+    assert out.shape == expected
+    np.testing.assert_allclose(out.data, np_dot(a, b, axes), rtol=1e-5, atol=1e-6)
+    symbolic = Dot(axes=axes)([Input(shape_a[1:]), Input(shape_b[1:])])
+    assert symbolic.shape == (None,) + expected[1:]
+    assert md.gradcheck(lambda x, y: Dot(axes=axes, dtype="float64")([x, y]),
+                        a.astype(np.float64), b.astype(np.float64))
+
+
+def test_dot_normalize_gives_cosine_similarity_and_config_round_trips():
+    from microdense.layers import Dot, dot
+    a, b = data(5, 3), data(5, 3, seed=1)
+    out = dot([md.Tensor(a), md.Tensor(b)], axes=1, normalize=True)
+    cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    np.testing.assert_allclose(out.data[:, 0], cosine, rtol=1e-5)
+    layer = Dot(axes=(1, 2), normalize=True, name="similarity")
+    config = layer.get_config()
+    assert config["axes"] == (1, 2) and config["normalize"] is True
+    assert Dot.from_config(config).get_config() == config
+    assert md.layers.ALL_LAYERS["Dot"] is Dot
+
+
+def test_dot_errors_are_kerass():
+    from microdense.layers import Dot
+    with pytest.raises(ValueError, match="Incompatible input shapes: axis values 4"):
+        Dot(axes=-1)([Input((4,)), Input((5,))])
+    with pytest.raises(ValueError, match="should be called on a list of 2 inputs"):
+        Dot(axes=-1)([Input((4,)), Input((4,)), Input((4,))])
+    with pytest.raises(TypeError, match="Invalid type for argument `axes`"):
+        Dot(axes="last")
+    with pytest.raises(ValueError, match="it should contain two integers"):
+        Dot(axes=(1, 2, 3))
+
+
+def test_a_model_with_dot_trains_saves_and_loads(tmp_path):
+    from microdense.layers import Dot
+    a, b = Input((4,), name="a"), Input((4,), name="b")
+    score = Dot(axes=-1, normalize=True)([Dense(6)(a), Dense(6)(b)])
+    model = Model([a, b], Dense(1, activation="sigmoid")(score))
+    x1, x2 = data(32, 4), data(32, 4, seed=1)
+    y = (np.sum(x1 * x2, axis=1, keepdims=True) > 0).astype(np.float32)
+    model.compile(optimizer="nadam", loss="binary_focal_crossentropy", jit_compile=True)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit([x1, x2], y, epochs=2, batch_size=8, verbose=0)
+    assert model._compiled_step.replayed_steps > 0
+    model.save(tmp_path / "dot.keras")
+    again = load_model(tmp_path / "dot.keras")
+    np.testing.assert_allclose(again.predict([x1, x2], verbose=0),
+                               model.predict([x1, x2], verbose=0), rtol=1e-6)

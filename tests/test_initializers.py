@@ -200,3 +200,43 @@ def test_bad_arguments_are_named():
         I.Zeros()("abc")
     with pytest.raises(ValueError, match="negative"):
         I.Ones()((2, -1))
+
+
+# ---- Orthogonal and Identity -------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape", [(6, 6), (8, 3), (3, 8), (2, 3, 5)])
+def test_orthogonal_has_orthonormal_rows_or_columns(shape):
+    values = I.Orthogonal(gain=2.0, seed=3)(shape)
+    assert values.shape == shape and values.dtype == np.float32
+    flat = values.reshape(-1, shape[-1]) / 2.0                  # (product of the others, last)
+    small = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+    np.testing.assert_allclose(small, np.eye(len(small)), atol=1e-5)
+
+
+def test_orthogonal_is_kerass_qr_with_the_sign_fix():
+    values = I.Orthogonal(seed=7)((5, 3), dtype="float64")
+    a = np.random.default_rng(7).standard_normal((5, 3))
+    q, r = np.linalg.qr(a)
+    np.testing.assert_allclose(values, q * np.sign(np.diag(r)))
+    np.testing.assert_array_equal(I.Orthogonal(seed=7)((5, 3)), I.Orthogonal(seed=7)((5, 3)))
+    with pytest.raises(ValueError, match="at least two-dimensional"):
+        I.Orthogonal()((4,))
+
+
+def test_identity_and_the_names():
+    np.testing.assert_array_equal(I.Identity(gain=3.0)((2, 3)), 3.0 * np.eye(2, 3))
+    assert I.Identity()((2, 2)).dtype == np.float32
+    with pytest.raises(ValueError, match="only be used for 2D matrices"):
+        I.Identity()((2, 2, 2))
+    for name, cls in (("orthogonal", I.Orthogonal), ("Orthogonal", I.Orthogonal),
+                      ("OrthogonalInitializer", I.Orthogonal), ("identity", I.Identity),
+                      ("IdentityInitializer", I.Identity)):
+        assert isinstance(I.get(name), cls)
+    for initializer in (I.Orthogonal(gain=0.5, seed=2), I.Identity(gain=2.0)):
+        config = json.loads(json.dumps(I.serialize(initializer)))
+        again = I.deserialize(config)
+        assert type(again) is type(initializer)
+        assert again.get_config() == initializer.get_config()
+    layer = md.layers.Dense(4, kernel_initializer="orthogonal")
+    layer.build((None, 4))
+    np.testing.assert_allclose(layer.kernel.data.T @ layer.kernel.data, np.eye(4), atol=1e-5)

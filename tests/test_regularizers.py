@@ -89,7 +89,7 @@ def test_get():
     with pytest.raises(ValueError) as info:
         R.get("l1_12")
     assert str(info.value) == ("Unknown regularizer 'l1_12'. Did you mean 'l1_l2'? "
-                               "Known: l1, l1_l2, l2.")
+                               "Known: l1, l1_l2, l2, orthogonal_regularizer.")
     with pytest.raises(ValueError, match="Could not interpret regularizer"):
         R.get(0.01)
 
@@ -103,3 +103,38 @@ def test_serialize_round_trip(regularizer):
     restored = R.deserialize(saved)
     assert type(restored) is type(regularizer)
     assert restored(W).item() == pytest.approx(regularizer(W).item())
+
+
+# ---- OrthogonalRegularizer -------------------------------------------------------------------
+
+def np_orthogonal_penalty(w, factor, mode):
+    v = w if mode == "rows" else w.T
+    v = v / np.linalg.norm(v, axis=1, keepdims=True)
+    n = len(v)
+    return factor * 0.5 * np.abs(v @ v.T * (1 - np.eye(n))).sum() / (n * (n - 1) / 2)
+
+
+@pytest.mark.parametrize("mode", ["rows", "columns"])
+def test_orthogonal_regularizer_value_and_gradient(mode):
+    penalty = R.OrthogonalRegularizer(factor=0.1, mode=mode)
+    assert penalty(md.Tensor(W)).item() == pytest.approx(np_orthogonal_penalty(W, 0.1, mode),
+                                                         rel=1e-12)
+    assert md.gradcheck(penalty, W)
+    q = np.linalg.qr(np.random.default_rng(1).normal(size=(5, 5)))[0]
+    assert penalty(md.Tensor(q)).item() == pytest.approx(0.0, abs=1e-12)   # orthogonal: free
+
+
+def test_orthogonal_regularizer_keras_defaults_names_and_errors():
+    assert R.OrthogonalRegularizer().get_config() == {"factor": 0.01, "mode": "rows"}
+    assert isinstance(R.get("orthogonal_regularizer"), R.OrthogonalRegularizer)
+    penalty = R.OrthogonalRegularizer(factor=0.2, mode="columns")
+    again = R.deserialize(json.loads(json.dumps(R.serialize(penalty))))
+    assert again.get_config() == {"factor": 0.2, "mode": "columns"}
+    with pytest.raises(ValueError, match="Invalid value for argument `mode`"):
+        R.OrthogonalRegularizer(mode="diagonal")
+    with pytest.raises(ValueError, match="must have rank 2"):
+        R.OrthogonalRegularizer()(md.Tensor(np.ones(3)))
+    layer = md.layers.Dense(3, kernel_regularizer=penalty)
+    layer(md.Tensor(np.ones((2, 4), np.float32)))
+    assert layer.losses[0].item() == pytest.approx(
+        np_orthogonal_penalty(layer.kernel.data.astype(np.float64), 0.2, "columns"), rel=1e-5)

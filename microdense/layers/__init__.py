@@ -5,20 +5,20 @@ Input() returns: the functional API), merge.py (Add, Concatenate, ...) and norma
 from microdense.layers.base import InputSpec, Layer
 from microdense.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from microdense.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from microdense.layers.merge import (Add, Average, Concatenate, Maximum, Minimum, Multiply,
-                                     Subtract, add, average, concatenate, maximum, minimum,
-                                     multiply, subtract)
+from microdense.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum,
+                                     Multiply, Subtract, add, average, concatenate, dot,
+                                     maximum, minimum, multiply, subtract)
 from microdense.layers.normalization import BatchNormalization, Normalization
 from microdense.naming import reset_name_counters
 
 # Every layer class by name, for rebuilding saved models.
 ALL_LAYERS = {cls.__name__: cls for cls in (
     Activation, Dense, Dropout, ELU, Flatten, InputLayer, LeakyReLU, PReLU, ReLU, Softmax,
-    Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, BatchNormalization,
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, BatchNormalization,
     Normalization)}
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",
-           "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
-           "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
+           "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
+           "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
            "Normalization", "ALL_LAYERS", "reset_name_counters"]

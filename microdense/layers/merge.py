@@ -152,6 +152,83 @@ class Concatenate(Merge):
         return config
 
 
+class Dot(Merge):
+    """Per-sample dot product of two inputs along one axis each:
+    out[b, i, j] = sum_k x_1[b, i, k] * x_2[b, j, k] (axes=-1 on two (batch, n, k), (batch, m, k)).
+
+    axes: one axis for both inputs, or a pair (axis of x_1, axis of x_2); never the batch
+    axis 0. normalize=True divides each input by its L2 norm along that axis first, so
+    (batch, k) vectors give their cosine similarity. Two (batch, k) inputs give (batch, 1).
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)):
+                raise TypeError(f"Invalid type for argument `axes`: it should be a list or an "
+                                f"int. Received: axes={axes}")
+            if len(axes) != 2 or not all(isinstance(a, int) for a in axes):
+                raise ValueError(f"Invalid format for argument `axes`: it should contain two "
+                                 f"integers. Received: axes={axes}")
+        self.axes = axes
+        self.normalize = normalize
+
+    def _axes(self, ndims):
+        """The two axes, counted from 0."""
+        pair = (self.axes, self.axes) if isinstance(self.axes, int) else self.axes
+        return [axis % ndim if axis < 0 else axis for axis, ndim in zip(pair, ndims)]
+
+    def build(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 \
+                or not isinstance(input_shape[0], (list, tuple)):
+            raise ValueError(f"A `Dot` layer should be called on a list of 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        self.compute_output_shape(input_shape)
+        self.built = True
+
+    def _merge(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError(f"A `Dot` layer should be called on exactly 2 inputs; received "
+                             f"{len(inputs)}.")
+        x, y = inputs
+        axis_x, axis_y = self._axes((x.ndim, y.ndim))
+        if self.normalize:
+            x = ops.normalize(x, axis=axis_x)
+            y = ops.normalize(y, axis=axis_y)
+        # Move the summed axis last in x and second in y, flatten the others, then one
+        # batched matmul: (batch, I, k) @ (batch, k, J) -> (batch, I, J).
+        x = ops.transpose(x, [a for a in range(x.ndim) if a != axis_x] + [axis_x])
+        y = ops.transpose(y, [0, axis_y] + [a for a in range(1, y.ndim) if a != axis_y])
+        batch, k = x.shape[0], x.shape[-1]
+        out = ops.reshape(x, (batch, -1, k)) @ ops.reshape(y, (batch, k, -1))
+        out = ops.reshape(out, (batch,) + x.shape[1:-1] + y.shape[2:])
+        return ops.expand_dims(out, -1) if out.ndim == 1 else out    # (batch,) -> (batch, 1)
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2:
+            raise ValueError(f"A `Dot` layer should be called on a list of 2 inputs. "
+                             f"Received: input_shape={input_shape}")
+        shape_x, shape_y = list(input_shape[0]), list(input_shape[1])
+        axis_x, axis_y = self._axes((len(shape_x), len(shape_y)))
+        if 0 in (axis_x, axis_y):
+            raise ValueError("Dot cannot sum over the batch axis 0. If your inputs are not "
+                             "batched, add a batch axis with ops.expand_dims(x, 0).")
+        if None not in (shape_x[axis_x], shape_y[axis_y]) and \
+                shape_x[axis_x] != shape_y[axis_y]:
+            raise ValueError(f"Incompatible input shapes: axis values {shape_x[axis_x]} (at "
+                             f"axis {axis_x}) != {shape_y[axis_y]} (at axis {axis_y}). Full "
+                             f"input shapes: {tuple(shape_x)}, {tuple(shape_y)}")
+        shape_x.pop(axis_x)
+        shape_y.pop(axis_y)
+        output = shape_x + shape_y[1:]
+        return tuple(output + [1] if len(output) == 1 else output)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axes": self.axes, "normalize": self.normalize})
+        return config
+
+
 # ---- Keras's function forms: add([a, b]) is Add()([a, b]) ---------------------------------
 
 def add(inputs, **kwargs):
@@ -180,3 +257,7 @@ def minimum(inputs, **kwargs):
 
 def concatenate(inputs, axis=-1, **kwargs):
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    return Dot(axes=axes, **kwargs)(inputs)
