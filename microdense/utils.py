@@ -46,9 +46,26 @@ def unknown_name_error(kind, name, known):
     """
     known = sorted(set(known))
     by_lower = {k.lower(): k for k in known}          # "Relu" should still suggest "relu"
-    close = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1)
+    typed = str(name).lower()
+    close = difflib.get_close_matches(typed, list(by_lower), n=3)
+    # Of difflib's candidates, the fewest edits away: "adma" is 'adam' swapped (one edit),
+    # though difflib ranks 'adamax' (two edits) first. sorted() keeps difflib's order on ties.
+    close = sorted(close, key=lambda candidate: _edits(typed, candidate))
     hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
     return ValueError(f"Unknown {kind} '{name}'.{hint} Known: {', '.join(known)}.")
+
+
+def _edits(a, b):
+    """How many insertions, deletions, substitutions and swaps of two neighbouring letters
+    turn a into b (Damerau's optimal string alignment distance)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
 
 
 def missing_object_error(kind, name):

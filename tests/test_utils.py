@@ -142,3 +142,11 @@ def test_to_categorical_one_hot_rows_and_label_errors():
         to_categorical([0, 3], num_classes=3)
     with pytest.raises(ValueError, match="integer class labels"):
         to_categorical([0.5, 1.0])
+
+
+def test_the_suggested_name_is_the_fewest_edits_away():
+    from microdense.utils import _edits, unknown_name_error
+    assert _edits("adma", "adam") == 1 and _edits("adma", "adamax") == 2     # a swap is one
+    assert _edits("kitten", "sitting") == 3 and _edits("", "abc") == 3
+    message = str(unknown_name_error("optimizer", "adma", ["adam", "adamax", "nadam"]))
+    assert "Did you mean 'adam'?" in message
