@@ -5,7 +5,7 @@ from where it should be, so the pairs that are most wrong dominate the gradient.
 import numpy as np
 
 from microdense import ops
-from microdense.losses.loss import (Loss, LossFunctionWrapper, _as_prediction, _as_target,
+from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target,
                                     reduce_weighted_values)
 from microdense.tensor import Tensor, as_tensor, literal
 
