@@ -26,6 +26,7 @@ the same shapes, that work can be done once:
 `Sequential.compile(jit_compile="auto")`, the default, replays whenever it can; True warns
 when it cannot; False or run_eagerly=True never replays.
 """
+import os
 import sys
 import warnings
 
@@ -68,12 +69,13 @@ class Tape:
 
 
 def _user_site():
-    """'file:line' of the code that asked: the innermost frame outside the tensor and
-    recording machinery (a user's line, or a library line that a test should catch)."""
+    """'file:line' of the code that asked: the innermost frame outside the tensor, the ops
+    and the recording machinery (a user's line, or a library line that a test catches)."""
     frame = sys._getframe(2)
-    machinery = _HERE + (sys.modules["microdense.tensor"].__file__,
-                         sys.modules["microdense.ops.op"].__file__)
-    while frame is not None and frame.f_code.co_filename in machinery:
+    machinery = _HERE + (sys.modules["microdense.tensor"].__file__,)
+    ops_folder = os.path.dirname(sys.modules["microdense.ops"].__file__)
+    while frame is not None and (frame.f_code.co_filename in machinery or
+                                 os.path.dirname(frame.f_code.co_filename) == ops_folder):
         frame = frame.f_back
     if frame is None:
         return "an unknown place"
