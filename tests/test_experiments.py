@@ -7,6 +7,7 @@ import this module by name) find them.
 """
 import io
 import json
+import math
 import os
 import pickle
 import signal
@@ -467,6 +468,30 @@ def test_plot_draws_bars_for_numbers_and_bands_for_curves(arithmetic_results, tm
         for s in range(2)])
     (line,) = ragged.plot("c").axes[0].get_lines()
     assert list(line.get_ydata()) == pytest.approx([1, 3, 5])
+
+
+def test_a_nan_result_shows_as_nan_never_as_a_missing_run(tmp_path):
+    """A diverged run returned NaN: the table says nan (a group with no ok run says "-"), and
+    the plot's line breaks there instead of averaging the diverged run away."""
+    runs = [{"config": {"lr": lr}, "seed": seed, "status": "ok",
+             "result": {"loss": value, "curve": [1.0, value]}}
+            for lr, values in [(0.1, [0.5, 0.7]), (10.0, [0.4, math.nan])]
+            for seed, value in enumerate(values)]
+    runs.append({"config": {"lr": 99.0}, "seed": 0, "status": "error", "result": None,
+                 "error": "boom"})
+    results = md.experiments.Results(runs)
+    text = str(results.table("loss"))
+    assert "| 0.1 | 0.6000 ± 0.1414 | 2 | 0 |" in text
+    assert "| 10.0 | nan ± nan | 2 | 0 |" in text            # diverged: nan, not "-"
+    assert "| 99.0 | - ± - | 0 | 1 |" in text                 # no number at all: "-"
+    one = md.experiments.Results(runs[2:3])
+    assert "| 10.0 | 0.4000 ± - | 1 | 0 |" in str(one.table("loss"))
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    lines = results.plot("curve").axes[0].get_lines()
+    assert np.isnan(lines[1].get_ydata()[1]) and lines[0].get_ydata()[1] == pytest.approx(0.6)
+    texts = [t.get_text() for t in results.plot("loss").axes[0].texts]
+    assert texts == ["nan"]
 
 
 # ---- models travel by pickle -----------------------------------------------------------------
