@@ -248,6 +248,34 @@ def test_a_line_cut_short_by_a_crash_is_ignored_and_its_run_runs_again(tmp_path)
     assert len(lines) == 3 and json.loads(lines[2])["config"] == {"a": 2, "b": "x"}
 
 
+def test_a_json_line_that_is_not_a_run_is_skipped_with_a_warning_naming_it(tmp_path):
+    log = tmp_path / "runs.jsonl"
+    grid = {"a": [1, 2], "b": ["x"]}
+    md.experiments.sweep(arithmetic, grid, seeds=[0], n_jobs=1, log=log, progress=False)
+    good = log.read_text().splitlines()
+    first = json.loads(good[0])
+    strangers = [
+        ("[1, 2, 3]", "a JSON list, not an object"),
+        ('{"key": ["a"], "config": {}, "status": "ok", "result": null}', '"key" is a list'),
+        (json.dumps({k: v for k, v in first.items() if k != "status"}), 'no "status"'),
+        (json.dumps({k: v for k, v in first.items() if k != "config"}), 'no "config"'),
+        (json.dumps(dict(first, config=[1])), '"config" is a list'),
+        (json.dumps(dict(first, seed="0")), '"seed" is a str'),
+        ("[" * 5000 + "]" * 5000, "not JSON"),
+        ("3", "a JSON int, not an object"),
+    ]
+    log.write_text(good[0] + "\n" + "\n".join(line for line, _ in strangers) + "\n")
+    with pytest.warns(UserWarning) as caught:
+        results = md.experiments.sweep(arithmetic, grid, seeds=[0], n_jobs=1, log=log,
+                                       progress=False)
+    messages = [str(w.message) for w in caught]
+    for number, (_, why) in enumerate(strangers, start=2):
+        assert any(f"line {number}: " in m and why in m for m in messages), (number, messages)
+    assert [r["result"]["value"] for r in results.runs] == [10, 20]   # a=2 ran, a=1 was kept
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2 + len(strangers) and json.loads(lines[-1])["config"]["a"] == 2
+
+
 SWEEP_SCRIPT = """
 import sys, time
 import microdense as md
