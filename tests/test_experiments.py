@@ -318,6 +318,91 @@ def test_a_sweep_killed_with_sigkill_resumes_and_logs_every_run_exactly_once(tmp
     assert all(r["result"]["value"] == expected[r["key"]] for r in records)
 
 
+INTERRUPTED_SCRIPT = """
+import sys, time
+import microdense as md
+
+def slow(a, seed):
+    time.sleep(0.5)
+    return {"value": a * 10 + seed}
+
+if __name__ == "__main__":
+    try:
+        md.experiments.sweep(slow, {"a": list(range(20))}, seeds=[0, 1], n_jobs=2,
+                             log=sys.argv[1], progress=False)
+    except KeyboardInterrupt as stop:
+        print("interrupted:", stop, flush=True)
+        time.sleep(60)                 # stay alive: the workers must go without our death
+"""
+
+
+def descendants(pid):
+    """The pids of every process below `pid`, read from /proc (Linux)."""
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue                   # not a process, or one that just ended
+        if fields[0] != "Z":           # a zombie has ended; it waits only to be reaped
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, frontier = [], [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found += children
+        frontier += children
+    return found
+
+
+def loky_workers(pid):
+    """The worker processes below `pid` (not the resource trackers, helpers that run no user
+    code and end with the process that started them)."""
+    workers = []
+    for child in descendants(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"popen_loky" in f.read():
+                    workers.append(child)
+        except OSError:
+            pass                       # it just ended
+    return workers
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the sweep", "Ctrl-C (SIGINT to the group)"])
+def test_a_signal_stops_the_worker_processes_and_leaves_a_whole_log(tmp_path, how):
+    script, log = tmp_path / "interrupted.py", tmp_path / "runs.jsonl"
+    script.write_text(INTERRUPTED_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen([sys.executable, str(script), str(log)], env=env,
+                               start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and len(calls_in_log(log)) >= 2):
+            assert process.poll() is None, "the sweep ended before it could be stopped"
+            assert time.monotonic() < deadline, "the sweep logged nothing in 60 s"
+            time.sleep(0.05)
+        workers = loky_workers(process.pid)
+        assert len(workers) == 2
+        if how.startswith("SIGTERM"):
+            os.kill(process.pid, signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGINT)
+        assert process.stdout.readline().startswith("interrupted:")
+        deadline = time.monotonic() + 30
+        while loky_workers(process.pid):
+            assert time.monotonic() < deadline, f"workers still running: {workers}"
+            time.sleep(0.05)
+        assert process.poll() is None  # the sweep's own process lives on: it stopped them
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    lines = log.read_text().split("\n")
+    assert lines[-1] == "" and len(lines) - 1 < 40              # whole lines; not all ran
+    assert all(json.loads(line)["status"] == "ok" for line in lines[:-1])
+
+
 # ---- reproducible on every backend ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
