@@ -401,6 +401,30 @@ def test_clicking_a_tensor_shows_its_grid(browser, tmp_path):
     assert page.errors() == []
 
 
+def test_clicking_a_zero_size_or_all_nan_tensor_shows_it_without_an_error(browser, tmp_path):
+    """A (0, 3) tensor has no cells and no statistics; an all-NaN one has no finite values:
+    the inspector says so (its statistics read "none", never a made-up 0)."""
+    empty = md.Tensor(np.zeros((0, 3)), requires_grad=True, name="empty")
+    vector = md.Tensor(np.zeros(0), requires_grad=True, name="vector")
+    nans = md.Tensor(np.full((2, 2), np.nan), requires_grad=True, name="nans")
+    loss = (empty * 2.0).sum() + (vector * 3.0).sum() + (nans * 1.0).sum()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    for position in (0, len(page.data["steps"]) - 1):      # before and after its gradient
+        page.go(position)
+        for tensor in (empty, vector):
+            page.click_node(tensor_ids[id(tensor)])
+            inspector = page.element("#inspector").text
+            assert inspector.count("no values: an axis of this shape has length 0") == \
+                (1 if position == 0 else 2), inspector
+            assert "mean none" in inspector and "mean 0" not in inspector
+        page.click_node(tensor_ids[id(nans)])
+        inspector = page.element("#inspector").text
+        assert "4 NaN or inf values" in inspector and "mean none" in inspector
+        assert np.isnan(page.grid("data")).all()
+    assert page.errors() == []
+
+
 def test_folding_a_layer_hides_its_ops_and_unfolds(browser, tmp_path):
     loss, t = layered_graph()
     page = open_page(browser, tmp_path, md.explore(loss))
