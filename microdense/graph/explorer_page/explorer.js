@@ -176,6 +176,10 @@
     const body = $("step-body");
     body.replaceChildren();
     const line = (...parts) => body.appendChild(el("div", "line", ...parts));
+    if (data.earlier.length && (step.kind === "start" || step.kind === "done"))
+      line(el("span", "earlier", "Summed over backward passes: " + data.earlier.join(", ") +
+        " already held a gradient when this pass began (leaves add up until zero_grad()), " +
+        "so their grads here include the earlier passes."));
     if (step.kind === "start") {
       $("step-title").textContent = "The start: " + data.forwardSteps + " forward steps, then " +
         data.backwardSteps + " backward steps";
