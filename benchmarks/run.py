@@ -37,8 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from workloads import all_workloads  # noqa: E402
 
 COLUMNS = [("numpy", "numpy by hand"), ("matmuls alone", "matmuls alone"),
-           ("tensor", "Tensor"), ("sequential", "Sequential"),
-           ("jit", "Sequential, jit_compile=True"), ("torch", "PyTorch eager")]
+           ("tensor", "Tensor"), ("sequential", "Sequential, eager (jit_compile=False)"),
+           ("jit", "Sequential, default compile (replayed)"), ("torch", "PyTorch eager")]
 
 
 def time_versions(functions, repeats, target_seconds):

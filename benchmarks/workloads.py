@@ -5,8 +5,8 @@
                 same Adam written in place, as a skilled numpy user would.)
     tensor      microdense's low-level API: Tensors, md.losses, an md.optimizers update
     sequential  microdense's Keras-style API: Sequential(...).train_on_batch(x, y)
-    jit         the same with compile(jit_compile=True): traced once, then replayed
-                (microdense/replay.py); for the chain, md.replay.Replay on the Tensor graph
+    jit         the same with the default compile (jit_compile="auto"): recorded once, proven,
+                then replayed (microdense/replay.py); for the chain, md.replay.Program
     torch       PyTorch eager, when it is installed (`pip install -e .[bench]`)
 
 Each `make_*` returns a Workload whose step functions take no arguments, run one training
@@ -181,8 +181,8 @@ def tensor_mlp(spec, weights, x, y):
 
 
 def sequential_mlp(spec, weights, x, y, jit_compile="auto"):
-    """The same step through Sequential.train_on_batch (jit_compile=True: traced once, then
-    replayed, microdense/replay.py)."""
+    """The same step through Sequential.train_on_batch (jit_compile=False: eager; the default
+    "auto": recorded once, proven, then replayed, microdense/replay.py)."""
     from microdense.layers import Dense
     from microdense.models import Sequential
     model = Sequential()
@@ -238,8 +238,8 @@ def mlp_workload(name, description, spec, seed=0, include_torch=True):
     if spec.optimizer == "adam":
         workload.steps["numpy in-place"] = numpy_mlp(spec, weights, x, y, in_place_adam=True)
     workload.steps["tensor"] = tensor_mlp(spec, weights, x, y)
-    workload.steps["sequential"] = sequential_mlp(spec, weights, x, y)
-    workload.steps["jit"] = sequential_mlp(spec, weights, x, y, jit_compile=True)
+    workload.steps["sequential"] = sequential_mlp(spec, weights, x, y, jit_compile=False)
+    workload.steps["jit"] = sequential_mlp(spec, weights, x, y)      # the default: replayed
     if include_torch and torch_available():
         workload.steps["torch"] = torch_mlp(spec, weights, x, y)
     workload.extra["matmuls alone"] = matmuls_alone(spec, seed)
@@ -316,14 +316,24 @@ def chain_workload(length=5000, size=16, include_torch=True):
 
 
 def chain_replay(length, x):
-    """The chain's graph traced once (an eager step), then replayed by md.replay.Replay."""
-    from microdense.replay import Replay
-    h = x
-    for i in range(length):
-        kind = i % 3
-        h = md.tanh(h) if kind == 0 else (h * CHAIN_SCALE if kind == 1 else h + CHAIN_SHIFT)
-    replay = Replay(h.sum())
-    return replay.run                  # reads x.data as it is: no update, as tensor_step
+    """The chain recorded once on a tape (an eager step), then replayed from its op records
+    (md.replay.Program, what a compiled training step runs)."""
+    from microdense import recording
+    from microdense.replay import Program, Tape
+    tape = Tape()
+    with recording.taping(tape):
+        h = x
+        for i in range(length):
+            kind = i % 3
+            h = md.tanh(h) if kind == 0 else (h * CHAIN_SCALE if kind == 1 else h + CHAIN_SHIFT)
+        loss = h.sum()
+    program = Program(tape, [], loss, [])
+
+    def step():                        # reads x.data as it is: no update, as tensor_step
+        values, (grad,) = program.run([], [x])
+        x.grad = grad
+        return float(values[program.loss])
+    return step
 
 
 def torch_available():

@@ -39,7 +39,7 @@ def main():
     out = named(named(h @ W2, "hW2") + b2, "out")   # (4, 1)
     err = named(out - y, "err")
     sq = named(err ** 2, "err2")
-    loss = named(sq.mean(), "loss")           # mean = sum(err2) * (1/4)
+    loss = named(sq.mean(), "loss")           # mean(err2) = sum(err2) / 4
 
     trace = md.trace_backward(loss)
     print(trace)

@@ -9,7 +9,7 @@ The engine knows nothing of the Tensor class. It walks any object with this node
     grad           d(root)/d(this), filled in here (None until then)
     requires_grad  whether a gradient is wanted at all
     parents        the inputs it was computed from (a tuple; empty for a leaf)
-    _backward      upstream gradient -> one gradient per parent (None where not needed)
+    record, saved  the op that made it (ops/op.py) and what its forward kept for the backward
     op             the op's name, for error messages
 """
 import threading
@@ -59,7 +59,7 @@ def backward(root, grad=None, retain_grads=True, trace=None):
             continue
         if not retain_grads:
             node.grad = None         # passed on to its parents: the memory can go now
-        parent_grads = node._backward(upstream)
+        parent_grads = local_gradients(node, upstream)
         if len(parent_grads) != len(parents):
             raise _count_error(node, parent_grads)
         if trace is not None:
@@ -70,7 +70,7 @@ def backward(root, grad=None, retain_grads=True, trace=None):
                 # Sharing matters only to a leaf, which keeps its array (rule 4 of _accumulate).
                 # Asking only for leaves skips 0.8 us per intermediate input: a tenth of the
                 # backward of a tiny MLP (13 of its 19 inputs) and of a 200-layer one.
-                borrowed = not parent.parents and _may_be_shared(parent_grad, upstream,
+                borrowed = not parent.parents and may_be_shared(parent_grad, upstream,
                                                                  parent_grads, i)
                 added = _accumulate(parent, parent_grad, node.op, borrowed)
                 if trace is not None:
@@ -78,6 +78,13 @@ def backward(root, grad=None, retain_grads=True, trace=None):
 
 
 # ---- the pieces of the walk ---------------------------------------------------------------
+
+def local_gradients(node, upstream):
+    """The op's own backward, from its record: one gradient per parent (None where none is
+    needed, as `needs` tells it)."""
+    needs = tuple([parent.requires_grad for parent in node.parents])
+    return node.record.backward(node.saved, upstream, needs)
+
 
 def _seed(root, grad):
     """d(root)/d(root): 1 for a scalar root, else the `grad` array the caller gives."""
@@ -105,7 +112,7 @@ def _count_error(node, parent_grads):
                         f"per input (None for an input that needs none).")
 
 
-def _may_be_shared(grad, upstream, parent_grads, i):
+def may_be_shared(grad, upstream, parent_grads, i):
     """Whether another tensor may hold this very array: the upstream gradient passed through
     (add returns g for both inputs), a view of some array (reshape returns g.reshape(...)),
     or one array returned for two inputs."""

@@ -1,6 +1,7 @@
-"""The recording switches: is the graph being recorded, is anomaly detection on, which layer runs.
+"""The recording switches: is the graph being recorded, is anomaly detection on, which layer runs,
+and is a training step being taped for replay (replay.py).
 
-All three are per-thread (a `threading.local`), so a thread evaluating a model under `no_grad()`
+All four are per-thread (a `threading.local`), so a thread evaluating a model under `no_grad()`
 never stops another thread from recording. This module depends on numpy only: tensor.py reads
 these switches when an op runs, engine.py when the backward pass runs.
 """
@@ -17,12 +18,13 @@ class _State:
     one look-up of the thread-local, then cheap reads (measured with callgrind: three
     look-ups of a thread-local cost 1,100 more instructions per op, about 0.15 us, an eighth
     of what recording an op costs)."""
-    __slots__ = ("grad_enabled", "anomaly", "scope")
+    __slots__ = ("grad_enabled", "anomaly", "scope", "tape")
 
     def __init__(self):
         self.grad_enabled = True
         self.anomaly = False
         self.scope = None
+        self.tape = None             # a replay.Tape while a training step is recorded
 
 
 class _Mode(threading.local):
@@ -61,6 +63,22 @@ class no_grad:
 def is_grad_enabled():
     """True unless inside `no_grad()` on this thread."""
     return mode.state.grad_enabled
+
+
+class taping:
+    """`with taping(tape):` every op run on this thread, with or without gradient, is also
+    written to `tape` (replay.py's Tape), which a compiled step replays."""
+
+    def __init__(self, tape):
+        self.tape = tape
+
+    def __enter__(self):
+        self._outer = mode.state.tape
+        mode.state.tape = self.tape
+        return self.tape
+
+    def __exit__(self, *exc_info):
+        mode.state.tape = self._outer
 
 
 # ---- where an op ran: layers, functions and composed ops, nested (for drawings) ------------

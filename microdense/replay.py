@@ -1,339 +1,386 @@
-"""Trace and replay: record one step's graph once, then re-run it as a flat list of numpy calls.
+"""Record a training step once, then replay it: the same op records, without the Python around them.
 
-Eager execution pays Python for every op of every step: a Tensor, a closure, the engine's
-walk and its checks. When the steps of a loop all build the same graph (same ops, same
-shapes), that work can be done once. `Replay(loss, inputs)` takes a graph just recorded (the
-trace) and turns it into two flat lists:
+Eager training pays Python for every op of every step: layers' `call`, the loss's checks, a
+Tensor per op, the engine's walk. When the steps of a loop all run the same ops on arrays of
+the same shapes, that work can be done once:
 
-    forward   for each op, in order: one numpy call writing its result into the array the
-              trace left in `node.data` (reused every step: no new tensors, no new buffers)
-    backward  for each op, in reverse: the op's own backward closure (the very code eager
-              runs), then each input's gradient summed by the engine's rules (un-broadcast,
-              cast), along a plan of positions made once at trace time
+1. Record. One eager step runs with a Tape switched on (recording.taping): every op, with or
+   without a gradient, is written down as (record, inputs, settings, output), in order.
+2. Check. A step can be replayed only if every array it reads is fed anew each step:
+   - the batch (x, y, sample weights) is declared as the step's inputs;
+   - weights and other tensors made before the step are read as they are at each replay
+     (an optimizer's in-place update, a layer frozen, `w.data = ...`: all seen);
+   - everything made during the step is an op's output, so the replay computes it again
+     (a dropout mask is a random-draw op: drawn anew, from the same generator as eager).
+   Refused, with the file and line: an array wrapped into a tensor during the step (it came
+   from code the tape did not see), a value read out into Python (`float(t)`, `if t > 0:`,
+   `t.numpy()`: a replay would not know what Python did with it), and md.custom_op (its
+   forward is not a record).
+3. Prove. The first replayed steps also run eagerly; loss, every gradient, the predictions
+   and any state the step writes must agree (to float rounding), or the model trains eagerly
+   from then on, with a warning naming the first op that differs.
+4. Replay. Each op's forward runs on the arrays of its inputs, in the recorded order, then
+   each op's backward, in the engine's order, summed by the engine's rules (un-broadcast,
+   cast). Same functions as eager, same order: the same numbers.
 
-Each replay reads the leaves' arrays as they are now: weights updated in place by an
-optimizer, inputs written with `feed`. The numbers are the eager numbers (tests/test_replay.py
-checks it, step by step, against eager training).
-
-What it cannot see, it refuses (ReplayError, saying why) instead of replaying wrongly:
-- an op without a replay kernel below (only the common ones have one);
-- a constant array in the graph that is not a declared input: a dropout mask or data made
-  during the step would be frozen at its traced value;
-- an input of another shape or dtype than traced: the graph changes shape, trace again.
-Python control flow in the step is not re-run: a step whose graph depends on its data (an
-`if` on a value) must not be replayed. `Sequential.compile(jit_compile=True)` uses this for
-models whose graph it can replay, and trains eagerly (with a warning saying why) otherwise.
-
-This is the fast path; `loss.backward()` (engine.py) is the one to read to learn backprop.
+`Sequential.compile(jit_compile="auto")`, the default, replays whenever it can; True warns
+when it cannot; False or run_eagerly=True never replays.
 """
+import sys
 import warnings
 
 import numpy as np
 
-from microdense import engine
-from microdense.ops.reductions import _peak
+from microdense import engine, recording
 from microdense.tensor import constant
 
-
-class ReplayError(ValueError):
-    """The recorded graph cannot be replayed (the message says which op or input, and why)."""
-
-
-def _closure(node):
-    """The values an op's backward closure captured, by name (its parameters: clip bounds...)."""
-    fn = node._backward
-    return dict(zip(fn.__code__.co_freevars, (cell.cell_contents for cell in fn.__closure__ or ())))
+PROOF_STEPS = 2                  # replayed steps checked against eager after each recording
+_HERE = (__file__, engine.__file__, recording.__file__)
 
 
-# ---- forward kernels: node -> a function that recomputes node.data in place ---------------
-# Each writes exactly what the op's own forward computes (same numpy calls in the same order,
-# so the same numbers), into the array the trace left. Reusing the arrays also keeps the
-# backward closures right: they captured these very arrays (tanh's t is the node's data).
-
-def _binary(ufunc):
-    def kernel(node):
-        a, b = node.parents[0].data, node.parents[1].data
-        out = node.data
-        return lambda: ufunc(a, b, out=out)
-    return kernel
+class NotReplayable(Exception):
+    """The recorded step cannot be replayed (the message says why, and where)."""
 
 
-def _unary(ufunc):
-    def kernel(node):
-        x, out = node.parents[0].data, node.data
-        return lambda: ufunc(x, out=out)
-    return kernel
+# ---- 1. record ------------------------------------------------------------------------------
+
+class Tape:
+    """What one step did, in order: ops (record, inputs, attrs, output) and in-place writes
+    (tensor.assign), plus what a replay could not follow (wrapped arrays, values read out)."""
+
+    def __init__(self):
+        self.entries = []            # (record, inputs, attrs, output); record None: an assign
+        self.wrapped_arrays = {}     # id(tensor) -> (tensor, "file:line") for arrays wrapped here
+        self.escapes = []            # "how, at file:line" for values read out into Python
+
+    def add(self, record, inputs, attrs, out):
+        self.entries.append((record, inputs, attrs, out))
+
+    def assign(self, target, value):
+        self.entries.append((None, (value,), target, None))
+
+    def wrapped(self, tensor):
+        self.wrapped_arrays[id(tensor)] = (tensor, _user_site())
+
+    def escaped(self, tensor, how):
+        if not self.escapes:         # the first says enough
+            self.escapes.append(f"{how} at {_user_site()}")
 
 
-def _sigmoid(node):          # ops.elementwise.sigmoid: np.where(x >= 0, 1, e) / (1 + e)
-    x, out = node.parents[0].data, node.data
-    def forward():
-        e = np.exp(-np.abs(x))
-        np.divide(np.where(x >= 0, 1, e), 1 + e, out=out)
-    return forward
+def _user_site():
+    """'file:line' of the code that asked: the innermost frame outside the tensor and
+    recording machinery (a user's line, or a library line that a test should catch)."""
+    frame = sys._getframe(2)
+    machinery = _HERE + (sys.modules["microdense.tensor"].__file__,
+                         sys.modules["microdense.ops.op"].__file__)
+    while frame is not None and frame.f_code.co_filename in machinery:
+        frame = frame.f_back
+    if frame is None:
+        return "an unknown place"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def _relu(node):             # ops.elementwise.relu: np.maximum(x, 0)
-    x, out = node.parents[0].data, node.data
-    return lambda: np.maximum(x, 0, out=out)
+# ---- 2. check, and lay out the program -------------------------------------------------------
 
+class Program:
+    """A recorded step as a flat list of op records over numbered arrays.
 
-def _sum(node):              # ops.reductions.sum, over the axes its backward spreads g along
-    x, out = node.parents[0].data, node.data
-    kept_shape = _closure(node)["kept_shape"]
-    axes = tuple(i for i, n in enumerate(kept_shape) if n == 1 and x.shape[i] != 1)
-    kept = out.reshape(kept_shape)                   # a view of out, with the axes kept
-    return lambda: np.add.reduce(x, axis=axes, keepdims=True, out=kept)
+    Array k is fed (an input of the step), read (a tensor made before the step, read as it is
+    at each run) or computed (the output of a recorded op)."""
 
+    def __init__(self, tape, inputs, loss, y_pred):
+        if tape.escapes:
+            raise NotReplayable(f"the step reads a value into Python ({tape.escapes[0]}); a "
+                                f"replay would not know what Python did with it.")
+        self.position = {}           # id(tensor) -> k
+        self.tensors = []            # k -> the tensor of the recorded step (for messages)
+        self.fed = []                # (k, which input)
+        self.read = []               # (k, tensor made before the step)
+        self.steps = []              # (record, input ks, attrs, output k); record None: assign
+        self.random = []             # generators of the random draws (the proof restores them)
+        for i, tensor in enumerate(inputs):
+            self.fed.append((self._number(tensor), i))
+        for record, op_inputs, attrs, out in tape.entries:
+            ks = tuple(self._find(t, tape) for t in op_inputs)
+            if record is None:                       # an in-place write: attrs is the target
+                self.steps.append((None, ks, attrs, None))
+                continue
+            if record.forward is None:
+                raise NotReplayable(f"op '{record.name}' was computed outside its record "
+                                    f"(md.custom_op); a replay cannot compute it again.")
+            if "generator" in attrs:
+                self.random.append(attrs["generator"])
+            self.steps.append((record, ks, attrs, self._number(out)))
+        self.loss = self._find(loss, tape)
+        self.several_outputs = isinstance(y_pred, list)
+        self.outputs = [self._find(t, tape) for t in _as_list(y_pred)]
+        self.backward = self._backward_plan(loss)
+        self._forward = [(None, ks, attrs, None, False) if record is None else
+                         (record.forward, ks, attrs, out, self.tensors[out].data.ndim == 0)
+                         for record, ks, attrs, out in self.steps]
+        self.assigned = [target for record, _, target, _ in self.steps if record is None]
 
-def _binary_crossentropy(node):   # ops.crossentropy.binary_crossentropy, its forward lines
-    values = _closure(node)
-    z, raw, lo, hi = values["z"], values["raw"], values["lo"], values["hi"]
-    p, log_p, log_not_p, out = values["p"], values["log_p"], values["log_not_p"], node.data
-    def forward():
-        np.maximum(raw, lo, out=p)
-        np.minimum(p, hi, out=p)                     # p = clip(output, eps, 1 - eps)
-        np.log(p, out=log_p)
-        np.log(1 - p, out=log_not_p)
-        np.negative(z * log_p + (1 - z) * log_not_p, out=out)
-    return forward
+    def _number(self, tensor):
+        k = self.position[id(tensor)] = len(self.tensors)
+        self.tensors.append(tensor)
+        return k
 
+    def _find(self, tensor, tape):
+        """The number of a tensor an op reads; one made before the step is numbered here."""
+        k = self.position.get(id(tensor))
+        if k is not None:
+            return k
+        if id(tensor) in tape.wrapped_arrays:
+            site = tape.wrapped_arrays[id(tensor)][1]
+            raise NotReplayable(f"an array of shape {tensor.shape} was wrapped into a tensor "
+                                f"during the step (at {site}): its values come from code a "
+                                f"replay does not see. Compute it with ops, or before fit.")
+        if tensor.parents:
+            raise NotReplayable(f"the step reads tensor {tensor.name or tensor.op!r}, computed "
+                                f"by ops before the step began; a replay cannot recompute it.")
+        k = self._number(tensor)
+        self.read.append((k, tensor))
+        return k
 
-def _softmax(node):          # ops.reductions.softmax: exp(x - peak) / sum(exp(x - peak))
-    x, out, axis = node.parents[0].data, node.data, _closure(node)["axis"]
-    def forward():
-        e = np.exp(x - _peak(x, axis))
-        np.divide(e, e.sum(axis=axis, keepdims=True), out=out)
-    return forward
-
-
-def _categorical_crossentropy(node):   # ops.crossentropy.categorical_crossentropy's forward
-    values = _closure(node)
-    t, p, axis, lo, hi = values["t"], node.parents[1].data, values["axis"], values["lo"], values["hi"]
-    total, normalized, q, log_q = (values["total"], values["normalized"], values["q"],
-                                   values["log_q"])
-    out = node.data
-    def forward():
-        np.add.reduce(p, axis=axis, keepdims=True, out=total)
-        np.divide(p, total, out=normalized)
-        np.maximum(normalized, lo, out=q)
-        np.minimum(q, hi, out=q)                     # q = clip(p / sum(p), eps, 1 - eps)
-        np.log(q, out=log_q)
-        np.negative(np.add.reduce(t * log_q, axis=axis), out=out)
-    return forward
-
-
-FORWARD_KERNELS = {
-    "add": _binary(np.add), "sub": _binary(np.subtract), "mul": _binary(np.multiply),
-    "div": _binary(np.divide), "pow": _binary(np.power), "matmul": _binary(np.matmul),
-    "neg": _unary(np.negative), "tanh": _unary(np.tanh), "exp": _unary(np.exp),
-    "sigmoid": _sigmoid, "relu": _relu, "sum": _sum,
-    "softmax": _softmax, "binary_crossentropy": _binary_crossentropy,
-    "categorical_crossentropy": _categorical_crossentropy,
-}
-
-
-# What each op's backward closure may capture besides its inputs' arrays and its own: arrays
-# its replay kernel rewrites in place, and values a replay leaves unused (div and pow keep
-# their result for the second input's gradient, a numpy scalar when 0-d: unused when that
-# input is a constant).
-REWRITTEN = {"binary_crossentropy": {"p", "log_p", "log_not_p"},
-             "categorical_crossentropy": {"total", "normalized", "q", "log_q"}}
-UNUSED_WITHOUT_SECOND_GRADIENT = {"div": {"out"}, "pow": {"out"}}
-
-
-# ---- the replay ---------------------------------------------------------------------------
-
-class Replay:
-    """A recorded graph, replayed: `run()` recomputes `loss` and every weight's `.grad` from
-    the leaves' current data. `inputs` are the constant leaves fed anew each step (`feed`).
-
-    The weights' gradient arrays are reused from step to step (the replay owns them: copy
-    `w.grad` to keep one past the next step)."""
-
-    def __init__(self, loss, inputs=()):
-        if loss.data.size != 1 or not loss.requires_grad:
-            raise ReplayError("Replay needs a recorded scalar loss (one that requires grad).")
-        self.loss = loss
-        self.inputs = list(inputs)
-        order = engine.toposort(loss)                # parents before children
-        position = {id(t): i for i, t in enumerate(order)}
-        inputs_ids = {id(t) for t in self.inputs}
-        for node in order:
+    def _backward_plan(self, loss):
+        """(backward, output k, needs, edges) for each recorded node, in the very order the
+        engine visits them, so gradients are summed in the same order: the same numbers.
+        edges: (input index, input k) for the inputs that need a gradient."""
+        plan = []
+        for node in reversed(engine.toposort(loss)):
             if node.parents:
-                _check_node(node, inputs_ids)
-        self._forward = [FORWARD_KERNELS[t.op](t) for t in order if t.parents]
-        self._leaves = [(i, t) for i, t in enumerate(order) if not t.parents]
-        self._leaf_arrays = [(t, t.data) for _, t in self._leaves]   # read by reference
-        self._buffers = {}                           # weight position -> its reused grad array
-        uses = {}                                    # how many ops read each tensor
-        for node in order:
-            for parent in node.parents:
-                uses[id(parent)] = uses.get(id(parent), 0) + 1
-        # backward plan: (position, node, [(input index, input position, is leaf)], direct)
-        self._backward = []
-        for node in reversed(order):
-            if node.parents:
-                edges = [(i, position[id(parent)], not parent.parents)
-                         for i, parent in enumerate(node.parents) if parent.requires_grad]
-                weight = node.parents[-1]
-                direct = (node.op == "matmul" and node.parents[0].data.ndim == 2
-                          and weight.data.ndim == 2 and weight.requires_grad
-                          and not weight.parents and uses[id(weight)] == 1)
-                self._backward.append((position[id(node)], node, edges, direct))
-        self._size = len(order)
-        self._root = position[id(loss)]
+                needs = tuple([parent.requires_grad for parent in node.parents])
+                edges = tuple((i, self.position[id(parent)])
+                              for i, parent in enumerate(node.parents) if needs[i])
+                plan.append((node.record.backward, self.position[id(node)], needs, edges,
+                             node.record.name))
+        return plan
 
-    def feed(self, tensor, array):
-        """Write a new batch into an input leaf (same shape and dtype as traced)."""
-        target = tensor.data
-        if array.shape != target.shape or array.dtype != target.dtype:
-            raise ReplayError(f"the replay was traced for an input of shape {target.shape} "
-                              f"({target.dtype}); got {array.shape} ({array.dtype}). The graph "
-                              f"changes shape: trace again (or train eagerly).")
-        np.copyto(target, array)
+    # -- running it --
+    def run(self, feeds, weights):
+        """One step: every op's forward, then the backward. Returns the arrays of the step
+        (values[k]) and each weight's gradient; writes nothing but the recorded assigns."""
+        values = [None] * len(self.tensors)
+        saved = [None] * len(self.tensors)
+        for k, i in self.fed:
+            values[k] = feeds[i]
+        for k, tensor in self.read:
+            values[k] = tensor.data
+        for forward, ks, attrs, out, zero_d in self._forward:
+            if forward is None:                      # tensor.assign: the write, replayed
+                np.copyto(attrs.data, values[ks[0]], casting="same_kind")
+                continue
+            # One or two inputs are the usual case: spelled out, they skip building a list.
+            if len(ks) == 1:
+                result, saved[out] = forward(values[ks[0]], **attrs)
+            elif len(ks) == 2:
+                result, saved[out] = forward(values[ks[0]], values[ks[1]], **attrs)
+            else:
+                result, saved[out] = forward(*[values[k] for k in ks], **attrs)
+            # (Op.run, inlined: numpy gives a scalar, not an array, for a 0-d result)
+            values[out] = np.asarray(result) if zero_d else result
+        grads = self._gradients(values, saved)
+        position = self.position
+        return values, [grads[position[id(w)]] if id(w) in position else None
+                        for w in weights]
 
-    def _buffer(self, position, like):
-        """The gradient array of the weight at `position`, made once and reused every step."""
-        buffer = self._buffers.get(position)
-        if buffer is None:
-            buffer = self._buffers[position] = np.empty_like(like)
-        return buffer
-
-    def run(self):
-        """One step: every op's forward, then the backward; returns the loss as a float."""
-        for leaf, array in self._leaf_arrays:
-            if leaf.data is not array:
-                raise ReplayError(f"tensor {leaf.name or leaf.op or 'leaf'} was given a new "
-                                  f"array (`.data = ...`) since the trace, which reads the old "
-                                  f"one: trace again (write into it in place to keep a trace).")
-        for forward in self._forward:
-            forward()
-        grads = [None] * self._size
-        grads[self._root] = np.ones_like(self.loss.data)
-        for position, node, edges, direct in self._backward:
-            upstream = grads[position]
+    def _gradients(self, values, saved):
+        """The engine's walk over numbered arrays (engine.backward, without Tensor objects).
+        The weights' gradients go to the optimizer, which only reads them, and are dropped
+        after the step: unlike a user's `.grad` (engine rule 4), they may share arrays."""
+        grads = [None] * len(values)
+        grads[self.loss] = np.ones_like(values[self.loss])
+        unbroadcast = engine.unbroadcast
+        for backward, out, needs, edges, name in self.backward:
+            upstream = grads[out]
             if upstream is None:
                 continue
-            parents = node.parents
-            if direct:
-                # x @ W with W a weight read once: dL/dW = x^T @ g written straight into W's
-                # gradient array of the last step, so no weight-sized array is allocated (a
-                # fresh 64 MB one costs page faults), and dL/dx = g @ W^T as matmul's backward.
-                x, weight = parents[0].data, parents[1].data
-                buffer = self._buffer(edges[-1][1], weight)
-                np.matmul(x.T, upstream, out=buffer)
-                grads[edges[-1][1]] = buffer
-                parent_grads = (upstream @ weight.T if parents[0].requires_grad else None, None)
-            else:
-                parent_grads = node._backward(upstream)
-            for i, parent_position, is_leaf in edges:
+            parent_grads = backward(saved[out], upstream, needs)
+            for i, k in edges:
                 grad = parent_grads[i]
                 if grad is None:
                     continue
-                target = parents[i].data
+                target = values[k]
                 if grad.shape != target.shape:       # the engine's rules 1 and 2
-                    grad = engine.unbroadcast(grad, target.shape, node.op)
+                    grad = unbroadcast(grad, target.shape, name)
                 if grad.dtype != target.dtype:
                     grad = grad.astype(target.dtype)
-                held = grads[parent_position]
-                if not is_leaf:                      # an intermediate: as the engine does
-                    grads[parent_position] = grad if held is None else held + grad
-                elif held is None:                   # a leaf: into its own reused array
-                    buffer = self._buffer(parent_position, target)
-                    np.copyto(buffer, grad)
-                    grads[parent_position] = buffer
-                else:
-                    held += grad
-        for position, leaf in self._leaves:
-            if leaf.requires_grad:
-                leaf.grad = grads[position]
-        return float(self.loss.data)
+                held = grads[k]
+                grads[k] = grad if held is None else held + grad
+        return grads
 
 
-def _check_node(node, inputs_ids):
-    """Refuse what a replay would get wrong, naming the op and the reason."""
-    if node.op not in FORWARD_KERNELS:
-        raise ReplayError(f"op '{node.op}' has no replay kernel (known: "
-                          f"{', '.join(sorted(FORWARD_KERNELS))}).")
-    for parent in node.parents:
-        if not parent.requires_grad and parent.data.size > 1 and id(parent) not in inputs_ids:
-            raise ReplayError(f"op '{node.op}' reads a constant array of shape "
-                              f"{parent.data.shape} that is not a declared input: a replay "
-                              f"would reuse its traced value (a dropout mask, or data computed "
-                              f"during the step?); a replay's inputs are declared in `inputs`.")
-    own = {id(node.data)} | {id(parent.data) for parent in node.parents}
-    allowed = set(REWRITTEN.get(node.op, ()))
-    if len(node.parents) == 2 and not node.parents[1].requires_grad:
-        allowed |= UNUSED_WITHOUT_SECOND_GRADIENT.get(node.op, set())
-    for name, value in _closure(node).items():
-        if name in allowed or not isinstance(value, (np.ndarray, np.generic)):
-            continue                         # a parameter, a shape, a tensor (read anew)
-        if isinstance(value, np.ndarray) and id(value) in own:
-            continue                         # an array the forward kernels keep up to date
-        raise ReplayError(f"the backward of op '{node.op}' keeps a value ({name!r}) that "
-                          f"a replay would not update.")
+# ---- 3 and 4: the compiled training step ----------------------------------------------------
 
+class CompiledStep:
+    """A model's training step under compile(jit_compile=...): recorded once per kind of batch
+    (shapes, dtypes, trainable weights), proven against eager, then replayed.
 
-# ---- compile(jit_compile=True) -------------------------------------------------------------
+    warn: say so when a step cannot be replayed (jit_compile=True); "auto" trains eagerly
+    silently. `refused` keeps the reason either way."""
 
-class TrainStep:
-    """The training step of a model compiled with jit_compile=True: the first step for each
-    input shape runs eagerly and is kept as the trace; later steps of that shape replay it.
-    A graph that cannot be replayed is trained eagerly, with one warning saying why."""
+    MAX_PROGRAMS = 4             # kinds of batch kept recorded (a program holds a step's arrays)
 
-    MAX_TRACES = 4                   # input shapes kept traced (a trace holds a step's arrays)
+    def __init__(self, warn):
+        self.warn = warn
+        self.programs = {}           # signature -> [Program, proofs left]
+        self.refused = None          # why this model trains eagerly
+        self.replayed_steps = 0
 
-    def __init__(self):
-        self.replays = {}            # (shapes, dtypes, weights) -> (Replay, x leaf, y leaf, y_pred)
-        self.refused = None          # why this model is trained eagerly, once a trace was refused
+    def __getstate__(self):
+        """A pickled model (a sweep sends models to worker processes) records its step
+        anew: programs hold a step's arrays and op records, which are code, not data."""
+        return {**self.__dict__, "programs": {}}
+
+    def recheck(self):
+        """Prove the next step again (fit calls it at each epoch: a callback may have changed
+        something a recording cannot see, such as a layer's setting)."""
+        for entry in self.programs.values():
+            entry[1] = max(entry[1], 1)
 
     def __call__(self, model, x, y, sample_weight, weights):
-        """Run one step; returns False (having done nothing) if it must run eagerly."""
-        if (self.refused is not None or sample_weight is not None or not weights
-                or type(x) is not np.ndarray or type(y) is not np.ndarray):
-            return False                 # (several inputs or outputs: eager, for now)
-        key = (x.shape, x.dtype, y.shape, y.dtype, tuple(map(id, weights)))
-        entry = self.replays.get(key)
-        if entry is not None:
-            replay, x_leaf, y_leaf, y_pred = entry
-            replay.feed(x_leaf, x)
-            replay.feed(y_leaf, y)
-            try:
-                loss = replay.run()
-            except ReplayError:          # a weight got a new array: this trace is stale
-                del self.replays[key]
-                entry = None
+        """Run one training step; False (having done nothing) if it must run eagerly."""
+        if self.refused is not None or not weights:
+            return False
+        signature = _signature(x, y, sample_weight, weights)
+        entry = self.programs.get(signature)
         if entry is None:
-            entry = self._trace(model, x, y, weights)
-            if entry is not None:
-                if len(self.replays) >= self.MAX_TRACES:      # the oldest shape goes
-                    del self.replays[next(iter(self.replays))]
-                self.replays[key] = entry
+            program = self._record(model, x, y, sample_weight, weights)
+            if program is not None:
+                if len(self.programs) >= self.MAX_PROGRAMS:       # the oldest kind goes
+                    del self.programs[next(iter(self.programs))]
+                self.programs[signature] = [program, PROOF_STEPS]
             return True
-        model.optimizer.apply_gradients([(w.grad, w) for w in weights])
-        for weight in weights:           # as the eager step: no gradient left behind (the
-            weight.grad = None           # replay keeps the arrays for the next step)
-        model._track(loss, len(x), y, y_pred.data, None)
+        program, proofs_left = entry
+        feeds = _flatten(x, y, sample_weight)
+        if proofs_left:
+            entry[1] -= 1
+            self._prove(model, program, feeds, x, y, sample_weight, weights)
+            return True
+        values, grads = program.run(feeds, weights)
+        _apply(model, weights, grads)
+        self.replayed_steps += 1
+        outputs = [values[k] for k in program.outputs]
+        model._track(float(values[program.loss]), _count(x), y,
+                     outputs if program.several_outputs else outputs[0], sample_weight)
         return True
 
-    def _trace(self, model, x, y, weights):
-        """One eager step on inputs of its own (later batches are copied into them)."""
-        for weight in weights:
-            weight.grad = None
-        x_leaf, y_leaf = constant(np.array(x)), constant(np.array(y))
-        y_pred = model._forward(x_leaf, training=True)
-        loss = model.compute_loss(x_leaf.data, y_leaf, y_pred, None, training=True)
+    def _record(self, model, x, y, sample_weight, weights):
+        """One eager step with the tape on; returns its Program, or None (refused: eager)."""
+        inputs = [constant(a) for a in _flatten(x, y, sample_weight)]
+        tape = Tape()
+        with recording.taping(tape):
+            loss, y_pred = model._step_loss(*_unflatten(inputs, x, y, sample_weight))
+        program = None
         try:
-            entry = (Replay(loss, inputs=[x_leaf, y_leaf]), x_leaf, y_leaf, y_pred)
-        except ReplayError as error:
-            self.refused = str(error)
-            warnings.warn(f"compile(jit_compile=True): {error} This model trains eagerly.",
-                          stacklevel=4)
-            entry = None
-        loss.backward(retain_grads=False)
-        model.optimizer.apply_gradients([(w.grad, w) for w in weights])
-        for weight in weights:
-            weight.grad = None
-        model._track(float(loss.data), len(x), y, y_pred.data, None)
-        return entry
+            program = Program(tape, inputs, loss, y_pred)
+        except NotReplayable as reason:
+            self._refuse(str(reason))
+        model._gradients(loss, weights)
+        model._finish_step(loss, y_pred, x, y, sample_weight, weights)
+        return program
+
+    def _prove(self, model, program, feeds, x, y, sample_weight, weights):
+        """Replay, undo what the replay wrote, then run the step eagerly (it is the step that
+        counts) and compare the two; refuse the replay on any difference."""
+        states = [g.bit_generator.state for g in program.random]
+        kept = [target.data.copy() for target in program.assigned]
+        values, grads = program.run(feeds, weights)
+        assigned = [target.data.copy() for target in program.assigned]
+        for generator, state in zip(program.random, states):
+            generator.bit_generator.state = state
+        for target, before in zip(program.assigned, kept):
+            np.copyto(target.data, before)
+        inputs = [constant(a) for a in feeds]
+        tape = Tape()
+        with recording.taping(tape):
+            loss, y_pred = model._step_loss(*_unflatten(inputs, x, y, sample_weight))
+        model._gradients(loss, weights)
+        difference = _first_difference(program, values, tape, inputs)
+        pairs = [(g, w.grad) for g, w in zip(grads, weights)]
+        pairs += [(a, t.data) for a, t in zip(assigned, program.assigned)]
+        if difference is None and not all(_close(a, b) for a, b in pairs):
+            difference = "the gradients differ."
+        if difference is not None:
+            self.programs.clear()
+            self._refuse(f"the replayed step differs from eager: {difference}")
+        model._finish_step(loss, y_pred, x, y, sample_weight, weights)
+
+    def _refuse(self, reason):
+        self.refused = reason
+        if self.warn:
+            warnings.warn(f"compile(jit_compile=True): this training step cannot be replayed: "
+                          f"{reason} The model trains eagerly (the same numbers, slower).",
+                          stacklevel=6)
+
+
+def _first_difference(program, values, tape, inputs):
+    """The first op whose output differs between the replay and an eager step, or None."""
+    if len(tape.entries) != len(program.steps) or tape.escapes or tape.wrapped_arrays:
+        return "the eager step ran other ops than the recorded one (Python control flow?)."
+    for (record, _, _, out), entry in zip(program.steps, tape.entries):
+        if record is None:
+            continue
+        if entry[0] is not record:
+            return f"the eager step ran op '{entry[0].name}' where '{record.name}' was recorded."
+        if not _close(values[out], entry[3].data):
+            scope = entry[3].scope
+            where = f" (in {' > '.join(s.name for s in scope.chain())})" if scope else ""
+            return f"op '{record.name}'{where} gives other values."
+    return None
+
+
+def _close(a, b):
+    """Equal to float rounding (a replay runs the same numpy calls, so usually bit for bit)."""
+    if a is None or b is None:
+        return a is b
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind not in "fc":
+        return np.array_equal(a, b)
+    return np.allclose(a, b, rtol=1e-5, atol=1e-7, equal_nan=True)
+
+
+def _apply(model, weights, grads):
+    for weight, grad in zip(weights, grads):
+        weight.grad = grad
+    model.optimizer.apply_gradients([(w.grad, w) for w in weights])
+    for weight in weights:           # as the eager step: no gradient left behind
+        weight.grad = None
+
+
+# ---- batches as flat lists of arrays --------------------------------------------------------
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _flatten(x, y, sample_weight):
+    """x, y and sample weights (each an array, a list of arrays or None) as one list."""
+    return [a for part in (x, y, sample_weight) if part is not None for a in _as_list(part)]
+
+
+def _unflatten(flat, x, y, sample_weight):
+    """The inverse of _flatten, shaped like (x, y, sample_weight)."""
+    parts, start = [], 0
+    for part in (x, y, sample_weight):
+        if part is None:
+            parts.append(None)
+            continue
+        n = len(part) if isinstance(part, list) else 1
+        chunk = flat[start:start + n]
+        parts.append(chunk if isinstance(part, list) else chunk[0])
+        start += n
+    return parts
+
+
+def _signature(x, y, sample_weight, weights):
+    arrays = tuple((a.shape, a.dtype.str) for a in _flatten(x, y, sample_weight))
+    layout = tuple(None if p is None else isinstance(p, list) for p in (x, y, sample_weight))
+    return arrays, layout, tuple((id(w), w.requires_grad) for w in weights)
+
+
+def _count(x):
+    return len(x[0]) if isinstance(x, list) else len(x)
+

@@ -101,18 +101,21 @@ def compile_config(model):
         return None
     loss = model.loss
     given_metrics = model._compile_args["metrics"]
+    # How the step runs travels with the model: load_model compiles it the same way.
+    how = {"jit_compile": model.jit_compile, "run_eagerly": model.run_eagerly}
     if len(model.output_names) > 1:
         # Several outputs: loss, loss_weights and metrics as compile received them (a list
         # or dict per output), each loss by name or config; metrics by name.
         return {"optimizer": optimizers.serialize(model.optimizer),
                 "loss": _serialize_losses(loss),
                 "loss_weights": model._compile_args.get("loss_weights"),
-                "metrics": _metric_names(given_metrics)}
+                "metrics": _metric_names(given_metrics), **how}
     return {
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": _serialize_loss(loss),
         "metrics": [_serialize_metric(metric, given) for metric, given
                     in zip(model.metrics, given_metrics)],
+        **how,
     }
 
 
@@ -466,8 +469,19 @@ def _assign_weights(model, arrays, filepath):
     model.set_weights([arrays[w.name] for w in model.weights])
 
 
+def _how_to_run(settings, filepath):
+    """jit_compile and run_eagerly as saved (files from before they were saved: the defaults)."""
+    jit_compile = settings.get("jit_compile", "auto")
+    run_eagerly = settings.get("run_eagerly", False)
+    if jit_compile not in (True, False, "auto") or not isinstance(run_eagerly, bool):
+        raise hostile(filepath, '"compile_config"', f"has jit_compile={jit_compile!r} and "
+                      f"run_eagerly={run_eagerly!r}; expected True, False or 'auto', and a bool")
+    return {"jit_compile": jit_compile, "run_eagerly": run_eagerly}
+
+
 def _compile_from_config(model, settings, custom_objects, filepath):
     loss = settings.get("loss")
+    how = _how_to_run(settings, filepath)
     if len(model.output_names) > 1:
         try:
             if isinstance(loss, dict):
@@ -478,7 +492,7 @@ def _compile_from_config(model, settings, custom_objects, filepath):
             model.compile(optimizer=optimizers.deserialize(settings["optimizer"],
                                                            custom_objects),
                           loss=loss, loss_weights=settings.get("loss_weights"),
-                          metrics=settings.get("metrics"))
+                          metrics=settings.get("metrics"), **how)
         except _RAW_ERRORS as error:
             raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, "
                           f"losses and metrics ({type(error).__name__}: {error})") from None
@@ -494,7 +508,7 @@ def _compile_from_config(model, settings, custom_objects, filepath):
                 entry = metrics.deserialize(entry, custom_objects)
             compiled_metrics.append(entry)
         optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
-        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics, **how)
     except _RAW_ERRORS as error:
         raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
                       f"and metrics ({type(error).__name__}: {error})") from None

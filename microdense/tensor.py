@@ -4,9 +4,11 @@ When an op runs on tensors and at least one of them `requires_grad`, the output 
 of the computation graph:
 
     out.parents    the input tensors, in order (a tuple: `a + a` has two parents, both `a`)
+    out.record     the op that made it (ops/op.py): its forward, backward and rule, defined once
+    out.attrs      the op's settings (axis, shape, ...), as its forward was called with them
+    out.saved      what that op's forward kept for its backward
     out.op         the op's name, e.g. "matmul"
     out.rule       its local derivative in one line, e.g. "d tanh(x)/dx = 1 - tanh(x)^2"
-    out._backward  g -> one gradient per parent, where g = d(loss)/d(out)
     out.scope      the layer that was running when the op ran (for drawings), or None
 
 `loss.backward()` hands the graph to engine.py, which walks it once in reverse.
@@ -33,24 +35,27 @@ class Tensor:
     # `constraint`: for a weight, a function the optimizer applies after each update (Keras's
     # Variable.constraint, set by add_weight(constraint=...)); None for everything else.
     __slots__ = ("data", "grad", "_requires_grad", "name", "op", "rule", "parents", "scope",
-                 "constraint", "_backward", "__weakref__")
+                 "constraint", "record", "attrs", "saved", "__weakref__")
 
     # Makes numpy hand `ndarray + tensor` (and @, *, ...) to our reflected operators.
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        wrapped = isinstance(data, (Tensor, np.ndarray))     # numbers are literals
         if isinstance(data, Tensor):
             data = data.data
-        if isinstance(data, (np.ndarray, np.generic)):
+        if wrapped or isinstance(data, np.generic):
             data = np.asarray(data, dtype=dtype)
         else:
             data = _from_python(data, dtype)
         if data.dtype.kind not in "biuf":
             raise TypeError(f"Tensor data must be numeric (bool, int or float); got dtype "
                             f"{data.dtype} from {type(data).__name__}.")
-        _fill(self, data, False, (), None, "", "", None)
+        _fill(self, data, False, (), None, None, "", "", None)
         self.requires_grad = requires_grad         # the property below checks the dtype
         self.name = name
+        if wrapped and recording.mode.state.tape is not None:
+            recording.mode.state.tape.wrapped(self)
 
     @property
     def requires_grad(self):
@@ -93,22 +98,38 @@ class Tensor:
     def __len__(self):
         return len(self.data)
 
+    # Reading a value out into Python or numpy. While a training step is recorded for
+    # replay, each of these tells the tape: a replay could not see what Python did with it.
     def __array__(self, dtype=None, copy=None):
+        _reading(self, "np.asarray(tensor)")
         return self.data if dtype is None else self.data.astype(dtype)
 
     def numpy(self):
         """The underlying ndarray (shared, not copied)."""
+        _reading(self, "tensor.numpy()")
         return self.data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
+        _reading(self, "tensor.item()")
         return self.data.item()
 
+    def tolist(self):
+        """The values as (nested) Python lists."""
+        _reading(self, "tensor.tolist()")
+        return self.data.tolist()
+
     def __bool__(self):
+        _reading(self, "bool(tensor) (an `if` on a tensor?)")
         return bool(self.data)
 
     def __float__(self):
+        _reading(self, "float(tensor)")
         return float(self.data)
+
+    def __int__(self):
+        _reading(self, "int(tensor)")
+        return int(self.data)
 
     def __repr__(self):
         """Tensor([[1., 2.], [3., 4.]], grad=[[...]], name='W', requires_grad=True): the numbers
@@ -141,7 +162,7 @@ class Tensor:
 
     def detach(self):
         """The same data as a new leaf that records nothing (gradients stop here)."""
-        return constant(self.data)
+        return ops.stop_gradient(self)
 
     # -- operators; the ops are in ops/, imported at the bottom of this file --
     def __add__(self, other): return ops.add(self, other)
@@ -160,13 +181,13 @@ class Tensor:
     def __abs__(self): return ops.abs(self)
     def __getitem__(self, index): return ops.getitem(self, index)
 
-    # Comparisons give boolean tensors that record nothing (they have no useful derivative).
-    def __lt__(self, other): return constant(self.data < _raw(other))
-    def __le__(self, other): return constant(self.data <= _raw(other))
-    def __gt__(self, other): return constant(self.data > _raw(other))
-    def __ge__(self, other): return constant(self.data >= _raw(other))
-    def __eq__(self, other): return constant(self.data == _raw(other))
-    def __ne__(self, other): return constant(self.data != _raw(other))
+    # Comparisons give boolean tensors with no gradient (they have no useful derivative).
+    def __lt__(self, other): return ops.less(self, other)
+    def __le__(self, other): return ops.less_equal(self, other)
+    def __gt__(self, other): return ops.greater(self, other)
+    def __ge__(self, other): return ops.greater_equal(self, other)
+    def __eq__(self, other): return ops.equal(self, other)
+    def __ne__(self, other): return ops.not_equal(self, other)
     __hash__ = object.__hash__       # defining __eq__ would otherwise make tensors unhashable
 
     # -- methods that mirror the ops, so `x.tanh()` and `md.tanh(x)` both work --
@@ -206,7 +227,7 @@ def _from_python(value, dtype):
                         f"could not convert a {type(value).__name__}: {error}") from None
 
 
-def _fill(t, data, requires_grad, parents, backward, op, rule, scope):
+def _fill(t, data, requires_grad, parents, record, saved, op, rule, scope, attrs=None):
     """Set every slot of a new tensor: the one place that lists them."""
     t.data = data
     t.grad = None
@@ -217,13 +238,43 @@ def _fill(t, data, requires_grad, parents, backward, op, rule, scope):
     t.parents = parents
     t.scope = scope
     t.constraint = None
-    t._backward = backward
+    t.record = record
+    t.attrs = attrs
+    t.saved = saved
     return t
 
 
 def constant(array):
-    """A leaf tensor around an existing ndarray, skipping validation (internal fast path)."""
-    return _fill(Tensor.__new__(Tensor), array, False, (), None, "", "", None)
+    """A leaf tensor around an existing ndarray, skipping validation (internal fast path).
+
+    While a step is recorded for replay, the tape notes it: an array wrapped during the step
+    came from somewhere a replay cannot see (use literal() for values written in the code)."""
+    t = _fill(Tensor.__new__(Tensor), array, False, (), None, None, "", "", None)
+    if recording.mode.state.tape is not None:
+        recording.mode.state.tape.wrapped(t)
+    return t
+
+
+def literal(array):
+    """A constant whose value is written in the code (a number, zeros of a shape): the same
+    at every step, so a recorded step may keep it."""
+    return _fill(Tensor.__new__(Tensor), array, False, (), None, None, "", "", None)
+
+
+def assign(target, value):
+    """target's values replaced by value's, in place (a layer's state written during a step,
+    such as BatchNormalization's moving statistics). No gradient; a recorded step replays it."""
+    np.copyto(target.data, value.data, casting="same_kind")
+    tape = recording.mode.state.tape
+    if tape is not None:
+        tape.assign(target, value)
+
+
+def _reading(tensor, how):
+    """A value of `tensor` leaves for Python: tell the tape, if a step is being recorded."""
+    tape = recording.mode.state.tape
+    if tape is not None:
+        tape.escaped(tensor, how)
 
 
 def _numbers(array):
@@ -244,7 +295,9 @@ def as_tensor(value, like=None):
     if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
         kind = like.data.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(value, int)):
-            return constant(np.asarray(value, dtype=like.data.dtype))
+            return literal(np.asarray(value, dtype=like.data.dtype))
+    if isinstance(value, np.generic):      # a numpy number: a literal of its own dtype
+        return literal(np.asarray(value))
     return Tensor(value)
 
 
@@ -261,30 +314,37 @@ def _raw(value):
     return value.data if isinstance(value, Tensor) else value
 
 
-def node(data, parents, backward, op, rule=""):
+def node(record, parents, attrs, data, saved):
     """The output tensor of an op. Records a graph node only if some parent requires grad.
 
-    data      the forward result (ndarray)
-    parents   the input tensors, in the order `backward` returns their gradients
-    backward  g -> tuple of gradients, one per parent (None where a parent needs none)
-    op, rule  the op's name and its local derivative in words, for drawings and traces
+    record    the op (ops/op.py): its name, rule and backward, read by the backward pass
+    parents   the input tensors, in the order its backward returns their gradients
+    attrs     the op's settings (axis, shape, ...), as its forward was called with them
+    data      the forward result (an ndarray); saved: what the forward kept for its backward
     """
-    if type(data) is not np.ndarray:       # numpy returns scalars for 0-d results
-        data = np.asarray(data)
     state = recording.mode.state            # this thread's switches, read once
     if state.anomaly:
-        recording.check_finite(data, op, None, "forward")
+        recording.check_finite(data, record.name, None, "forward")
+    out = None
     # An unrolled any(): this runs for every op, and the loop costs 61 ns where
     # any(p.requires_grad for p in parents) costs 340 ns (a generator per call).
-    if state.grad_enabled:
+    if state.grad_enabled and record.backward is not None:
         for parent in parents:
             if parent._requires_grad:
                 if data.dtype.kind != "f":  # an integer or boolean result has no gradient
                     break
-                return _fill(Tensor.__new__(Tensor), data, True, parents, backward, op, rule,
-                             state.scope)
-    # A constant: it keeps no inputs and no closure (the scope still says where it was made).
-    return _fill(Tensor.__new__(Tensor), data, False, (), None, "", "", state.scope)
+                out = _fill(Tensor.__new__(Tensor), data, True, parents, record, saved,
+                            record.name, record.rule, state.scope, attrs)
+                break
+    if out is None:
+        # A constant: it keeps no inputs and no record (the scope still says where it was
+        # made). The output of a data op keeps the op's name: `greater_0`, the condition of a
+        # where, reads better than `input_0` in a trace.
+        op = record.name if record.backward is None else ""
+        out = _fill(Tensor.__new__(Tensor), data, False, (), None, None, op, "", state.scope)
+    if state.tape is not None:              # a training step being recorded for replay
+        state.tape.add(record, parents, attrs, out)
+    return out
 
 
 # Imported last: the ops need the Tensor class defined above.

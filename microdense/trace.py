@@ -4,6 +4,7 @@
     print(trace)                      # the chain rule, step by step, as a worked example
     trace.steps[3]                    # one step: the node, dL/d(node), its rule, what each
                                       #   input received (before and after un-broadcasting)
+    trace.steps[3].element(1, 2)      # one element of a gradient as a sum of products
     trace.paths(W)                    # dL/dW as a sum over the paths from loss to W
 
 The trace is filled in by the engine's own walk (engine.backward calls `visit` and `receive`),
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from microdense import engine
+from microdense import engine, trace_text
+from microdense.trace_text import THRESHOLD, line
 
 
 def trace_backward(root, grad=None):
@@ -70,10 +72,21 @@ class Step:
     node: object             # the tensor whose gradient this step passes on
     upstream: np.ndarray     # dL/d(node), complete when the step runs
     contributions: list = field(default_factory=list)
+    trace_ref: object = field(default=None, repr=False)   # a weak reference to its Trace
 
     @property
     def op(self):
         return self.node.op
+
+    def element(self, *index, of=None):
+        """One element of the gradient this step gives an input (a parameter by default, or
+        `of`: a tensor or its label), as the sum of products it is:
+        `dL/dW[1,2] = sum_r x[r,1] * dL/dz[r,2] = 0.31*0.02 + ... = 0.0057`."""
+        return trace_text.element(self.trace_ref(), self, index, of)
+
+    def to_text(self, threshold=THRESHOLD):
+        """This step as print(trace) writes it."""
+        return "\n".join(trace_text.step_text(self.trace_ref(), self, threshold))
 
     @property
     def rule(self):
@@ -87,13 +100,21 @@ class Path:
     input_indices: list      # at each op, which of its inputs the path goes on through
     contribution: np.ndarray
     local_derivatives: list  # for an all-scalar path: each op's local derivative, else None
+    labels: list = field(default_factory=list)   # the tensors' labels, as the trace prints them
 
     @property
     def ops(self):
         return [t.op for t in self.tensors[:-1]]
 
     def __str__(self):
-        route = " <- ".join(self.ops) or "(the root itself)"
+        """'L <- mul_0 <- W: ...': the tensors it passes through; where an op takes one tensor
+        twice (a * a), which input the path goes through."""
+        hops = self.labels[:1]
+        for node, i, parent, label in zip(self.tensors, self.input_indices, self.tensors[1:],
+                                          self.labels[1:]):
+            twice = sum(p is parent for p in node.parents) > 1
+            hops.append(f"{label} (as input {i})" if twice else label)
+        route = " <- ".join(hops) if len(hops) > 1 else "(the root itself)"
         if self.local_derivatives is not None:
             product = " * ".join(_value(d) for d in [1.0] + self.local_derivatives)
             return f"{route}: {product} = {_value(self.contribution)}"
@@ -113,7 +134,8 @@ class Trace:
 
     # -- called by the engine, once per step and once per input --
     def visit(self, node, upstream):
-        self.steps.append(Step(len(self.steps), node, np.array(upstream)))
+        self.steps.append(Step(len(self.steps), node, np.array(upstream),
+                               trace_ref=weakref.ref(self)))
 
     def receive(self, input_index, parent, from_op, added):
         received = self._received.setdefault(id(parent), [])
@@ -194,25 +216,29 @@ class Trace:
     def _follow(self, tensors, indices):
         grad = self.seed
         for node, i, parent in zip(tensors, indices, tensors[1:]):
-            grad = engine.unbroadcast(node._backward(grad)[i], parent.data.shape, node.op)
+            grad = engine.unbroadcast(engine.local_gradients(node, grad)[i], parent.data.shape, node.op)
         local = None
         if all(t.data.size == 1 for t in tensors):   # scalars: the chain rule as a product
-            local = [engine.unbroadcast(node._backward(np.ones_like(node.data))[i],
+            local = [engine.unbroadcast(engine.local_gradients(node, np.ones_like(node.data))[i],
                                         parent.data.shape, node.op).item()
                      for node, i, parent in zip(tensors, indices, tensors[1:])]
-        return Path(tensors, indices, grad.astype(tensors[-1].data.dtype), local)
+        return Path(tensors, indices, grad.astype(tensors[-1].data.dtype), local,
+                    [self.label(t) for t in tensors])
 
     # -- the worked example --
-    def to_text(self, max_steps=None):
-        """The backward pass as a learner would write it out: one paragraph per step."""
+    def to_text(self, max_steps=None, threshold=THRESHOLD):
+        """The backward pass as a learner would write it out: one paragraph per step, each
+        input's gradient in the math's own form and in numbers. Arrays of up to `threshold`
+        values are written in full (None: every array in full), larger ones as numpy
+        prints them, with '...'."""
         lines = [f"Backward pass from {self.label(self.root)} {_shape(self.root.data)}: "
                  f"{len(self.steps)} steps, each node once, the root first.",
-                 f"d{self.label(self.root)}/d{self.label(self.root)} = "
-                 f"{_value(self.seed)} (the seed)"]
+                 line(f"d{self.label(self.root)}/d{self.label(self.root)} = ", self.seed,
+                      threshold) + " (the seed)"]
         shown = self.steps if max_steps is None else self.steps[:max_steps]
         for step in shown:
             lines.append("")
-            lines.extend(self._step_text(step))
+            lines.extend(trace_text.step_text(self, step, threshold))
         if max_steps is not None and len(self.steps) > max_steps:
             lines.append(f"\n... {len(self.steps) - max_steps} more steps "
                          f"(to_text(max_steps=None) shows them all)")
@@ -221,7 +247,7 @@ class Trace:
             lines.append("")
             lines.append("Gradients of the leaves:")
             for leaf in leaves:
-                lines.append("  " + self._fan_in_text(leaf))
+                lines.append("  " + self._fan_in_text(leaf, threshold=threshold))
         return "\n".join(lines)
 
     def __str__(self):
@@ -231,45 +257,16 @@ class Trace:
         return (f"<Trace: {len(self.steps)} steps from {self.label(self.root)}; "
                 f"print() it for the worked example>")
 
-    def _step_text(self, step):
-        node, name = step.node, self.label(step.node)
-        inputs = ", ".join(self.label(p) for p in node.parents)
-        where = ""
-        if node.scope is not None:
-            where = "   (in " + " > ".join(s.name for s in node.scope.chain()) + ")"
-        lines = [f"step {step.index}: {name} = {node.op}({inputs}){where}",
-                 f"  rule: {node.rule}" if node.rule else "  rule: (none given)"]
-        lines.append("  " + self._fan_in_text(node, step.upstream))
-        for c in step.contributions:
-            lines.append("  " + self._contribution_text(step, c))
-        return lines
-
-    def _contribution_text(self, step, c):
-        node, parent = self.label(step.node), self.label(c.parent)
-        chain = f"dL/d{node} * d{node}/d{parent}" if step.node is not self.root else \
-            f"dL/d{parent}"
-        local = local_derivative(step.upstream, c.from_op)
-        if local is not None and step.node is not self.root:
-            text = f"{parent} receives {chain} = {_value(step.upstream)} * {_value(local)} " \
-                   f"= {_value(c.from_op)}"
-        else:
-            text = f"{parent} receives {chain} = {_value(c.from_op)}"
-        if c.summed_axes:
-            axes = ", ".join(map(str, c.summed_axes))
-            noun = "axis" if len(c.summed_axes) == 1 else "axes"
-            text += (f"; {parent} {_shape(c.parent.data)} receives the {_shape(c.from_op)} "
-                     f"gradient summed over {noun} {axes} = {_value(c.added)}")
-        return text
-
-    def _fan_in_text(self, tensor, total=None):
+    def _fan_in_text(self, tensor, total=None, threshold=THRESHOLD):
         """dL/d(tensor), written as the sum of its contributions when it has several."""
         received = self.received(tensor)
         total = received[-1].total if total is None else total
         name = f"dL/d{self.label(tensor)}"
         if len(received) <= 1:
-            return f"{name} = {_value(total)}"
+            return line(f"  {name} = ", total, threshold)[2:]
         terms = " + ".join(_value(c.added) for c in received)
-        return f"{name} = {terms} = {_value(total)}   ({len(received)} contributions, summed)"
+        return (line(f"  {name} = {terms} = ", total, threshold)[2:] +
+                f"   ({len(received)} contributions, summed)")
 
 
 # ---- helpers ------------------------------------------------------------------------------

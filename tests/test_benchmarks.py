@@ -45,7 +45,7 @@ def test_the_losses_change_between_steps():
 def test_data_and_constants_record_no_graph():
     x = md.Tensor(np.ones((4, 3), np.float32))
     out = md.tanh(x @ np.ones((3, 2), np.float32) * 2.0 + 1.0).sum()
-    assert not out.requires_grad and out.parents == () and out._backward is None
+    assert not out.requires_grad and out.parents == () and out.record is None
 
 
 def test_a_training_steps_graph_records_only_what_leads_to_weights():
@@ -60,6 +60,6 @@ def test_a_training_steps_graph_records_only_what_leads_to_weights():
         if node.parents:                    # every recorded op has an input that needs grad
             assert any(p.requires_grad for p in node.parents), node.op
     inputs = [p for node in toposort(loss) for p in node.parents if not p.requires_grad]
-    assert all(not p.parents and p._backward is None for p in inputs)
+    assert all(not p.parents and p.record is None for p in inputs)
     with md.no_grad():
         assert model(x).parents == ()       # inference records nothing

@@ -12,7 +12,7 @@ import pytest
 
 import microdense as md
 from microdense.engine import toposort, unbroadcast
-from microdense.tensor import node
+from microdense.ops.custom import custom_op
 
 
 def param(values, name=None):
@@ -344,7 +344,7 @@ def test_gradcheck_reports_input_index_and_both_values():
     def wrong_square(x):                     # an op whose backward forgets the factor 2
         def backward(g):
             return (g * x.data,)
-        return node(x.data ** 2, (x,), backward, "wrong_square")
+        return custom_op(x.data ** 2, (x,), backward, "wrong_square")
     w = md.Tensor(np.array([1.0, 2.0]), requires_grad=True, name="w")
     with pytest.raises(AssertionError, match=r"gradient of w at index \(0,\): backward gave "
                                              r"\S+, finite differences give \S+"):
@@ -355,7 +355,7 @@ def test_gradcheck_catches_a_backward_that_ignores_its_upstream_gradient():
     def ignores_g(x):
         def backward(g):
             return (np.cos(x.data),)         # should be g * cos(x)
-        return node(np.sin(x.data), (x,), backward, "sin")
+        return custom_op(np.sin(x.data), (x,), backward, "sin")
     with pytest.raises(AssertionError):
         md.gradcheck(ignores_g, md.Tensor(np.array([0.3, 0.7]), requires_grad=True))
 
@@ -559,3 +559,26 @@ def test_custom_op_docstring_example_runs():
     import doctest
     from microdense.ops import custom
     assert doctest.testmod(custom, raise_on_error=True).attempted >= 4
+
+
+# ---- op records: one definition, read by everything --------------------------------------------
+
+def test_a_recorded_node_holds_its_op_record_and_the_record_is_the_one_definition():
+    from microdense.ops.elementwise import TANH
+    x = md.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    y = md.tanh(x)
+    assert y.record is TANH and y.op == TANH.name and y.rule == TANH.rule
+    out, saved = TANH.forward(x.data)                     # the same forward, on arrays
+    np.testing.assert_array_equal(out, y.data)
+    (grad,) = TANH.backward(saved, np.ones(2), (True,))   # the same backward the engine calls
+    y.sum().backward()
+    np.testing.assert_array_equal(grad, x.grad)
+
+
+def test_every_primitive_is_an_op_record_with_forward_backward_and_rule():
+    from microdense.ops.op import Op
+    x = md.Tensor(np.array([[0.5, 1.5], [2.0, 0.25]]), requires_grad=True)
+    for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "neg"):
+        out = getattr(md.ops, name)(x)
+        assert isinstance(out.record, Op) and out.record.forward and out.record.backward
+        assert out.record.rule, name

@@ -310,8 +310,8 @@ def test_06_backward_by_hand(tmp_path_factory):
     run = run_example("06_backward_by_hand", tmp_path_factory)
     check_written(run, ["06_backward_by_hand.svg"])
     assert "all 9 gradients recomputed by hand in numpy: equal to the engine's" in run.stdout
-    assert "step 0: loss = mul(sum_0, 0.25)   (in mean)" in run.stdout
-    assert "b1 (3,) receives the (4, 3) gradient summed over axis 0" in run.stdout
+    assert "step 0: loss = mean(err2)" in run.stdout
+    assert "b1 (3,) receives it summed over axis 0 (the batch)" in run.stdout
     edges = svg_items(run.path("06_backward_by_hand.svg"), kind="edge")
     edge_texts = [line for texts in edges.values() for line in texts]
     assert sum(text.startswith(("grad", "|grad|")) for text in edge_texts) >= 10

@@ -243,7 +243,7 @@ def test_explore_takes_a_trace_and_runs_no_second_backward():
     grad = t["W"].grad.copy()
     explorer = md.explore(trace)
     np.testing.assert_array_equal(t["W"].grad, grad)          # not accumulated twice
-    assert explorer.trace is trace and "6 backward steps" in repr(explorer)
+    assert explorer.trace is trace and "5 backward steps" in repr(explorer)
 
 
 def test_explore_refuses_what_has_no_graph_saying_what_to_pass():
@@ -329,7 +329,7 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
         entry = next(e for e in page.data["tensors"] if e["label"] == trace.label(step.node))
         if id(step.node) in tensor_ids:                 # the node and its op
             assert current == {tensor_ids[id(step.node)], op_ids[id(step.node)]}
-        else:                                           # inside md.mean: mean's op box
+        else:                                           # inside a scope drawn as one op
             assert current == {entry["opBox"]} and entry["opBox"] in op_ids.values()
             inside_mean += 1
         lit = page.elements("g.edge.lit-back")          # out of the op, one per input drawn
@@ -337,7 +337,7 @@ def test_stepping_shows_each_backward_step_of_the_trace(browser, tmp_path):
         assert len(lit) == (drawn["outEdge"] is not None) + len(
             [c for c in drawn["contributions"] if c["edge"]])
         assert len(lit) >= 1
-    assert fan_ins == 2 and inside_mean == 1           # mean = sum, then times 1/n
+    assert fan_ins == 2 and inside_mean == 0           # mean is one op: its own box
     assert page.errors() == []
 
 
@@ -350,12 +350,12 @@ def test_forward_steps_reveal_values_and_keys_and_slider_move(browser, tmp_path)
     body = page.element("body")
     body.send_keys("\ue014", "\ue014")                 # the right arrow, twice: matmul, then add
     assert page.position() == 2 and "pending" not in page.classes(h)
-    assert page.element("#step-title").text == "forward step 2 of 6: add_0"
+    assert page.element("#step-title").text == "forward step 2 of 5: add_0"
     assert_shows(page.element("#step-body .value").text, t["h"].data)
     body.send_keys("\ue012")                            # the left arrow: add is undone
     assert page.position() == 1 and "pending" in page.classes(h)
     page.go(page.data["forwardSteps"] + 1)              # the slider: the first backward step
-    assert page.element("#step-title").text.startswith("backward step 0 of 6: L")
+    assert page.element("#step-title").text.startswith("backward step 0 of 5: L")
     assert "the seed" in page.element("#step-body .upstream").text
     assert page.errors() == []
 

@@ -126,7 +126,7 @@ def test_every_op_and_parameter_appears_exactly_once():
     t = mlp()
     source = draw_graph(t["loss"]).source
     ops = re.findall(r"label=<<b>(\w+)</b>> .*shape=\"ellipse\"", source)
-    # x@W1, +b1, sigmoid, *, @W2, +b2, -y, **2, and mean (sum * 1/n, drawn as one op)
+    # x@W1, +b1, sigmoid, *, @W2, +b2, -y, **2, and mean
     assert sorted(ops) == sorted(["matmul", "add", "sigmoid", "mul", "matmul", "add", "sub",
                                   "pow", "mean"])
     for name in ("dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "x", "y_true"):
@@ -139,7 +139,7 @@ def test_every_op_and_parameter_appears_exactly_once():
                 recorded.add(id(parent))
                 stack.append(parent)
     tensor_nodes = [i for i in nodes(source) if i.startswith("t")]
-    assert len(tensor_nodes) == len(recorded) - 2     # mean's inner sum and its 1/n: one op
+    assert len(tensor_nodes) == len(recorded)
 
 
 def test_edges_follow_the_data_from_inputs_through_the_op_to_its_output():
@@ -916,3 +916,30 @@ def test_a_users_scope_draws_as_its_own_box():
     source = draw_graph(my_swish(x).sum()).source
     assert re.search(r"subgraph cluster_f0 \{\n\t+graph \[label=<<b>my_swish</b>>", source)
     assert "cluster_f0" not in draw_graph(my_swish(x).sum(), group_layers=False).source
+
+
+# ---- expand=True: a fused op drawn as its composition ------------------------------------------
+
+def test_expand_draws_a_fused_op_as_its_composition_with_the_same_gradients():
+    p = md.Tensor(np.array([[0.2, 0.8], [0.6, 0.4]], np.float32), requires_grad=True, name="p")
+    loss = md.losses.CategoricalCrossentropy()(np.eye(2, dtype=np.float32), p)
+    loss.backward()
+    grad = p.grad.copy()
+    plain = md.draw_graph(loss).source
+    expanded = md.draw_graph(loss, expand=True).source
+    assert "categorical_crossentropy" in plain and "subgraph" not in plain.split("loss")[0]
+    # the composition's primitives, in a box named after the fused op
+    assert re.search(r"label=<<b>categorical_crossentropy</b>>", expanded)
+    for primitive in ("maximum", "minimum", "log", "div"):
+        assert f">{primitive}<" in expanded, primitive
+    np.testing.assert_array_equal(p.grad, grad)          # the leaf's gradient untouched
+    from microdense.graph.expand import expand_fused
+    composed = expand_fused(loss)
+    np.testing.assert_allclose(composed.data, loss.data, rtol=1e-6)
+
+
+def test_expand_refuses_with_grad_edge_labels():
+    p = md.Tensor(np.array([0.3, 0.7], np.float32), requires_grad=True)
+    loss = md.binary_crossentropy(np.array([0.0, 1.0], np.float32), p).sum()
+    with pytest.raises(ValueError, match="expand=True draws a recomputed graph"):
+        md.draw_graph(loss, expand=True, edge_labels="grad")

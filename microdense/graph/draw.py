@@ -1,6 +1,7 @@
 """draw_graph: a picture of every op, value and gradient that led to a tensor."""
 from microdense.graph import flow, labels, notes
 from microdense.graph.collapsed import draw_collapsed
+from microdense.graph.expand import expand_fused
 from microdense.graph.labels import bold, escape
 from microdense.graph.nodes import Style, add_legend, kind_of, op_node, tensor_node
 from microdense.graph.notes import ELIDED
@@ -14,7 +15,7 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
                collapse_layers=False, color_by=None, rankdir="LR", max_nodes=1000,
                max_elements=labels.TINY, show_legend=False, edge_labels=None,
-               show_rules=False, trace=None):
+               show_rules=False, trace=None, expand=False):
     """Draw the computation graph that produced `root`: input tensor -> op -> output tensor.
 
     Returns a `graphviz.Digraph` (a subclass, `Drawing`): `.source` is the DOT text,
@@ -68,12 +69,19 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     show_rules       write each op's derivative rule under its name (PNG and PDF keep it)
     trace            the md.trace_backward Trace to read edge_labels="grad" from; `root`
                      may also be the trace itself
+    expand           True: draw each fused op (binary_crossentropy, categorical_crossentropy)
+                     as the composition of primitives it stands for, in a box named after it
     """
+    if expand and edge_labels == "grad":
+        raise ValueError("expand=True draws a recomputed graph, which the trace of "
+                         "edge_labels='grad' does not describe: use one or the other.")
     trace = flow.find_trace(root, trace, edge_labels)
     if trace is not None and root is trace:
         root = trace.root
     notes.require_tensor(root)
     _check_options(color_by, rankdir, max_nodes, edge_labels)
+    if expand:
+        root = expand_fused(root)
     tensors, position = walk(root)
     structure = Structure(tensors, position)
     membership, descriptions = layers_of(tensors, position)

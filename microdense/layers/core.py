@@ -186,10 +186,11 @@ class Dropout(Layer):
             shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(self.noise_shape))
         rng = self._rng if self._rng is not None else get_rng()
         keep = 1.0 - self.rate
-        # The scaled mask is data, not a weight: the gradient flows to x only.
-        mask = rng.random(shape, dtype=np.float32) < keep
-        scale = np.zeros((), x.dtype) if keep == 0 else np.asarray(1.0 / keep, x.dtype)
-        return x * (mask.astype(x.dtype) * scale)
+        # The scaled mask is data, not a weight: the gradient flows to x only. The draw is an
+        # op, so a compiled step draws a new mask at every step, as eager training does.
+        mask = ops.random_uniform(shape, rng) < keep
+        scale = 0.0 if keep == 0 else 1.0 / keep
+        return x * (ops.astype(mask, x.dtype) * scale)
 
     def describe(self):
         return f"Dropout({self.rate})"

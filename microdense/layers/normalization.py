@@ -13,7 +13,7 @@ import numpy as np
 
 from microdense import config, initializers, ops, regularizers
 from microdense.layers.base import Layer, serialize
-from microdense.tensor import Tensor
+from microdense.tensor import Tensor, assign, no_grad
 
 
 def _axes(axis, ndim, name):
@@ -92,7 +92,7 @@ class BatchNormalization(Layer):
             mean = ops.mean(x, axis=reduce, keepdims=True)               # (1, features)
             centered = x - mean
             variance = ops.mean(centered * centered, axis=reduce, keepdims=True)
-            self._update_moving_statistics(mean.data, variance.data)
+            self._update_moving_statistics(mean, variance)
         else:
             mean, variance = broadcast(self.moving_mean), broadcast(self.moving_variance)
         # Keras's arithmetic (keras.ops.batch_normalization), so the float32 results agree:
@@ -106,11 +106,14 @@ class BatchNormalization(Layer):
         return x * inv + offset
 
     def _update_moving_statistics(self, mean, variance):
-        """In place, outside the graph: these are statistics, not something to differentiate."""
-        momentum = np.asarray(self.momentum, self.moving_mean.dtype)
-        for weight, batch_value in ((self.moving_mean, mean), (self.moving_variance, variance)):
-            batch_value = batch_value.reshape(weight.shape).astype(weight.dtype)
-            weight.data[...] = weight.data * momentum + batch_value * (1 - momentum)
+        """In place, with no gradient: these are statistics, not something to differentiate
+        (ops under no_grad, then assign: a compiled step replays the update too)."""
+        momentum = self.moving_mean.dtype.type(self.momentum)     # a float32 number
+        with no_grad():
+            for weight, batch_value in ((self.moving_mean, mean),
+                                        (self.moving_variance, variance)):
+                batch_value = ops.astype(ops.reshape(batch_value, weight.shape), weight.dtype)
+                assign(weight, weight * momentum + batch_value * (1 - momentum))
 
     def describe(self):
         return f"BatchNormalization(momentum={self.momentum})"

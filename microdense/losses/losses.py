@@ -7,7 +7,8 @@ import numpy as np
 from microdense import config, ops
 from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target, _prepare)
 from microdense.ops.crossentropy import clipped_log_probabilities
-from microdense.tensor import Tensor
+from microdense.ops.op import data_op
+from microdense.tensor import Tensor, constant, literal
 
 
 def _clip(x, lo, hi):
@@ -54,7 +55,7 @@ def huber(y_true, y_pred, delta=1.0):
     abs_error = ops.abs(error)
     quadratic = 0.5 * error ** 2
     linear = delta * abs_error - 0.5 * delta ** 2
-    return ops.mean(ops.where(abs_error.data <= delta, quadratic, linear), axis=-1)
+    return ops.mean(ops.where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
 # ---- probabilistic losses ----------------------------------------------------------------
@@ -72,7 +73,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if from_logits:
         # max(x, 0) and -|x| written with one where(x >= 0) each, so that at x = 0 the
         # gradient is sigmoid(0) - z = 0.5 - z (two separate kinks would give -z).
-        positive = y_pred.data >= 0
+        positive = y_pred >= 0
         relu_x = ops.where(positive, y_pred, 0.0)
         minus_abs_x = ops.where(positive, -y_pred, y_pred)
         bce = relu_x - y_pred * y_true + ops.log(1.0 + ops.exp(minus_abs_x))
@@ -122,9 +123,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     if axis not in (-1, y_pred.ndim - 1):
         raise ValueError(f"sparse_categorical_crossentropy supports only axis=-1; got "
                          f"axis={axis}.")
-    labels = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+    labels = y_true if isinstance(y_true, Tensor) else constant(np.asarray(y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = labels[..., 0]
+        labels = ops.squeeze(labels, -1)
     num_classes = y_pred.shape[-1]
     if labels.shape != y_pred.shape[:-1]:
         hint = (" These look one-hot: use categorical_crossentropy, or pass integer labels."
@@ -132,15 +133,24 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
         raise ValueError(f"sparse_categorical_crossentropy needs integer labels of shape "
                          f"{y_pred.shape[:-1]} (or {y_pred.shape[:-1] + (1,)}) for y_pred of "
                          f"shape {y_pred.shape}; got labels of shape {labels.shape}.{hint}")
+    log_p = ops.reshape(_log_probabilities(y_pred, from_logits, -1), (-1, num_classes))
+    flat = CLASS_INDICES(ops.reshape(labels, (-1,)), num_classes=num_classes)
+    rows = literal(np.arange(log_p.shape[0]))
+    picked = log_p[rows, flat]                              # log p of each true class
+    return -ops.reshape(picked, labels.shape)
+
+
+def _class_indices(labels, num_classes):
+    """Labels as indices, checked: an op of its own, so a compiled step checks each batch."""
     if labels.size and (np.any(labels != np.round(labels)) or labels.min() < 0
                         or labels.max() >= num_classes):
         raise ValueError(f"sparse_categorical_crossentropy needs integer labels in "
                          f"[0, {num_classes - 1}] for {num_classes} classes; got values from "
                          f"{labels.min()} to {labels.max()}.")
-    log_p = ops.reshape(_log_probabilities(y_pred, from_logits, -1), (-1, num_classes))
-    flat = labels.reshape(-1).astype(np.intp)
-    picked = log_p[np.arange(flat.size), flat]              # log p of each true class
-    return -ops.reshape(picked, labels.shape)
+    return labels.astype(np.intp)
+
+
+CLASS_INDICES = data_op("class_indices", _class_indices)
 
 
 def kl_divergence(y_true, y_pred):
@@ -160,11 +170,10 @@ def poisson(y_true, y_pred):
 # ---- hinge losses ------------------------------------------------------------------------
 
 def _hinge_labels(y_true):
-    """Labels in {0, 1} become {-1, 1}, as Keras does; any other labels are used as they are."""
-    values = y_true.data
-    if np.all((values == 0) | (values == 1)):
-        return 2.0 * y_true - 1.0
-    return y_true
+    """Labels in {0, 1} become {-1, 1}, as Keras does; any other labels are used as they are
+    (decided by ops, not by Python, so a compiled step decides again for each batch)."""
+    zero_one = ops.all(ops.logical_or(ops.equal(y_true, 0.0), ops.equal(y_true, 1.0)))
+    return ops.where(zero_one, 2.0 * y_true - 1.0, y_true)
 
 
 def hinge(y_true, y_pred):

@@ -40,17 +40,21 @@ class Trainer:
         self._compile_args = {"loss": None, "metrics": []}
         self._loss_total = 0.0           # the running mean of the loss: total / count
         self._loss_count = 0
-        self._replay_step = None         # compile(jit_compile=True): a replay.TrainStep
+        self.jit_compile = "auto"        # as compiled (Keras's attribute)
+        self.run_eagerly = False
+        self._compiled_step = None       # a replay.CompiledStep, unless training eagerly
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
         """Choose the optimizer, the loss and the metrics to log, by name or object.
 
-        loss_weights, run_eagerly and steps_per_execution are accepted so Keras code runs
-        unchanged; with one output they change nothing. jit_compile=True traces a training
-        step once per input shape and replays it (microdense/replay.py); "auto" and False
-        train eagerly.
+        loss_weights and steps_per_execution are accepted so Keras code runs unchanged; with
+        one output they change nothing. jit_compile="auto" (Keras's default) records a
+        training step once per kind of batch, proves its replay against eager on the first
+        steps, and then replays it (microdense/replay.py), training eagerly where it cannot;
+        jit_compile=True does the same and warns when it cannot; False or run_eagerly=True
+        always train eagerly.
         """
         if metrics is not None and not isinstance(metrics, (list, tuple, dict)):
             raise ValueError(f"Expected `metrics` argument to be a list or tuple, e.g. "
@@ -76,7 +80,12 @@ class Trainer:
                               "metrics": metrics if isinstance(metrics, dict) else
                               list(metrics or ())}
         self.reset_metrics()
-        self._replay_step = replay.TrainStep() if jit_compile is True else None
+        if jit_compile not in (True, False, "auto"):
+            raise ValueError(f"jit_compile must be True, False or 'auto'; received "
+                             f"jit_compile={jit_compile!r}.")
+        self.jit_compile, self.run_eagerly = jit_compile, bool(run_eagerly)
+        replays = jit_compile is not False and not run_eagerly
+        self._compiled_step = replay.CompiledStep(warn=jit_compile is True) if replays else None
         self.compiled = True
 
     @property
@@ -138,27 +147,43 @@ class Trainer:
         return loss
 
     def _train_step(self, x, y, sample_weight, weights):
-        if self._replay_step is not None and self._replay_step(self, x, y, sample_weight,
-                                                               weights):
-            return                      # traced or replayed (jit_compile=True)
+        if self._compiled_step is not None and self._compiled_step(self, x, y, sample_weight,
+                                                                   weights):
+            return                      # recorded, proven or replayed (replay.py)
+        loss, y_pred = self._step_loss(_constants(x), _constants(y), _constants(sample_weight))
+        self._gradients(loss, weights)
+        self._finish_step(loss, y_pred, x, y, sample_weight, weights)
+
+    def _step_loss(self, x, y, sample_weight):
+        """The forward pass and the loss of a training step, on tensors: what a compiled
+        step records and replays (everything else of a step happens outside it)."""
+        y_pred = self._forward(x, training=True)
+        return self.compute_loss(x, y, y_pred, sample_weight, training=True), y_pred
+
+    @staticmethod
+    def _gradients(loss, weights):
+        """w.grad = dL/dw for every trainable w, and nothing else kept."""
         for weight in weights:          # leaves accumulate: a backward() run before fit must
             weight.grad = None          # not add to this step's gradient
-        y_pred = self._forward(_constants(x), training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         if weights:
             loss.backward(retain_grads=False)      # only the weights' gradients are used
+
+    def _finish_step(self, loss, y_pred, x, y, sample_weight, weights):
+        """Apply the gradients the weights hold, leave none behind, log loss and metrics."""
+        if weights:
             self.optimizer.apply_gradients([(w.grad, w) for w in weights])
             # Leave no gradient behind, as torch's zero_grad(set_to_none=True): a backward()
             # after fit (to draw a graph) then gives that graph's gradient, not a sum with ours.
             for weight in weights:
                 weight.grad = None
         else:                           # every layer frozen: nothing to learn (as Keras)
-            warnings.warn("The model does not have any trainable weights.", stacklevel=3)
+            warnings.warn("The model does not have any trainable weights.", stacklevel=4)
         self._track(float(loss.data), data.num_samples(x), y, _values(y_pred), sample_weight)
 
     def _test_step(self, x, y, sample_weight):
-        y_pred = self._forward(_constants(x), training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        inputs, targets, weights = _constants(x), _constants(y), _constants(sample_weight)
+        y_pred = self._forward(inputs, training=False)
+        loss = self.compute_loss(inputs, targets, y_pred, weights, training=False)
         self._track(float(loss.data), data.num_samples(x), y, _values(y_pred), sample_weight)
 
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
@@ -206,11 +231,17 @@ class Trainer:
         self.stop_training = False
         if not stream.is_stream:
             callback_list.set_training_data(x, y)
+        # Callbacks of the user's own may change the model between epochs (a layer frozen, a
+        # rate changed): a compiled step is then proven again at each epoch.
+        own_callbacks = any(not isinstance(c, (callbacks_module.History, ProgbarLogger))
+                            for c in callback_list.callbacks)
         callback_list.on_train_begin()
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
+            if self._compiled_step is not None and (epoch == initial_epoch or own_callbacks):
+                self._compiled_step.recheck()        # the model may have changed since
             for step, batch in stream.epoch():
                 if batch_hooks:
                     callback_list.on_train_batch_begin(step)
@@ -408,7 +439,10 @@ class Trainer:
 
 
 def _constants(x):
-    """Data as Tensors that record nothing: one array, or a list for several inputs."""
+    """Data as Tensors that record nothing: one array, or a list for several inputs (None
+    stays None: no sample weights)."""
+    if x is None:
+        return None
     return [constant(value) for value in x] if isinstance(x, list) else constant(x)
 
 

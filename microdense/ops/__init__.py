@@ -3,7 +3,8 @@ side by side; read them in this order: arithmetic, elementwise, reductions, shap
 (the one place where composed ops were fused, for speed)."""
 from microdense.ops.arithmetic import add, div, matmul, mul, neg, power, sub
 from microdense.ops.elementwise import (abs, astype, clip, exp, log, maximum, minimum, relu,
-                                        sigmoid, sqrt, tanh, where)
+                                        sigmoid, sqrt, stop_gradient, tanh, where)
+from microdense.ops.random_draws import random_normal, random_uniform
 from microdense.ops.reductions import (log_softmax, logsumexp, max, mean, min, softmax, sum)
 from microdense.ops.crossentropy import binary_crossentropy, categorical_crossentropy
 from microdense.ops.shape import (concatenate, expand_dims, getitem, reshape, squeeze, stack,
@@ -17,7 +18,7 @@ from microdense.ops.keras_ops import (
     in_top_k, isfinite, isinf, isnan, leaky_relu, less, less_equal, linspace, log1p, log_sigmoid,
     logical_and, logical_not, logical_or, moments, multiply, ndim, negative, norm, normalize,
     not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, selu,
-    shape, sign, silu, size, softplus, softsign, split, square, std, stop_gradient, subtract,
+    shape, sign, silu, size, softplus, softsign, split, square, std, subtract,
     swish, take, take_along_axis, tile, top_k, true_divide, var, zeros, zeros_like)
 
 # The primitives (each with its own backward). tests/test_ops.py fails if one of these has no

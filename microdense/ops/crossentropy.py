@@ -15,7 +15,8 @@ import numpy as np
 from microdense import config
 from microdense.ops.elementwise import log, maximum, minimum
 from microdense.ops.reductions import sum as reduce_sum
-from microdense.tensor import as_tensors, node
+from microdense.ops.op import Op
+from microdense.tensor import as_tensors
 
 # ---- fused: one op each, the backward written out ----------------------------------------
 
@@ -37,47 +38,69 @@ def _times_clip_slope(grad, p, lo, hi):
     return grad * slope
 
 
+def _binary_crossentropy(z, raw, epsilon):
+    lo, hi = epsilon, 1.0 - epsilon
+    p = _clip(raw, lo, hi)
+    log_p, log_not_p = np.log(p), np.log(1 - p)
+    return -(z * log_p + (1 - z) * log_not_p), (z, raw, p, log_p, log_not_p, lo, hi)
+
+def _binary_crossentropy_backward(saved, g, needs):
+    z, raw, p, log_p, log_not_p, lo, hi = saved
+    grad_target = g * (log_not_p - log_p) if needs[0] else None
+    grad_output = None
+    if needs[1]:                  # d/dp = -z/p + (1 - z)/(1 - p), times the clip's slope
+        grad_output = _times_clip_slope(g * ((1 - z) / (1 - p) - z / p), raw, lo, hi)
+    return grad_target, grad_output
+
+BINARY_CROSSENTROPY = Op("binary_crossentropy", _binary_crossentropy,
+                         _binary_crossentropy_backward,
+                         "d bce/dp = (p - z) / (p (1 - p)), p clipped", elementwise=True,
+                         math=lambda out, z, p: (
+                             f"dL/d{z} = dL/d{out} * (ln(1 - {p}) - ln {p})",
+                             f"dL/d{p} = dL/d{out} * ({p} - {z}) / ({p} (1 - {p})), "
+                             f"{p} clipped to [eps, 1 - eps]"))
+
+
+def _categorical_crossentropy(t, p, epsilon, axis):
+    lo, hi = epsilon, 1.0 - epsilon
+    total = p.sum(axis=axis, keepdims=True)
+    normalized = p / total
+    q = _clip(normalized, lo, hi)
+    log_q = np.log(q)
+    return -(t * log_q).sum(axis=axis), (t, total, normalized, q, log_q, lo, hi, axis)
+
+def _categorical_crossentropy_backward(saved, g, needs):
+    t, total, normalized, q, log_q, lo, hi, axis = saved
+    g = g.reshape(total.shape)                        # the summed axis back, as length 1
+    grad_target = -g * log_q if needs[0] else None
+    grad_output = None
+    if needs[1]:
+        # w = dL/d(normalized); normalized = p / sum(p), so dL/dp = (w - <w, normalized>) / sum(p)
+        w = _times_clip_slope(-g * t / q, normalized, lo, hi)
+        grad_output = (w - (w * normalized).sum(axis=axis, keepdims=True)) / total
+    return grad_target, grad_output
+
+CATEGORICAL_CROSSENTROPY = Op("categorical_crossentropy", _categorical_crossentropy,
+                              _categorical_crossentropy_backward,
+                              "d cce/dp_j = (w_j - <w, q>) / sum(p), w = -t/q",
+                              math=lambda out, t, p: (
+                                  f"dL/d{t} = -dL/d{out} * ln q, q = clip({p} / sum({p}))",
+                                  f"dL/d{p} = (w - sum(w * q)) / sum({p}), "
+                                  f"w = -dL/d{out} * {t} / q"))
+
+
 def binary_crossentropy(target, output, epsilon=None):
     """-(z log p + (1 - z) log(1 - p)), elementwise, with p = clip(output, eps, 1 - eps)
     (eps: config.epsilon() unless given, so keras.ops.binary_crossentropy(t, p) works)."""
     epsilon = config.epsilon() if epsilon is None else epsilon
-    target, output = as_tensors(target, output)
-    z, raw = target.data, output.data
-    lo, hi = epsilon, 1.0 - epsilon
-    p = _clip(raw, lo, hi)
-    log_p, log_not_p = np.log(p), np.log(1 - p)
-    def backward(g):
-        grad_target = g * (log_not_p - log_p) if target.requires_grad else None
-        grad_output = None
-        if output.requires_grad:          # d/dp = -z/p + (1 - z)/(1 - p), times the clip's slope
-            grad_output = _times_clip_slope(g * ((1 - z) / (1 - p) - z / p), raw, lo, hi)
-        return grad_target, grad_output
-    return node(-(z * log_p + (1 - z) * log_not_p), (target, output), backward,
-                "binary_crossentropy", "d bce/dp = (p - z) / (p (1 - p)), p clipped")
+    return BINARY_CROSSENTROPY(*as_tensors(target, output), epsilon=epsilon)
 
 
 def categorical_crossentropy(target, output, epsilon=None, axis=-1):
     """-sum(t log q, axis), with q = clip(p / sum(p, axis), eps, 1 - eps), p = output
     (eps: config.epsilon() unless given, so keras.ops.categorical_crossentropy(t, p) works)."""
     epsilon = config.epsilon() if epsilon is None else epsilon
-    target, output = as_tensors(target, output)
-    t, p = target.data, output.data
-    lo, hi = epsilon, 1.0 - epsilon
-    total = p.sum(axis=axis, keepdims=True)
-    normalized = p / total
-    q = _clip(normalized, lo, hi)
-    log_q = np.log(q)
-    def backward(g):
-        g = g.reshape(total.shape)                   # the summed axis back, as length 1
-        grad_target = -g * log_q if target.requires_grad else None
-        grad_output = None
-        if output.requires_grad:
-            # w = dL/d(normalized); normalized = p / sum(p), so dL/dp = (w - <w, normalized>) / sum(p)
-            w = _times_clip_slope(-g * t / q, normalized, lo, hi)
-            grad_output = (w - (w * normalized).sum(axis=axis, keepdims=True)) / total
-        return grad_target, grad_output
-    return node(-(t * log_q).sum(axis=axis), (target, output), backward,
-                "categorical_crossentropy", "d cce/dp_j = (w_j - <w, q>) / sum(p), w = -t/q")
+    return CATEGORICAL_CROSSENTROPY(*as_tensors(target, output), epsilon=epsilon, axis=axis)
 
 
 # ---- composed: the same formulas from primitives (the reference; no backward needed) --------
@@ -100,3 +123,9 @@ def composed_binary_crossentropy(target, output, epsilon):
     target, output = as_tensors(target, output)
     p = minimum(maximum(output, epsilon), 1.0 - epsilon)
     return -(target * log(p) + (1.0 - target) * log(1.0 - p))
+
+
+# Each fused record names the composition it replaces (tests/test_losses.py checks that they
+# agree; draw_graph(expand=True) draws the composition in the fused op's place).
+BINARY_CROSSENTROPY.composition = composed_binary_crossentropy
+CATEGORICAL_CROSSENTROPY.composition = composed_categorical_crossentropy

@@ -6,6 +6,7 @@ library's own ops are written (ops/elementwise.py): forward, then backward, side
 """
 import numpy as np
 
+from microdense.ops.op import Op
 from microdense.tensor import Tensor, as_tensor, node
 
 
@@ -44,4 +45,9 @@ def custom_op(output, inputs, backward, name, rule=""):
     if isinstance(output, Tensor):
         raise TypeError(f"custom_op {name!r}: output must be the forward's ndarray (compute "
                         f"it from x.data), not a Tensor.")
-    return node(np.asarray(output), tuple(as_tensor(t) for t in inputs), backward, name, rule)
+    # The op's record has no forward: the output was computed already, by code the record
+    # cannot rerun, so a compiled step that meets this op trains eagerly instead.
+    def record_backward(saved, g, needs):
+        return backward(g)
+    record = Op(name, None, record_backward, rule)
+    return node(record, tuple(as_tensor(t) for t in inputs), {}, np.asarray(output), None)

@@ -8,6 +8,7 @@ from microdense.ops.elementwise import abs, sqrt
 from microdense.ops.arithmetic import power
 from microdense.ops.reductions import max, mean, min, sum
 from microdense.ops.shape import reshape, transpose
+from microdense.ops.op import data_op
 from microdense.tensor import Tensor, as_tensor, constant
 
 
@@ -125,11 +126,15 @@ def argsort(x, axis=-1):
     return constant(np.argsort(_data(x), axis=axis, kind="stable").astype(np.int32))
 
 
+ALL = data_op("all", np.all)
+ANY = data_op("any", np.any)
+
+
 def all(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
     """True where every value along `axis` is non-zero."""
-    return constant(np.all(_data(x), axis=axis, keepdims=keepdims))
+    return ALL(as_tensor(x), axis=axis, keepdims=keepdims)
 
 
 def any(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
     """True where some value along `axis` is non-zero."""
-    return constant(np.any(_data(x), axis=axis, keepdims=keepdims))
+    return ANY(as_tensor(x), axis=axis, keepdims=keepdims)

@@ -7,63 +7,80 @@ import numpy as np
 from microdense import config
 from microdense.ops.arithmetic import power
 from microdense.ops.elementwise import abs, maximum
+from microdense.ops.op import data_op
 from microdense.ops.reductions import sum
 from microdense.ops.shape import reshape
-from microdense.tensor import Tensor, as_tensor, constant
+from microdense.tensor import Tensor, as_tensor, as_tensors, constant
 
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
-# ---- comparisons (data: bool Tensors) -------------------------------------------------------
+# ---- comparisons (data: bool Tensors, no gradient) -----------------------------------------
+# Records of their own (op.py's data_op) rather than arrays wrapped after the fact, so a
+# compiled step computes them anew from each batch.
+
+EQUAL = data_op("equal", np.equal)
+NOT_EQUAL = data_op("not_equal", np.not_equal)
+GREATER = data_op("greater", np.greater)
+GREATER_EQUAL = data_op("greater_equal", np.greater_equal)
+LESS = data_op("less", np.less)
+LESS_EQUAL = data_op("less_equal", np.less_equal)
+LOGICAL_AND = data_op("logical_and", np.logical_and)
+LOGICAL_OR = data_op("logical_or", np.logical_or)
+LOGICAL_NOT = data_op("logical_not", np.logical_not)
+ISNAN = data_op("isnan", np.isnan)
+ISFINITE = data_op("isfinite", np.isfinite)
+ISINF = data_op("isinf", np.isinf)
+
 
 def equal(x1, x2):
-    return constant(np.equal(_data(x1), _data(x2)))
+    return EQUAL(*as_tensors(x1, x2))
 
 
 def not_equal(x1, x2):
-    return constant(np.not_equal(_data(x1), _data(x2)))
+    return NOT_EQUAL(*as_tensors(x1, x2))
 
 
 def greater(x1, x2):
-    return constant(np.greater(_data(x1), _data(x2)))
+    return GREATER(*as_tensors(x1, x2))
 
 
 def greater_equal(x1, x2):
-    return constant(np.greater_equal(_data(x1), _data(x2)))
+    return GREATER_EQUAL(*as_tensors(x1, x2))
 
 
 def less(x1, x2):
-    return constant(np.less(_data(x1), _data(x2)))
+    return LESS(*as_tensors(x1, x2))
 
 
 def less_equal(x1, x2):
-    return constant(np.less_equal(_data(x1), _data(x2)))
+    return LESS_EQUAL(*as_tensors(x1, x2))
 
 
 def logical_and(x1, x2):
-    return constant(np.logical_and(_data(x1), _data(x2)))
+    return LOGICAL_AND(*as_tensors(x1, x2))
 
 
 def logical_or(x1, x2):
-    return constant(np.logical_or(_data(x1), _data(x2)))
+    return LOGICAL_OR(*as_tensors(x1, x2))
 
 
 def logical_not(x):
-    return constant(np.logical_not(_data(x)))
+    return LOGICAL_NOT(as_tensor(x))
 
 
 def isnan(x):
-    return constant(np.isnan(_data(x)))
+    return ISNAN(as_tensor(x))
 
 
 def isfinite(x):
-    return constant(np.isfinite(_data(x)))
+    return ISFINITE(as_tensor(x))
 
 
 def isinf(x):
-    return constant(np.isinf(_data(x)))
+    return ISINF(as_tensor(x))
 
 
 # ---- neural-network functions (keras.ops.nn) -------------------------------------------------

@@ -22,7 +22,7 @@ import numpy as np
 
 from microdense import config
 from microdense.ops.arithmetic import div, matmul, mul, neg, sub
-from microdense.ops.elementwise import abs, astype, exp, log
+from microdense.ops.elementwise import abs, astype, exp, log, stop_gradient  # noqa: F401
 from microdense.ops.shape import expand_dims
 from microdense.tensor import Tensor, as_tensor, constant
 
@@ -65,11 +65,6 @@ def cast(x, dtype):
     if x.dtype.kind == "f" and dtype.kind == "f":
         return astype(x, dtype)
     return constant(x.data.astype(dtype))
-
-
-def stop_gradient(variable):
-    """The same values, cut from the graph: no gradient flows back through it."""
-    return constant(_data(variable).copy())
 
 
 def shape(x):

@@ -5,11 +5,9 @@ exactly as in numpy. A reduction's backward spreads g back over the axes it remo
 """
 import numpy as np
 
-from microdense import recording
-from microdense.recording import Scope, layer_scope
-from microdense.tensor import as_tensor, node
-from microdense.ops.arithmetic import mul
+from microdense.tensor import as_tensor
 from microdense.ops.axes import normalize_axes, normalize_axis
+from microdense.ops.op import Op
 
 
 def _kept_shape(shape, axes):
@@ -19,67 +17,99 @@ def _kept_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+# ---- sum -----------------------------------------------------------------------------------
+
+def _sum(x, axes=None, keepdims=False):
+    return x.sum(axis=axes, keepdims=keepdims), (x.shape, _kept_shape(x.shape, axes))
+
+def _sum_backward(saved, g, needs):                   # every summed element gets all of g
+    shape, kept_shape = saved
+    spread = np.empty(shape, g.dtype)
+    spread[...] = g.reshape(kept_shape)               # a writable copy; cheaper than broadcast_to
+    return (spread,)
+
+SUM = Op("sum", _sum, _sum_backward, "d sum(x)/dx_i = 1",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out}, copied to every element it summed",))
+
+
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     """Sum over `axis` (an int, a tuple or list of ints, or None for every axis)."""
     x = as_tensor(x)
-    return _sum(x, normalize_axes(axis, x.data.ndim, "sum"), keepdims)
+    return SUM(x, axes=normalize_axes(axis, x.data.ndim, "sum"), keepdims=keepdims)
 
 
-def _sum(x, axes, keepdims):
-    """sum over axes already normalized (a sorted tuple of non-negative ints, or None)."""
-    out = x.data.sum(axis=axes, keepdims=keepdims)
-    shape = x.data.shape
-    kept_shape = _kept_shape(shape, axes)
-    def backward(g):                     # every summed element gets the whole of g
-        spread = np.empty(shape, g.dtype)
-        spread[...] = g.reshape(kept_shape)      # a writable copy; cheaper than broadcast_to
-        return (spread,)
-    return node(out, (x,), backward, "sum", "d sum(x)/dx_i = 1")
+# ---- mean ----------------------------------------------------------------------------------
+
+def _mean(x, axes=None, keepdims=False):
+    total = x.sum(axis=axes, keepdims=keepdims)
+    scale = np.asarray(total.size / x.size if x.size else np.nan, total.dtype)     # 1/n
+    return total * scale, (x.shape, _kept_shape(x.shape, axes), scale)
+
+def _mean_backward(saved, g, needs):                  # every averaged element gets g / n
+    shape, kept_shape, scale = saved
+    spread = np.empty(shape, g.dtype)
+    spread[...] = g.reshape(kept_shape) * scale
+    return (spread,)
+
+def _mean_math(out, x):
+    n = int(np.prod(x.shape)) // int(np.prod(out.shape) or 1)
+    return (f"dL/d{x} = dL/d{out} / n, copied to each of the n = {n} elements it averaged",)
+
+# A primitive, though it is sum(x) * (1/n): one step in the trace, one box in a drawing.
+MEAN = Op("mean", _mean, _mean_backward, "d mean(x)/dx_i = 1/n", math=_mean_math)
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over `axis`: composed as sum(x) * (1/n), so it needs no backward of its own.
-    Its two ops run in a scope named "mean", so drawings show them as one `mean` op."""
+    """Mean over `axis` (an int, a tuple or list of ints, or None for every axis)."""
     x = as_tensor(x)
-    axes = normalize_axes(axis, x.data.ndim, "mean")
-    # A new Scope per call, nested in the current one: drawings tell composed ops apart by
-    # their Scope object, so `x.mean(axis=0).mean()` stays two means. (md.scope(...) does
-    # the same; building the tuple here directly costs 0.4 us instead of 1.25 us.)
-    scope = Scope("mean", "d mean(x)/dx_i = 1/n", "op", recording.mode.state.scope)
-    with layer_scope(scope):
-        total = _sum(x, axes, keepdims)
-        scale = total.data.size / x.data.size if x.data.size else float("nan")   # 1/n
-        return mul(total, scale)
+    return MEAN(x, axes=normalize_axes(axis, x.data.ndim, "mean"), keepdims=keepdims)
 
 
-def _extremum(x, axis, keepdims, find, op):
-    x = as_tensor(x)
-    data = x.data
-    axis = normalize_axes(axis, data.ndim, op)
-    if data.size == 0:
-        raise ValueError(f"{op} of an empty tensor (shape {data.shape}) is undefined.")
-    extreme = find(data, axis=axis, keepdims=True)
-    def backward(g):                     # ties share g evenly, as numpy autograds do
-        winners = data == extreme
-        if data.dtype.kind == "f" and np.isnan(extreme).any():
-            winners |= np.isnan(data)    # a NaN is the max: the gradient goes to it, as PyTorch
-        return (g.reshape(extreme.shape) * winners / winners.sum(axis=axis, keepdims=True),)
-    out = extreme if keepdims else np.squeeze(extreme, axis=axis)
-    return node(out, (x,), backward, op, f"d {op}(x)/dx_i = 1/k for the k elements equal to "
-                                         f"the {op}, else 0")
+# ---- max, min ------------------------------------------------------------------------------
+
+def _max(x, axes=None, keepdims=False):
+    return _extremum(x, np.max, "max", axes, keepdims)
+
+def _min(x, axes=None, keepdims=False):
+    return _extremum(x, np.min, "min", axes, keepdims)
+
+def _extremum(x, find, op, axes, keepdims):
+    if x.size == 0:
+        raise ValueError(f"{op} of an empty tensor (shape {x.shape}) is undefined.")
+    extreme = find(x, axis=axes, keepdims=True)
+    out = extreme if keepdims else np.squeeze(extreme, axis=axes)
+    return out, (x, extreme, axes)
+
+def _extremum_backward(saved, g, needs):              # ties share g evenly, as numpy autograds
+    x, extreme, axes = saved
+    winners = x == extreme
+    if x.dtype.kind == "f" and np.isnan(extreme).any():
+        winners |= np.isnan(x)      # a NaN is the max: the gradient goes to it, as PyTorch
+    return (g.reshape(extreme.shape) * winners / winners.sum(axis=axes, keepdims=True),)
+
+MAX = Op("max", _max, _extremum_backward,
+         "d max(x)/dx_i = 1/k for the k elements equal to the max, else 0",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} at the max (split between ties), "
+                              f"else 0",))
+MIN = Op("min", _min, _extremum_backward,
+         "d min(x)/dx_i = 1/k for the k elements equal to the min, else 0",
+         math=lambda out, x: (f"dL/d{x} = dL/d{out} at the min (split between ties), "
+                              f"else 0",))
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     """Largest value over `axis`. Tied maxima split the gradient evenly."""
-    return _extremum(x, axis, keepdims, np.max, "max")
+    x = as_tensor(x)
+    return MAX(x, axes=normalize_axes(axis, x.data.ndim, "max"), keepdims=keepdims)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001 (numpy's name)
     """Smallest value over `axis`. Tied minima split the gradient evenly."""
-    return _extremum(x, axis, keepdims, np.min, "min")
+    x = as_tensor(x)
+    return MIN(x, axes=normalize_axes(axis, x.data.ndim, "min"), keepdims=keepdims)
 
 
-# ---- the softmax family: primitives for stability (and speed) ----------------------------
+# ---- the softmax family: primitives for stability ------------------------------------------
 # Composed naively, exp overflows at logits of ~89 in float32. Each of these shifts by the
 # max first, which changes nothing mathematically (softmax is shift-invariant).
 
@@ -89,36 +119,60 @@ def _peak(data, axis):
     return np.where(np.isfinite(peak), peak, 0)
 
 
+def _logsumexp(x, axes=None, keepdims=False):
+    peak = _peak(x, axes)
+    lse = np.log(np.exp(x - peak).sum(axis=axes, keepdims=True)) + peak   # keepdims shape
+    out = lse if keepdims else np.squeeze(lse, axis=axes)
+    return out, (x, lse)
+
+def _logsumexp_backward(saved, g, needs):             # d lse/dx = softmax(x)
+    x, lse = saved
+    return (g.reshape(lse.shape) * np.exp(x - lse),)
+
+LOGSUMEXP = Op("logsumexp", _logsumexp, _logsumexp_backward, "d logsumexp(x)/dx = softmax(x)",
+               math=lambda out, x: (f"dL/d{x} = dL/d{out} * softmax({x})",))
+
+
+def _softmax(x, axis=-1):
+    e = np.exp(x - _peak(x, axis))
+    s = e / e.sum(axis=axis, keepdims=True)
+    return s, (s, axis)
+
+def _softmax_backward(saved, g, needs):               # Jacobian-vector product: s * (g - <g, s>)
+    s, axis = saved
+    return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
+
+SOFTMAX = Op("softmax", _softmax, _softmax_backward, "d s_i/dx_j = s_i (δ_ij - s_j)",
+             math=lambda out, x: (f"dL/d{x} = {out} * (dL/d{out} - sum(dL/d{out} * {out}))",))
+
+
+def _log_softmax(x, axis=-1):
+    shifted = x - _peak(x, axis)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return out, (out, axis)
+
+def _log_softmax_backward(saved, g, needs):
+    out, axis = saved
+    return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+LOG_SOFTMAX = Op("log_softmax", _log_softmax, _log_softmax_backward,
+                 "d log_softmax(x)_i/dx_j = δ_ij - softmax_j",
+                 math=lambda out, x: (f"dL/d{x} = dL/d{out} - exp({out}) * sum(dL/d{out})",))
+
+
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over `axis`, computed without overflow."""
     x = as_tensor(x)
-    data = x.data
-    axis = normalize_axes(axis, data.ndim, "logsumexp")
-    peak = _peak(data, axis)
-    lse = np.log(np.exp(data - peak).sum(axis=axis, keepdims=True)) + peak   # keepdims shape
-    def backward(g):                     # d lse/dx = softmax(x)
-        return (g.reshape(lse.shape) * np.exp(data - lse),)
-    out = lse if keepdims else np.squeeze(lse, axis=axis)
-    return node(out, (x,), backward, "logsumexp", "d logsumexp(x)/dx = softmax(x)")
+    return LOGSUMEXP(x, axes=normalize_axes(axis, x.data.ndim, "logsumexp"), keepdims=keepdims)
 
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
     x = as_tensor(x)
-    axis = normalize_axis(axis, x.data.ndim, "softmax")
-    e = np.exp(x.data - _peak(x.data, axis))
-    s = e / e.sum(axis=axis, keepdims=True)
-    def backward(g):                     # Jacobian-vector product: s * (g - <g, s>)
-        return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
-    return node(s, (x,), backward, "softmax", "d s_i/dx_j = s_i (δ_ij - s_j)")
+    return SOFTMAX(x, axis=normalize_axis(axis, x.data.ndim, "softmax"))
 
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along `axis`: finite even where softmax underflows to 0."""
     x = as_tensor(x)
-    axis = normalize_axis(axis, x.data.ndim, "log_softmax")
-    shifted = x.data - _peak(x.data, axis)
-    out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    def backward(g):
-        return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
-    return node(out, (x,), backward, "log_softmax", "d log_softmax(x)_i/dx_j = δ_ij - softmax_j")
+    return LOG_SOFTMAX(x, axis=normalize_axis(axis, x.data.ndim, "log_softmax"))
