@@ -316,6 +316,12 @@ def check_config(config, filepath):
         raise ValueError(f"Cannot load a model of class {config['class_name']!r}; "
                          f"microdense models are {' or '.join(MODEL_CLASSES)}.")
     _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
+    layers = sum(len(model["layers"]) for model in _model_configs(config["config"]))
+    if layers > MAX_CONFIG_LAYERS:
+        raise hostile(filepath, '"config"', f"declares {layers:,} layers; at most "
+                      f"{MAX_CONFIG_LAYERS:,} are built (each costs time and a few KB before "
+                      f"any weight). If you trust it, raise "
+                      f"microdense.model_file.MAX_CONFIG_LAYERS")
     settings = config.get("compile_config")
     require(settings, (dict, type(None)), '"compile_config"', "a dict or null")
     if settings is not None:
@@ -341,6 +347,8 @@ def check_config(config, filepath):
 
 MODEL_CLASSES = ("Sequential", "Functional")
 MAX_NESTING = 32                 # models inside models inside models ...
+MAX_CONFIG_LAYERS = 20_000       # layers in all models of a config: twice the 10,000-layer
+                                 # chain tests/test_deep_models.py saves and loads
 
 
 def _check_model(class_name, model, field, require, filepath, depth=0):

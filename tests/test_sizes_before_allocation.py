@@ -72,6 +72,17 @@ def test_a_json_input_shape_is_checked_before_the_build_sample():
     assert peak < 20, f"{peak:.1f} MB"
 
 
+def test_a_config_of_too_many_layers_is_refused_before_building_any(monkeypatch):
+    text = dense_json(1, 20_001, 1)                   # 2 weights each: within max_weights
+    peak = peak_mb(lambda: model_from_json(text), ModelFileError,
+                   r'"config" declares 20,002 layers; at most 20,000 are built.*raise '
+                   r"microdense.model_file.MAX_CONFIG_LAYERS")
+    assert peak < 30, f"{peak:.1f} MB"                 # parsing the 1.3 MB of JSON
+    monkeypatch.setattr(model_file, "MAX_CONFIG_LAYERS", 2)
+    with pytest.raises(ModelFileError, match="declares 3 layers; at most 2"):
+        model_from_json(dense_json(1, 2, 1))
+
+
 # ---- load_model: what the file declares ------------------------------------------------------
 
 def small_trained_model(path):
