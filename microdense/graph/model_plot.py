@@ -83,9 +83,14 @@ def _draw_layer(canvas, layer, box_id, input_shape, output_shape, options, clust
 def _draw_functional(canvas, model, options, prefix, cluster):
     """One box per layer of a functional model, an arrow for every tensor one layer's call
     passes to another's (a layer called twice, or with several inputs, gets several)."""
-    ends, box_ids = {}, {}
+    ends, box_ids = {}, {}            # layer -> (its entry boxes, its exit boxes); its box id
     for number, layer in enumerate(model.layers):
         box_ids[id(layer)] = f"{prefix}layer{number}"
+
+    def leaves_from(tensor):          # the box a tensor comes out of (output i of a model)
+        exits = ends[id(tensor.node.layer)][1]
+        return exits[min(tensor.index, len(exits) - 1)]
+
     for layer in model.layers:
         if _is_input_layer(layer):
             ends[id(layer)] = _draw_layer(canvas, layer, box_ids[id(layer)], None,
@@ -99,13 +104,10 @@ def _draw_functional(canvas, model, options, prefix, cluster):
                 inputs if node.several else inputs[0],
                 outputs if len(outputs) > 1 else outputs[0], options, cluster)
         entries = ends[id(node.layer)][0]
-        for number, tensor in enumerate(node.inputs):
-            exits = ends[id(tensor.node.layer)][1]
-            canvas.add_edge(exits[min(tensor.index, len(exits) - 1)],
-                            entries[min(number, len(entries) - 1)])
+        for number, tensor in enumerate(node.inputs):  # input i of a model goes to its box i
+            canvas.add_edge(leaves_from(tensor), entries[min(number, len(entries) - 1)])
     return ([ends[id(t.node.layer)][0][0] for t in model.inputs],
-            [ends[id(t.node.layer)][1][min(t.index, len(ends[id(t.node.layer)][1]) - 1)]
-             for t in model.outputs])
+            [leaves_from(t) for t in model.outputs])
 
 
 def _draw_chain(canvas, model, layers, options, prefix, cluster):
