@@ -11,6 +11,8 @@ same call runs on the cluster's workers. microdense adds what joblib leaves to i
   are skipped, so a killed sweep picks up where it stopped;
 - failures stay local: a run that raises is recorded with its error (worker.py), and a worker
   process that dies takes only its own run with it (see _run_all below);
+- stopping: Ctrl-C or SIGTERM stops the worker processes with the sweep (joblib would leave
+  them running) and closes the log; run the sweep again to go on;
 - errors before the first run, not after an hour: a grid the JSON log cannot hold, a function
   whose parameters do not match the grid, or one that cannot be sent to a worker.
 """
