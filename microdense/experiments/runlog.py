@@ -6,7 +6,8 @@
 Each record is one line, written with one write() call, flushed and fsynced before the next
 run is looked at, so a sweep killed at any moment (SIGKILL, power cut) loses at most the line
 being written. Reading forgives exactly that: a last line cut short is ignored (with a warning)
-and the next append starts on a fresh line. Only the sweep's own process writes to the log;
+and the next append starts on a fresh line; any other line that is not a run record (edited by
+hand, another tool's JSON) is skipped with a warning naming its number and what is wrong. Only the sweep's own process writes to the log;
 workers send their records back to it.
 """
 import json
