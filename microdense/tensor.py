@@ -241,6 +241,8 @@ def as_tensor(value, like=None):
     """
     if type(value) is Tensor:
         return value
+    if isinstance(value, Tensor):      # a Variable (variables.py) is a leaf Tensor itself
+        return value
     if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
         kind = like.data.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(value, int)):

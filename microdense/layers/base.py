@@ -9,6 +9,12 @@ builds the layer once, checks the input's shape against what the weights expect 
 words), and runs `call` inside `layer_scope`, so every op the layer records is tagged with the
 layer's name for the graph drawings. Subclasses write only `build`, `call`,
 `compute_output_shape` and `get_config`, as in Keras.
+
+A layer may be made of layers: those it holds as attributes (also in lists, tuples and dicts)
+are its sublayers (tracking.py), and their weights, penalties and freezing are its own, at any
+depth. `call(self, a, b, scale=2.0)` gets its arguments as written; `training` and `mask`
+only if it declares them. `add_loss(tensor)` from `call` adds to the training loss of that
+forward pass (call_context.py).
 """
 import inspect
 import math
@@ -17,9 +23,10 @@ import numpy as np
 
 from microdense import (activations, config, constraints, initializers, model_file, ops,
                         regularizers)
-from microdense.layers import symbolic
+from microdense.layers import call_context, symbolic, tracking
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
+from microdense.variables import Variable
 
 
 def _check_name(name, what):
@@ -110,7 +117,6 @@ class Layer:
         self._weights = []                 # in creation order: Keras's get_weights order
         self._weight_trainable = []        # each weight's own trainable flag (add_weight's)
         self._regularized = []             # (weight, regularizer) pairs
-        self._activity_losses = []         # activity penalties of the last call
         self._build_input_shape = None
         self._scope = None
         self._inbound_nodes = []           # calls on symbolic tensors (layers/symbolic.py)
@@ -141,27 +147,59 @@ class Layer:
         """A short description for graph drawings, e.g. 'Dense(64, activation=relu)'."""
         return f"{type(self).__name__}()"
 
-    def __getstate__(self):
-        """For pickle (a sweep's worker sending a model back): everything but the last call's
-        activity penalty, a recorded graph whose backward closures cannot be pickled; the next
-        call records a new one."""
-        state = self.__dict__.copy()
-        state["_activity_losses"] = []
-        return state
+    # -- what the layer is made of: tracking.py --------------------------------------------
+    def __setattr__(self, name, value):
+        """A Variable set as an attribute (alone or in a list/tuple/dict) becomes one of this
+        layer's weights, as Keras tracks it; layers held as attributes are found by
+        _sublayers() when asked."""
+        super().__setattr__(name, value)
+        if "_weights" in self.__dict__ and not name.startswith("_"):
+            for variable in _variables_in(value):
+                if not any(variable is own for own in self._weights):
+                    self._weights.append(variable)
+                    self._weight_trainable.append(variable.trainable)
+
+    def _sublayers(self):
+        """The layers this layer holds as attributes, in assignment order."""
+        return tracking.sublayers(self)
+
+    def _flatten_layers(self):
+        """This layer, then every layer inside it at any depth, each once."""
+        return tracking.flatten_layers(self)
 
     # -- calling -------------------------------------------------------------------------
-    def __call__(self, inputs, training=False):
+    def __call__(self, *args, **kwargs):
+        """layer(inputs, *more, training=None, mask=None, **options): `inputs` (a tensor, an
+        array, or a list of them) is cast, checked and builds the layer; every other argument
+        reaches call() as written (arrays as constant tensors)."""
+        training = kwargs.pop("training", None)
+        mask = kwargs.pop("mask", None)
+        if not args:                              # layer(inputs=x) or layer(x=x)
+            first = self._call_parameters()[0]
+            key = first if first in kwargs else "inputs"
+            if key not in kwargs:
+                raise TypeError(f"Layer '{self.name}' was called without inputs: pass them "
+                                f"as the first argument, layer(x).")
+            args = (kwargs.pop(key),)
+        inputs, more = args[0], args[1:]
         if symbolic.is_symbolic(inputs):          # the functional API: shapes, no values yet
+            if more or any(symbolic.is_symbolic(value) for value in kwargs.values()):
+                raise NotImplementedError(
+                    f"Layer '{self.name}' was called on several symbolic tensors as separate "
+                    f"arguments; in a functional model pass them as one list, "
+                    f"layer([a, b]), and take the list in call(self, inputs).")
             return symbolic.call_symbolic(self, inputs)
+        more = tuple(self._as_argument(value) for value in more)
+        kwargs = {key: self._as_argument(value) for key, value in kwargs.items()}
         if isinstance(inputs, (list, tuple)):     # several inputs (merge layers: Add()([a, b]))
             xs = [self._as_input(x) for x in inputs]
             if not self.built:
                 self._build([x.shape for x in xs])
-            return self._call_in_scope(xs, training)
+            return self._call_in_scope(xs, training, more, kwargs, mask)
         x = self._as_input(inputs)
         try:
             if not self.built:
-                self._build(x.shape)
+                self._build_for_call(x, more, kwargs)
             if self.input_spec is not None:
                 self.input_spec.check(self.name, x.shape)
         except ValueError as error:
@@ -169,7 +207,37 @@ class Layer:
             if not hint:
                 raise
             raise ValueError(f"{str(error).rstrip('.')}.{hint}") from None
-        return self._call_in_scope(x, training)
+        return self._call_in_scope(x, training, more, kwargs, mask)
+
+    def _call_parameters(self):
+        """The names of call()'s parameters, in order (self excluded)."""
+        return list(inspect.signature(self.call).parameters)
+
+    def _as_argument(self, value):
+        """A call argument after the first: an array becomes a constant tensor (floats in the
+        layer's dtype), anything else (a Tensor, a number, None, a string) passes as is."""
+        if isinstance(value, np.ndarray):
+            dtype = self.dtype if value.dtype.kind == "f" else value.dtype
+            return constant(np.asarray(value, dtype=dtype))
+        return value
+
+    def _build_for_call(self, x, more, kwargs):
+        """build() for a call whose first tensor is `x`: build(x.shape), or, when call takes
+        several tensors and build names them (`build(self, a_shape, b_shape)`, Keras's
+        convention), build with each tensor's shape by name."""
+        names = self._call_parameters()
+        tensors = dict(zip(names[1:], more))
+        tensors.update(kwargs)
+        shapes = {f"{name}_shape": (None,) + tuple(value.shape[1:])
+                  for name, value in tensors.items() if isinstance(value, Tensor)}
+        wanted = [p for p in inspect.signature(self.build).parameters]
+        if shapes and f"{names[0]}_shape" in wanted:
+            shapes[f"{names[0]}_shape"] = (None,) + tuple(x.shape[1:])
+            self.build(**{key: shapes[key] for key in wanted if key in shapes})
+            self.built = True
+            self._build_input_shape = shapes[f"{names[0]}_shape"]
+            return
+        self._build(x.shape)
 
     def _as_input(self, inputs):
         """The input as a tensor of the layer's dtype. Data never requires grad; a tensor that
@@ -193,22 +261,46 @@ class Layer:
         self.built = True
         self._build_input_shape = input_shape
 
-    def _call_in_scope(self, x, training):
-        """call(x) with every op tagged by this layer's scope; records the activity penalty,
-        activity_regularizer(output) / batch size."""
+    def _call_in_scope(self, x, training=None, more=(), kwargs=None, mask=None):
+        """call(x, *more, **kwargs) with every op tagged by this layer's scope; records the
+        activity penalty, activity_regularizer(output) / batch size, with add_loss.
+
+        training=None takes the training of the call this one is inside (False outside any),
+        as Keras. `training` and `mask` are passed only to a call() that declares them."""
         if self._scope is None:
             self._scope = Scope(self.name, self.describe())
-            self._call_takes_training = "training" in inspect.signature(self.call).parameters
-        with layer_scope(self._scope):
-            # As Keras, `training` is passed only to a call() that declares it.
-            out = self.call(x, training=training) if self._call_takes_training else self.call(x)
+            parameters = inspect.signature(self.call).parameters
+            self._call_takes_training = "training" in parameters
+            self._call_takes_mask = "mask" in parameters
+        if training is None:
+            training = call_context.current_training() or False
+        kwargs = dict(kwargs or {})
+        if self._call_takes_training:
+            kwargs["training"] = training
+        if self._call_takes_mask:
+            kwargs["mask"] = mask
+        with call_context.layer_call(self, training), layer_scope(self._scope):
+            out = self.call(x, *more, **kwargs)
             if self.activity_regularizer is not None:
                 # Per sample, as Keras 3: the penalty of the batch divided by its size.
                 penalty = self.activity_regularizer(out)
                 if out.ndim and out.shape[0]:
                     penalty = penalty / float(out.shape[0])
-                self._activity_losses = [penalty]
+                self.add_loss(penalty)
         return out
+
+    def add_loss(self, loss):
+        """Add `loss` (a scalar tensor) to the training loss of this forward pass, as Keras:
+        call it from call(). Listed in `layer.losses` until the next outermost call."""
+        values = loss if isinstance(loss, (list, tuple)) else [loss]
+        for value in values:
+            if not isinstance(value, Tensor):
+                try:
+                    value = constant(np.asarray(value, dtype=self.dtype))
+                except (TypeError, ValueError):
+                    raise ValueError(f"Layer '{self.name}': add_loss() takes a tensor (or a "
+                                     f"number); received {type(value).__name__}.") from None
+            call_context.add_loss(self, value)
 
     # -- the functional API: where this layer was called on symbolic tensors ---------------
     @property
@@ -245,10 +337,13 @@ class Layer:
         name = name or f"variable_{len(self._weights)}"
         _check_name(name, f"Weight of layer '{self.name}'")
         model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
-        value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
+        if isinstance(initializer, (np.ndarray, list, int, float)):
+            value = np.array(initializer, dtype=dtype)         # a value, as Keras accepts
+        else:
+            value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
         value = np.asarray(value, dtype=dtype)
-        weight = Tensor(value, requires_grad=trainable and self._trainable,
-                        name=f"{self.name}/{name}")
+        weight = Variable(value, dtype=value.dtype, name=f"{self.name}/{name}",
+                          trainable=trainable and self._trainable)
         weight.constraint = constraints.get(constraint)
         self._weights.append(weight)
         self._weight_trainable.append(trainable)
@@ -263,15 +358,34 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value):
-        """Freezing a layer stops gradients at its weights (they no longer require grad)."""
+        """Freezing a layer stops gradients at its weights (they no longer require grad), and
+        at those of every layer inside it; unfreezing unfreezes them all."""
         self._trainable = bool(value)
         for weight, own_flag in zip(self._weights, self._weight_trainable):
             weight.requires_grad = own_flag and self._trainable
+        for layer in self._sublayers():
+            layer.trainable = value
 
     @property
     def weights(self):
-        """All weights, in creation order (kernel before bias, as Keras)."""
-        return list(self._weights)
+        """Its own weights (those made trainable first, as Keras), then those of the layers
+        inside it, each once: kernel before bias, layer by layer."""
+        own = [w for w, t in zip(self._weights, self._weight_trainable) if t] + \
+              [w for w, t in zip(self._weights, self._weight_trainable) if not t]
+        return _unique(own + [w for layer in self._sublayers() for w in layer.weights])
+
+    @property
+    def variables(self):
+        """Keras's name for every state variable of the layer: here, its weights."""
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     @property
     def trainable_weights(self):
@@ -283,10 +397,13 @@ class Layer:
 
     @property
     def losses(self):
-        """Penalties to add to the training loss: the activity penalties of the last call,
-        then regularizer(weight) for each regularized trainable weight (computed now)."""
-        return self._activity_losses + [reg(w) for w, reg in self._regularized
-                                        if w.requires_grad]
+        """Penalties to add to the training loss, as Keras 3 lists them: the losses this
+        layer and the layers inside it added in the last forward pass (add_loss, activity
+        regularizers), then regularizer(weight) of each regularized trainable weight."""
+        layers = self._flatten_layers()
+        added = [loss for layer in layers for loss in call_context.losses_of(layer)]
+        return added + [reg(w) for layer in layers for w, reg in layer._regularized
+                        if w.requires_grad]
 
     def count_params(self):
         """The number of scalar values in the weights."""
@@ -353,3 +470,27 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _variables_in(value):
+    """The Variables in an attribute's value: itself, or inside lists/tuples/dicts."""
+    stack, found = [value], []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Variable):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return found
+
+
+def _unique(weights):
+    """Each weight once, first place kept (a layer shared by two blocks)."""
+    seen, result = set(), []
+    for weight in weights:
+        if id(weight) not in seen:
+            seen.add(id(weight))
+            result.append(weight)
+    return result

@@ -44,20 +44,11 @@ class Model(Trainer, Layer):
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
 
     # ---- a subclassed model: the layers it holds as attributes, and its call() ------------
-    def __setattr__(self, name, value):
-        """Track layers set as public attributes (self.dense1 = Dense(...)), and lists of
-        them, as the model's layers, as Keras does for a subclassed model."""
-        if not name.startswith("_"):
-            values = value if isinstance(value, (list, tuple)) else [value]
-            if values and all(isinstance(v, Layer) for v in values):
-                tracked = self.__dict__.setdefault("_tracked_layers", [])
-                tracked.extend(v for v in values if v not in tracked)
-        super().__setattr__(name, value)
-
     @property
     def layers(self):
-        """The layers set as attributes of a subclassed model, in the order they were set."""
-        return list(self.__dict__.get("_tracked_layers", []))
+        """The layers held as attributes of a subclassed model (also in lists, tuples and
+        dicts), in the order they were set (layers/tracking.py)."""
+        return self._sublayers()
 
     def call(self, inputs, training=False):
         raise NotImplementedError(f"Model subclass {type(self).__name__} must define "
@@ -101,9 +92,10 @@ class Model(Trainer, Layer):
         """{layer name: output shape} for summary: unknown inside a subclassed model."""
         return {}
 
-    def __call__(self, inputs, training=False):
+    def __call__(self, inputs, training=None):
         """On data: the model's output Tensor(s) with their graph (for inspection and
-        drawing). On symbolic tensors: a node of a bigger functional model."""
+        drawing). On symbolic tensors: a node of a bigger functional model. training=None
+        takes the training of the call this one is inside (False outside any), as Keras."""
         if symbolic.is_symbolic(inputs):
             return symbolic.call_symbolic(self, inputs)
         return self._call_on_data(inputs, training)
@@ -142,27 +134,6 @@ class Model(Trainer, Layer):
                                        [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------
-    @property
-    def weights(self):
-        """Every layer's weights, layer by layer (Keras's get_weights order)."""
-        return [w for layer in self.layers for w in layer.weights]
-
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value):
-        """Freezing a model freezes every layer in it; unfreezing unfreezes them all."""
-        self._trainable = bool(value)
-        for layer in self.layers:
-            layer.trainable = value
-
-    @property
-    def losses(self):
-        """Every layer's penalties (activity of the last call, weight regularizers now)."""
-        return [penalty for layer in self.layers for penalty in layer.losses]
-
     # ---- summary and saving --------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print Keras's table of layers, output shapes and parameter counts. As in Keras 3,

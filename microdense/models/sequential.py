@@ -15,7 +15,7 @@ model exactly.
 import numpy as np
 
 from microdense import ops, saving, utils
-from microdense.layers import InputLayer, Layer
+from microdense.layers import InputLayer, Layer, call_context
 from microdense.layers.base import InputSpec, input_hint
 from microdense.layers.core import Input
 from microdense.layers.symbolic import KerasTensor
@@ -166,8 +166,10 @@ class Sequential(Model):
     def _forward(self, x, training):
         """x through every layer, each inside its layer scope (no per-layer checks: the input
         was checked once at the model boundary)."""
-        for layer in self._stack:
-            x = layer._call_in_scope(x, training)
+        training = call_context.resolve_training(training)
+        with call_context.layer_call(self, training):    # one pass: add_loss starts empty
+            for layer in self._stack:
+                x = layer._call_in_scope(x, training)
         return x
 
     # ---- shapes ----------------------------------------------------------------------

@@ -44,8 +44,12 @@ class Trainer:
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto"):
         """Choose the optimizer, the loss and the metrics to log, by name or object.
+
+        As Keras: `metrics` ignore sample_weight and class_weight; `weighted_metrics` are
+        weighted by them (logged as "weighted_<name>" when a metric has the same name).
 
         loss_weights, run_eagerly and steps_per_execution are accepted so Keras code runs
         unchanged; with one output they change nothing. jit_compile=True traces a training
@@ -66,6 +70,10 @@ class Trainer:
             if loss_fn is not None and not isinstance(loss_fn, losses.Loss):
                 loss_fn = losses.LossFunctionWrapper(loss_fn)   # per-sample -> batch mean
             compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or ()]
+        weighted = _weighted_metrics(weighted_metrics, compiled_metrics, loss,
+                                     len(self.output_names))
+        compiled_metrics = compiled_metrics + weighted
+        self._weighted_metric_ids = {id(metric) for metric in weighted}
         self.optimizer = optimizer_object
         self.loss = loss
         self._loss_fn = loss_fn
@@ -74,7 +82,8 @@ class Trainer:
         self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
         self._compile_args = {"loss": loss, "loss_weights": loss_weights,
                               "metrics": metrics if isinstance(metrics, dict) else
-                              list(metrics or ())}
+                              list(metrics or ()),
+                              "weighted_metrics": list(weighted_metrics or ())}
         self.reset_metrics()
         self._replay_step = replay.TrainStep() if jit_compile is True else None
         self.compiled = True
@@ -164,8 +173,9 @@ class Trainer:
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
         self._loss_total += loss * batch_size
         self._loss_count += batch_size
-        for metric in self._metrics:
-            metric.update_state(y, y_pred, sample_weight)
+        weighted = getattr(self, "_weighted_metric_ids", ())
+        for metric in self._metrics:      # as Keras: only weighted_metrics see the weights
+            metric.update_state(y, y_pred, sample_weight if id(metric) in weighted else None)
 
     # ---- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -405,6 +415,26 @@ class Trainer:
         callback_list.set_model(self)
         callback_list.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
         return callback_list
+
+
+def _weighted_metrics(identifiers, metrics, loss, outputs):
+    """compile(weighted_metrics=...) as metric objects; one whose name a plain metric already
+    has is named "weighted_<name>", as Keras logs it."""
+    if not identifiers:
+        return []
+    if outputs > 1 or not isinstance(identifiers, (list, tuple)):
+        raise ValueError(f"weighted_metrics must be a list of metrics for a model with one "
+                         f"output (microdense does not weight per-output metrics yet); "
+                         f"received {identifiers!r}.")
+    taken = {metric.name for metric in metrics}
+    weighted = []
+    for identifier in identifiers:
+        metric = metrics_module.get(identifier, loss=loss)
+        if metric.name in taken:
+            metric.name = f"weighted_{metric.name}"
+        taken.add(metric.name)
+        weighted.append(metric)
+    return weighted
 
 
 def _constants(x):
