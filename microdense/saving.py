@@ -144,14 +144,9 @@ def _metric_names(metrics):
 
 
 def leaf_layers(model):
-    """The layers that own weights: a model's layers, with the layers of a model used as a
-    layer listed in its place (its weights are named by their own layers: 'dense/kernel')."""
-    leaves = []
-    for layer in model.layers:
-        for leaf in (leaf_layers(layer) if hasattr(layer, "layers") else [layer]):
-            if leaf not in leaves:                 # a layer shared by two models: once
-                leaves.append(leaf)
-    return leaves
+    """The layers that own weights, at any depth: a model's layers, a block's layers, the
+    layers of a model used as a layer (each weight is named by its own layer: 'dense/kernel')."""
+    return [layer for layer in model._flatten_layers() if layer._own_weights()]
 
 
 def weights_by_path(model):
@@ -160,7 +155,7 @@ def weights_by_path(model):
     layer with one name (one would be lost)."""
     arrays = {}
     for layer in leaf_layers(model):
-        for weight in layer.weights:
+        for weight in layer._own_weights():
             path = str(weight.name)
             short = path[len(layer.name) + 1:] if path.startswith(f"{layer.name}/") else ""
             if "/" in layer.name or not short or "/" in short:

@@ -370,9 +370,14 @@ class Layer:
     def weights(self):
         """Its own weights (those made trainable first, as Keras), then those of the layers
         inside it, each once: kernel before bias, layer by layer."""
-        own = [w for w, t in zip(self._weights, self._weight_trainable) if t] + \
-              [w for w, t in zip(self._weights, self._weight_trainable) if not t]
-        return _unique(own + [w for layer in self._sublayers() for w in layer.weights])
+        return _unique(self._own_weights() +
+                       [w for layer in self._sublayers() for w in layer.weights])
+
+    def _own_weights(self):
+        """The weights this layer made (or holds as attributes), not those of its layers:
+        the ones made trainable first, then the others, as Keras orders them."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if t] + \
+               [w for w, t in zip(self._weights, self._weight_trainable) if not t]
 
     @property
     def variables(self):
