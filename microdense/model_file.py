@@ -249,10 +249,11 @@ def check_config(config, filepath):
                          f"{version}; this version reads formats 1 to {FORMAT_VERSION}). "
                          f"Upgrade microdense to load it.")
     require(config.get("class_name"), str, '"class_name"', "a string")
-    if config["class_name"] not in MODEL_CLASSES:
-        raise ValueError(f"Cannot load a model of class {config['class_name']!r}; "
-                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
-    _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
+    if config["class_name"] in MODEL_CLASSES:
+        _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
+    else:       # a subclassed model: loading finds its class in the user's code, by name
+        require(config.get("config"), dict, '"config"', "a dict (the model config)")
+        _check_build_config(config.get("build_config"), '"build_config"', require, filepath)
     settings = config.get("compile_config")
     require(settings, (dict, type(None)), '"compile_config"', "a dict or null")
     if settings is not None:
@@ -355,6 +356,20 @@ def _check_functional(model, field, require, filepath):
                 f'{field}["single_{key[:-1]}"]', "true or false")
 
 
+def _check_build_config(build_config, field, require, filepath):
+    """A subclassed model's {"input_shape": [None, n, ...]}: whole, non-negative sizes."""
+    require(build_config, (dict, type(None)), field, "a dict or null")
+    shape = (build_config or {}).get("input_shape")
+    if shape is not None:
+        require(shape, list, f'{field}["input_shape"]', "a list of sizes")
+        for size in shape:
+            require(size, (int, type(None)), f'{field}["input_shape"]',
+                    "a list of whole numbers or null")
+            if size is not None and size < 0:
+                raise hostile(filepath, f'{field}["input_shape"]', f"holds the negative "
+                              f"size {size}")
+
+
 def _model_configs(model, depth=0):
     """A model config and the configs of the models inside it (already depth-checked)."""
     yield model
@@ -367,8 +382,9 @@ def check_input_sizes(config, filepath, weight_values):
     """Building runs the layers on one sample of zeros of the input shape: refuse a sample
     larger than the file's weights justify (MAX_SAMPLE_VALUES, or the number of weight values
     when there are more), before it is allocated."""
-    shapes = []
-    for model in _model_configs(config["config"]):
+    shapes = [(config.get("build_config") or {}).get("input_shape")]
+    models = _model_configs(config["config"]) if config["class_name"] in MODEL_CLASSES else ()
+    for model in models:
         shapes += [model.get("build_input_shape")] + [
             layer["config"].get(key) for layer in model["layers"]
             for key in ("batch_shape", "batch_input_shape", "input_shape")]

@@ -40,8 +40,12 @@ from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CL
                                    OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
                                    check_input_sizes, hostile, read_model_file, read_npz)
+from microdense import serialization
+from microdense.serialization import (  # noqa: F401 (keras.saving's names)
+    deserialize_keras_object, serialize_keras_object)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
-    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
 
 
 # ---- writing atomically ------------------------------------------------------------------
@@ -108,12 +112,18 @@ def compile_config(model):
                 "loss": _serialize_losses(loss),
                 "loss_weights": model._compile_args.get("loss_weights"),
                 "metrics": _metric_names(given_metrics)}
-    return {
+    settings = {
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": _serialize_loss(loss),
         "metrics": [_serialize_metric(metric, given) for metric, given
                     in zip(model.metrics, given_metrics)],
     }
+    given_weighted = model._compile_args.get("weighted_metrics") or []
+    if given_weighted:
+        settings["weighted_metrics"] = [
+            _serialize_metric(metric, given) for metric, given
+            in zip(model.metrics[len(given_metrics):], given_weighted)]
+    return settings
 
 
 def _serialize_loss(loss):
@@ -172,23 +182,67 @@ def weights_by_path(model):
     return arrays
 
 
+def user_class(layer):
+    """The class the user wrote: for a functional model made by a Model subclass
+    (models/model.py's functional_subclass), that subclass."""
+    cls = type(layer)
+    from microdense.models.model import _FUNCTIONAL_SUBCLASSES
+    return cls.__bases__[0] if cls in _FUNCTIONAL_SUBCLASSES.values() else cls
+
+
 def saved_class_name(model):
-    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
-    for cls in type(model).__mro__:
-        if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
-            return cls.__name__
-    raise ValueError(f"Cannot save model '{model.name}' ({type(model).__name__}) with "
-                     f"model.save(): a subclassed model is defined by its Python call(), which "
-                     f"a model file never holds. Save its weights with "
-                     f"model.save_weights(path) and, to restore, build the model in code and "
-                     f"call load_weights(path); or build it with Model(inputs, outputs), which "
-                     f"saves whole.")
+    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs); for
+    a subclassed model (yours, defined by its call()), its registered name: the file names the
+    class and holds its get_config(); loading finds the class in your code (custom_objects or
+    @register_keras_serializable), never in the file."""
+    cls = user_class(model)
+    registered = utils._REGISTERED_NAMES.get(cls)
+    for base in type(model).__mro__:
+        if base.__name__ in MODEL_CLASSES and base.__module__.startswith("microdense."):
+            if registered is None or cls is not type(model):
+                return base.__name__
+    return registered or cls.__name__
+
+
+def layer_entry(layer):
+    """How a layer is saved: {"class_name", "config", "name", ...}, with the names of the
+    layers inside a layer of yours (its __init__ makes them again, with new names, when it is
+    rebuilt: loading gives them back their saved names, which its weights are saved under)
+    and its build config."""
+    entry = {"class_name": utils.get_registered_name(user_class(layer)),
+             "config": serialize_keras_object(layer.get_config()), "name": layer.name}
+    if entry["class_name"] not in MODEL_CLASSES:
+        inner = [sublayer.name for sublayer in layer._flatten_layers()[1:]]
+        if inner:
+            entry["sublayer_names"] = inner
+        entry["build_config"] = layer.get_build_config()
+    return entry
+
+
+def restore_layer_entry(layer, entry, where="a layer"):
+    """Give a rebuilt layer (not built yet) its saved name and its layers' saved names, then
+    build it from its build config."""
+    names = [entry.get("name")] + list(entry.get("sublayer_names") or ())
+    layers = layer._flatten_layers()
+    if entry.get("name") is not None and not layer.built:
+        if len(names) != len(layers) and entry.get("sublayer_names"):
+            raise ValueError(f"Cannot restore {where} '{entry.get('name')}': it was saved with "
+                             f"{len(names) - 1} layers inside it, and rebuilding it from its "
+                             f"config made {len(layers) - 1}. Its __init__ must make the same "
+                             f"layers as when it was saved.")
+        for sublayer, name in zip(layers, names):
+            if not sublayer.built:
+                layers_module.base._check_name(name, "Saved layer")
+                sublayer.name = name
+                sublayer._scope = None
+    if entry.get("build_config") and not layer.built:
+        layer.build_from_config(entry["build_config"])
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": saved_class_name(model), "config": model.get_config(),
+              **model_entry(model),
               "compile_config": compile_config(model) if include_optimizer else None}
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
@@ -289,12 +343,32 @@ def _model_class(class_name):
     return {"Sequential": Sequential, "Functional": Functional}[class_name]
 
 
+def model_entry(model):
+    """{"class_name", "config", ...} of a model file's config.json (and of to_json)."""
+    class_name = saved_class_name(model)
+    if class_name in MODEL_CLASSES:
+        return {"class_name": class_name, "config": model.get_config()}
+    entry = layer_entry(model)
+    entry["class_name"] = class_name
+    return entry
+
+
 def model_from_config(config, custom_objects=None):
-    """A Sequential or Functional model from save_model's config.json contents."""
-    if config.get("class_name") not in MODEL_CLASSES:
-        raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
-                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
-    return _model_class(config["class_name"]).from_config(config["config"], custom_objects)
+    """A model from save_model's config.json contents: Sequential, Functional, or your
+    subclass of Model, found by its saved name in custom_objects or the registry."""
+    class_name = config.get("class_name")
+    if class_name in MODEL_CLASSES:
+        return _model_class(class_name).from_config(config["config"], custom_objects)
+    from microdense.models import Model
+    cls = utils.get_registered_object(str(class_name), custom_objects)
+    if cls is None:
+        raise utils.missing_object_error("model class", str(class_name))
+    if not (inspect.isclass(cls) and issubclass(cls, Model)):
+        raise ValueError(f"Cannot load a model of class {class_name!r}: the name refers to "
+                         f"{cls!r}, which is not a subclass of Model.")
+    model = serialization.from_config(cls, config["config"], custom_objects)
+    restore_layer_entry(model, config, "model")
+    return model
 
 
 # ---- functional models: the layers, and the calls that connect them ------------------------
@@ -329,8 +403,7 @@ def functional_config(model):
         calls[node] = sum(1 for other in calls if other.layer is node.layer and other.inputs)
         nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
     return {"name": model.name, "trainable": model.trainable,
-            "layers": [{"class_name": utils.get_registered_name(type(layer)),
-                        "config": layer.get_config()} for layer in model.layers],
+            "layers": [layer_entry(layer) for layer in model.layers],
             "nodes": nodes,
             "inputs": [ref(t) for t in model.inputs],
             "outputs": [ref(t) for t in model.outputs],
@@ -405,19 +478,19 @@ def model_from_json(json_string, custom_objects=None):
                                           f"({type(error).__name__}: {error})") from None
 
 
-def deserialize_layer(layer_config, custom_objects=None):
+def deserialize_layer(entry, custom_objects=None):
     """A layer from {"class_name": ..., "config": ...}: built-in, custom_objects, or registered."""
-    class_name = layer_config["class_name"]
-    config = layer_config["config"]
+    class_name = entry["class_name"]
+    config = entry["config"]
     cls = (utils.get_registered_object(class_name, custom_objects)
            or layers_module.ALL_LAYERS.get(class_name)
            or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
         raise utils.missing_object_error("layer class", class_name)
     try:
-        if "custom_objects" in inspect.signature(cls.from_config).parameters:
-            return cls.from_config(config, custom_objects=custom_objects)
-        return cls.from_config(config)
+        layer = serialization.from_config(cls, config, custom_objects)
+        restore_layer_entry(layer, entry)
+        return layer
     except ModelFileError:
         raise
     except ValueError as error:
@@ -459,18 +532,26 @@ def _compile_from_config(model, settings, custom_objects, filepath):
     try:
         if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
             loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
-        compiled_metrics = []
-        for entry in settings.get("metrics") or ():
-            if isinstance(entry, dict) and "function" in entry:
-                entry = metrics.deserialize_function(entry["function"], custom_objects)
-            elif isinstance(entry, dict):
-                entry = metrics.deserialize(entry, custom_objects)
-            compiled_metrics.append(entry)
+        compiled = {"metrics": [], "weighted_metrics": []}
+        for key, entries in compiled.items():
+            for entry in settings.get(key) or ():
+                if isinstance(entry, dict) and "function" in entry:
+                    entry = metrics.deserialize_function(entry["function"], custom_objects)
+                elif isinstance(entry, dict):
+                    entry = metrics.deserialize(entry, custom_objects)
+                entries.append(entry)
         optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
-        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics)
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled["metrics"],
+                      weighted_metrics=compiled["weighted_metrics"] or None)
     except _RAW_ERRORS as error:
         raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
                       f"and metrics ({type(error).__name__}: {error})") from None
+
+
+def compile_model_from_config(model, config, custom_objects=None):
+    """Model.compile_from_config: compile `model` from compile_config(model)'s dict."""
+    if config:
+        _compile_from_config(model, config, custom_objects, "<compile config>")
 
 
 def _loss_from_config(loss, custom_objects):

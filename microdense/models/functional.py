@@ -50,6 +50,12 @@ def _flatten(structure, what):
     return tensors, keys, False
 
 
+def is_functional_config(config):
+    """Whether a config describes a functional model (what Functional.get_config writes)."""
+    return isinstance(config, dict) and all(
+        key in config for key in ("layers", "nodes", "inputs", "outputs"))
+
+
 def nodes_between(inputs, outputs):
     """The layer calls that lead from `inputs` to `outputs` (the Inputs' own nodes
     included), in topological order: depth first from each output, so a node comes after
@@ -286,7 +292,7 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        return saving.functional_from_config(cls, config, custom_objects)
+        return Model.from_config.__func__(cls, config, custom_objects)
 
     def __repr__(self):
         return (f"<Functional name={self.name!r}, inputs={[t.shape for t in self.inputs]}, "

@@ -190,9 +190,7 @@ class Sequential(Model):
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [{"class_name": utils.get_registered_name(type(layer)),
-                              "config": layer.get_config()}
-                             for layer in self._layers]}
+                  "layers": [saving.layer_entry(layer) for layer in self._layers]}
         if self.built:
             config["build_input_shape"] = list(self._build_input_shape)
         return config
@@ -200,6 +198,11 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (and its weights' shapes) from get_config()'s dict."""
+        if "nodes" in config or "layers" not in config:
+            raise ValueError(f"Sequential.from_config received a config that is not a "
+                             f"Sequential model's (keys {sorted(config)}): a functional "
+                             f"model's config (with 'nodes') loads with "
+                             f"Model.from_config; a Sequential config has 'layers' only.")
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
             model.add(saving.deserialize_layer(layer_config, custom_objects), rebuild=False)
