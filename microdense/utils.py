@@ -14,6 +14,8 @@ import random
 
 import numpy as np
 
+from microdense.py_dataset import PyDataset  # noqa: F401 (keras.utils.PyDataset)
+
 # ---- randomness ----------------------------------------------------------------------------
 
 # One generator for the whole library: initializers, Dropout and fit's shuffling draw from it.

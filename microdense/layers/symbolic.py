@@ -114,4 +114,5 @@ def output_shapes_of(layer, input_shape, several=False):
         out = layer._call_in_scope(samples if several else samples[0], False)
     call_context.clear_losses(layer._flatten_layers())  # penalties of zeros are not real
     outs = out if isinstance(out, (list, tuple)) else [out]
-    return [(None,) + tuple(o.shape[1:]) for o in outs], isinstance(out, (list, tuple))
+    batch = shapes[0][0] if shapes and shapes[0] else None   # Input(batch_shape=(8, 3)): 8
+    return [(batch,) + tuple(o.shape[1:]) for o in outs], isinstance(out, (list, tuple))

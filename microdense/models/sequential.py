@@ -103,7 +103,8 @@ class Sequential(Model):
             self._nodes.append(x.node)
             self._shapes[layer.name] = x.shape
         self.inputs, self.outputs = [inputs], [x]
-        self._build_input_shape = (None,) + tuple(input_shape[1:])
+        batch = input_shape[0] if isinstance(first, InputLayer) else None   # batch_shape=
+        self._build_input_shape = (batch,) + tuple(input_shape[1:])
         self._input_tail = self._build_input_shape[1:]
         self.built = True
 

@@ -304,6 +304,8 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x (training=False, no graph), computed in batches."""
         batch_size = data.check_batch_size(batch_size)
+        if data.is_batch_stream(x):             # a PyDataset or a generator of batches
+            x = data.stream_inputs(x)
         x = self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
         if data.num_samples(x) == 0:
             raise ValueError("predict received empty input data (0 samples).")
