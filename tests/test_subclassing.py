@@ -128,7 +128,7 @@ def test_training_and_mask_are_passed_only_where_call_declares_them():
     flags(x, training=True, mask="m")
     assert flags.seen == (True, "m")
     flags(x)
-    assert flags.seen == (False, None)
+    assert flags.seen == (None, None)             # call()'s own defaults, as Keras
     NoFlags()(x, training=True)                   # no TypeError: not passed
 
 
@@ -146,8 +146,10 @@ def test_an_inner_layer_sees_the_training_of_the_call_it_is_in():
     x = np.ones((1, 2), np.float32)
     outer(x, training=True)
     assert outer.inner.seen[0] is True
-    outer(x)
+    outer(x, training=False)
     assert outer.inner.seen[0] is False
+    outer(x)
+    assert outer.inner.seen[0] is None            # nobody set it: call()'s default
 
 
 # ---- add_loss ---------------------------------------------------------------------------
@@ -186,6 +188,23 @@ class SelfPenalizing(keras.Model):
         out = self.dense(x)
         self.add_loss(ops.mean(out) * 0.0 + 1.0)
         return out
+
+
+class NoTrainingArgument(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.flags = Flags()
+
+    def call(self, x):
+        return self.flags(x)
+
+
+def test_fit_passes_training_only_to_a_model_whose_call_declares_it():
+    """As Keras's trainers: `self(x, training=True)` only if call() takes `training`."""
+    model = NoTrainingArgument()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32), verbose=0)
+    assert model.flags.seen[0] is None
 
 
 def test_a_model_may_add_losses_from_its_own_call():

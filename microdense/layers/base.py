@@ -285,18 +285,19 @@ class Layer:
         """call(x, *more, **kwargs) with every op tagged by this layer's scope; records the
         activity penalty, activity_regularizer(output) / batch size, with add_loss.
 
-        training=None takes the training of the call this one is inside (False outside any),
-        as Keras. `training` and `mask` are passed only to a call() that declares them."""
+        training=None takes the training of the call this one is inside, else call()'s own
+        default, as Keras. `training` and `mask` are passed only to a call() that declares
+        them."""
         if self._scope is None:
             self._scope = Scope(self.name, self.describe())
             parameters = inspect.signature(self.call).parameters
             self._call_takes_training = "training" in parameters
             self._call_takes_mask = "mask" in parameters
         if training is None:
-            training = call_context.current_training() or False
+            training = call_context.current_training()
         kwargs = dict(kwargs or {})
-        if self._call_takes_training:
-            kwargs["training"] = training
+        if self._call_takes_training and training is not None:
+            kwargs["training"] = training      # else call()'s own default, as Keras
         if self._call_takes_mask:
             kwargs["mask"] = mask
         with call_context.layer_call(self, training), layer_scope(self._scope):

@@ -6,7 +6,10 @@
             return self.dropout(self.d1(x))  # the Dropout still sees the model's training=True
 
 A layer called with no explicit `training` takes the one of the call it is inside (Keras's
-CallContext), so a block's Dropout trains when the model trains. The outermost call starts
+CallContext), so a block's Dropout trains when the model trains. When no call on the way
+gave one, `training` stays unset (None) and each layer's call() uses its own default, as
+Keras (which passes training=True in fit only to a model whose call() declares it). The
+outermost call starts
 by forgetting the losses its layers added in the previous pass (`add_loss` adds to a list
 that each forward pass begins empty), as Keras 3 does.
 
@@ -21,15 +24,13 @@ _local = threading.local()
 
 
 def current_training():
-    """The `training` of the call we are inside, or None outside any layer call."""
+    """The `training` of the calls we are inside, or None (outside any, or none set one)."""
     return getattr(_local, "training", None)
 
 
 def resolve_training(training):
-    """An explicit training flag, else the one of the call we are inside, else False."""
-    if training is None:
-        training = getattr(_local, "training", None)
-    return bool(training)
+    """An explicit training flag, else the one of the call we are inside (or None)."""
+    return getattr(_local, "training", None) if training is None else training
 
 
 def _losses():
@@ -57,13 +58,14 @@ def clear_losses(layers):
 
 @contextlib.contextmanager
 def layer_call(layer, training):
-    """Inside: calls see `training`. If this is the outermost call, the losses of `layer`
-    and of every layer inside it are cleared first."""
-    outer = getattr(_local, "training", None)
-    if outer is None:
+    """Inside: calls see `training` (True, False or None). If this is the outermost call,
+    the losses of `layer` and of every layer inside it are cleared first."""
+    outer, depth = getattr(_local, "training", None), getattr(_local, "depth", 0)
+    if depth == 0:
         clear_losses(layer._flatten_layers())
-    _local.training = bool(training)
+    _local.training = None if training is None else bool(training)
+    _local.depth = depth + 1
     try:
         yield
     finally:
-        _local.training = outer
+        _local.training, _local.depth = outer, depth

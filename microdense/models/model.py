@@ -113,7 +113,11 @@ class Model(Trainer, Layer):
         return x
 
     def _forward(self, x, training):
-        return self._call_in_scope(x, training)
+        """The model's call() on x. As Keras's trainers, fit's training=True reaches a
+        subclassed model only if its call() declares `training`; if not, its layers use
+        their own defaults (a Dropout in it stays off)."""
+        takes_training = "training" in inspect.signature(self.call).parameters
+        return self._call_in_scope(x, training if takes_training else None)
 
     def _layer_calls(self, x, training=False):
         """[(layer, its input, its output)] for each layer in turn, for diagnostics: the

@@ -100,10 +100,8 @@ class Trainer:
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method}()`.")
-        loss_needed = method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
-        if loss_needed and self._loss_fn is None and not self._overrides_compute_loss():
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
-                             "or override `compute_loss`.")
+        # Without a compiled loss, the losses the model adds (add_loss) are the loss, as
+        # Keras: compute_loss says so if there are none.
 
     def _overrides_compute_loss(self):
         return type(self).compute_loss is not Trainer.compute_loss
@@ -139,10 +137,16 @@ class Trainer:
         The extension point for a loss of your own: override it in a subclass (x and
         training are passed for such overrides; this one does not use them).
         """
-        if self._loss_fn is None:
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        loss = self._loss_fn(y, y_pred, sample_weight)
-        for penalty in self.losses:
+        penalties = self.losses
+        if self._loss_fn is None:              # compile() without a loss: add_loss's only
+            if not penalties:
+                raise ValueError("No loss to compute. Provide a `loss` argument in "
+                                 "`compile()`, add losses with self.add_loss() in call(), "
+                                 "or override `compute_loss`.")
+            loss, penalties = penalties[0], penalties[1:]
+        else:
+            loss = self._loss_fn(y, y_pred, sample_weight)
+        for penalty in penalties:
             loss = loss + penalty
         return loss
 
