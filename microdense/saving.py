@@ -40,7 +40,7 @@ from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CL
                                    OPTIMIZER_FILE,
                                    WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
                                    check_input_sizes, hostile, read_model_file, read_npz)
-from microdense import serialization
+from microdense import saving_assets, serialization
 from microdense.serialization import (  # noqa: F401 (keras.saving's names)
     deserialize_keras_object, serialize_keras_object)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
@@ -250,12 +250,16 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     if include_optimizer and getattr(model, "compiled", False):
         optimizer_state = model.optimizer.get_state()
 
+    assets = saving_assets.collect(model)
+
     def write(file):
         with zipfile.ZipFile(file, "w") as archive:
             archive.writestr(CONFIG_FILE, text)
             archive.writestr(WEIGHTS_FILE, _npz_bytes(weights))
             if optimizer_state is not None:
                 archive.writestr(OPTIMIZER_FILE, _npz_bytes(optimizer_state))
+            for name, content in assets.items():      # layers' save_assets files
+                archive.writestr(name, content)
 
     def verify(temporary):
         try:
@@ -335,6 +339,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         _compile_from_config(model, compile_settings, custom_objects, filepath)
         if OPTIMIZER_FILE in saved.entries:
             _restore_optimizer(model, saved, filepath)
+    with zipfile.ZipFile(filepath) as archive:          # layers' load_assets files
+        saving_assets.restore(model, archive, saved.budget, filepath)
     return model
 
 
