@@ -56,10 +56,15 @@ _loading = threading.local()         # each thread loads its own file
 
 
 @contextlib.contextmanager
-def expect_weights(shapes, filepath):
-    """Within this block, new weights must be among `shapes` ({path: shape}), as declared."""
+def expect_weights(shapes, filepath, by_shape=False):
+    """Within this block, new weights must be among `shapes` ({path: shape}), as declared.
+    by_shape=True (a file with layers of your own classes, which make their inner layers,
+    and name them, in their __init__): a weight may also take the shape of a declared
+    weight not taken yet; loading renames it afterwards. Either way nothing larger than the
+    file's arrays, nor more of them, is allocated."""
     previous = getattr(_loading, "expected", None)
-    _loading.expected = (shapes, filepath)
+    pool = [tuple(shape) for shape in shapes.values()] if by_shape else None
+    _loading.expected = (shapes, filepath, pool)
     try:
         yield
     finally:
@@ -71,7 +76,10 @@ def check_new_weight(path, shape):
     expected = getattr(_loading, "expected", None)
     if expected is None:
         return
-    shapes, filepath = expected
+    shapes, filepath, pool = expected
+    if pool is not None and tuple(shape) in pool:
+        pool.remove(tuple(shape))
+        return
     if shapes.get(path) != tuple(shape):
         held = (f"declares it with shape {shapes[path]}" if path in shapes
                 else "does not hold it")

@@ -231,10 +231,13 @@ def restore_layer_entry(layer, entry, where="a layer"):
                              f"config made {len(layers) - 1}. Its __init__ must make the same "
                              f"layers as when it was saved.")
         for sublayer, name in zip(layers, names):
-            if not sublayer.built:
-                layers_module.base._check_name(name, "Saved layer")
-                sublayer.name = name
-                sublayer._scope = None
+            layers_module.base._check_name(name, "Saved layer")
+            old = sublayer.name
+            sublayer.name = name
+            sublayer._scope = None
+            for weight in sublayer._own_weights():    # made in __init__, before renaming
+                if weight.name.startswith(f"{old}/"):
+                    weight.name = f"{name}/{weight.name[len(old) + 1:]}"
     if entry.get("build_config") and not layer.built:
         layer.build_from_config(entry["build_config"])
 
@@ -325,7 +328,8 @@ def load_model(filepath, custom_objects=None, compile=True):
     headers = saved.headers(WEIGHTS_FILE)
     check_input_sizes(config, filepath, sum(math.prod(s) for s, _ in headers.values()))
     try:
-        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath):
+        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath,
+                            by_shape=_has_own_classes(config)):
             model = model_from_config(config, custom_objects)
     except MemoryError:
         raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
@@ -342,6 +346,23 @@ def load_model(filepath, custom_objects=None, compile=True):
     with zipfile.ZipFile(filepath) as archive:          # layers' load_assets files
         saving_assets.restore(model, archive, saved.budget, filepath)
     return model
+
+
+def _has_own_classes(config):
+    """Whether a model file's config holds a layer or model of a user's class (one whose
+    inner layers are named again when it is rebuilt: see layer_entry)."""
+    if config.get("class_name") not in MODEL_CLASSES:
+        return True
+    stack = [config.get("config")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "sublayer_names" in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _model_class(class_name):

@@ -297,3 +297,42 @@ def test_assets_are_saved_and_loaded_with_the_model(tmp_path):
     model.save(tmp_path / "v.mdz")
     loaded = keras.models.load_model(tmp_path / "v.mdz", custom_objects={"Vocabulary": Vocabulary})
     assert loaded.get_layer("vocab").words == ["a", "b"]
+
+
+class ScaledBlock(layers.Layer):
+    """Inner layers in a list and a weight made in __init__ (before any name is restored)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = [layers.Dense(units, activation="relu"), layers.Dense(units)]
+        self.scale = self.add_weight(shape=(units,), initializer="ones")
+
+    def call(self, x):
+        return self.inner[1](self.inner[0](x)) * self.scale
+
+
+class BlockNet(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [ScaledBlock(4), ScaledBlock(4)]
+        self.head = layers.Dense(1)
+
+    def call(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.head(x)
+
+
+def test_a_model_of_blocks_with_weights_made_in_init_reloads_and_resumes(tmp_path):
+    x = np.random.default_rng(4).random((16, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+    net = BlockNet()
+    net.compile(optimizer="adam", loss="mse")
+    net.fit(x, y, epochs=2, verbose=0)
+    net.save(tmp_path / "net.mdz")
+    objects = {"BlockNet": BlockNet, "ScaledBlock": ScaledBlock}
+    loaded = keras.models.load_model(tmp_path / "net.mdz", custom_objects=objects)
+    assert [w.name for w in loaded.weights] == [w.name for w in net.weights]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), net.predict(x, verbose=0))
+    resumed = loaded.fit(x, y, epochs=1, shuffle=False, verbose=0).history["loss"]
+    assert resumed == net.fit(x, y, epochs=1, shuffle=False, verbose=0).history["loss"]
