@@ -101,6 +101,10 @@ class Layer:
     width of its input, so its weights exist as soon as the layer is added.
     """
 
+    # Set once any layer has a weight regularizer: until then `losses` has no weights to
+    # visit (a walk over every layer at every training step, saved for most models).
+    _weights_regularized = False
+
     def __new__(cls, *args, **kwargs):
         """Remember the constructor's arguments when they are plain JSON (numbers, strings,
         lists, dicts), as Keras's "auto config": a subclass that defines no get_config()
@@ -181,7 +185,7 @@ class Layer:
 
     def _sublayers(self):
         """The layers this layer holds as attributes, in assignment order."""
-        return tracking.sublayers(self)
+        return tracking.sublayers(self, Layer)
 
     def _flatten_layers(self):
         """This layer, then every layer inside it at any depth, each once."""
@@ -371,6 +375,7 @@ class Layer:
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
             self._regularized.append((weight, regularizer))
+            Layer._weights_regularized = True
         return weight
 
     @property
@@ -426,8 +431,11 @@ class Layer:
         """Penalties to add to the training loss, as Keras 3 lists them: the losses this
         layer and the layers inside it added in the last forward pass (add_loss, activity
         regularizers), then regularizer(weight) of each regularized trainable weight."""
+        if not (Layer._weights_regularized or call_context.any_losses()):
+            return []                               # the usual case: nothing to walk for
         layers = self._flatten_layers()
-        added = [loss for layer in layers for loss in call_context.losses_of(layer)]
+        latest = call_context.last_pass(self)       # the losses of this layer's last pass
+        added = [loss for layer in layers for loss in call_context.losses_of(layer, latest)]
         return added + [reg(w) for layer in layers for w, reg in layer._regularized
                         if w.requires_grad]
 

@@ -7,35 +7,31 @@
             self.stack = [Dense(8), [Dense(4)]]     # lists, tuples, dicts: any depth
             self.heads = {"a": Dense(1)}
 
-    sublayers(block)     # [d1, stack[0], stack[1][0], heads["a"]]: assignment order
+    sublayers(block, Layer)   # [d1, stack[0], stack[1][0], heads["a"]]: assignment order
 
 The walk reads the attributes when asked, not when they are set, so a list filled after the
 assignment (`self.blocks = []` then `self.blocks.append(Dense(4))` in a loop) counts too.
-Only lists, tuples and dicts are opened; any other object (an optimizer, a callback, a Node
-of the functional graph) is not a part of the layer and is not searched.
+Only lists, tuples and dicts are opened (exactly those types); any other object (an optimizer,
+a callback, a Node of the functional graph) is not a part of the layer and is not searched.
 """
 
 
-def _is_layer(value):
-    from microdense.layers.base import Layer     # base imports this module
-    return isinstance(value, Layer)
+_CONTAINERS = (list, tuple, dict)      # exactly these: a NamedTuple (a Scope) is not opened
 
 
-def sublayers(layer):
-    """The layers held by `layer`'s attributes (not itself), in the order the attributes were
-    first set, each once."""
+def sublayers(layer, layer_class):
+    """The instances of `layer_class` (Layer) held by `layer`'s attributes (not itself), in
+    the order the attributes were first set, each once."""
     found, seen = [], {id(layer)}
-    for value in vars(layer).values():
-        stack = [value]
-        while stack:                              # depth first, in order, without recursion
-            item = stack.pop()
-            if isinstance(item, dict):
-                stack.extend(reversed(list(item.values())))
-            elif isinstance(item, (list, tuple)):
-                stack.extend(reversed(item))
-            elif _is_layer(item) and id(item) not in seen:
-                seen.add(id(item))
-                found.append(item)
+    stack = list(reversed(list(vars(layer).values())))
+    while stack:                                  # depth first, in order, without recursion
+        item = stack.pop()
+        kind = type(item)
+        if kind in _CONTAINERS:
+            stack.extend(reversed(list(item.values()) if kind is dict else item))
+        elif isinstance(item, layer_class) and id(item) not in seen:
+            seen.add(id(item))
+            found.append(item)
     return found
 
 

@@ -116,7 +116,10 @@ class Model(Trainer, Layer):
         """The model's call() on x. As Keras's trainers, fit's training=True reaches a
         subclassed model only if its call() declares `training`; if not, its layers use
         their own defaults (a Dropout in it stays off)."""
-        takes_training = "training" in inspect.signature(self.call).parameters
+        takes_training = self.__dict__.get("_model_call_takes_training")
+        if takes_training is None:                # read once: call() does not change
+            takes_training = "training" in inspect.signature(self.call).parameters
+            self._model_call_takes_training = takes_training
         return self._call_in_scope(x, training if takes_training else None)
 
     def _layer_calls(self, x, training=False):
