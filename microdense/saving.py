@@ -247,6 +247,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
               **model_entry(model),
               "compile_config": compile_config(model) if include_optimizer else None}
+    if include_optimizer and getattr(model, "compiled", False) and \
+            type(model).get_compile_config is not _base_method(model, "get_compile_config"):
+        # Your get_compile_config(): stored as it says, given back to your
+        # compile_from_config() on loading (as Keras's saving does).
+        config["compile_config"] = None
+        config["custom_compile_config"] = serialize_keras_object(model.get_compile_config())
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
     optimizer_state = None
@@ -343,9 +349,20 @@ def load_model(filepath, custom_objects=None, compile=True):
         _compile_from_config(model, compile_settings, custom_objects, filepath)
         if OPTIMIZER_FILE in saved.entries:
             _restore_optimizer(model, saved, filepath)
+    elif compile and config.get("custom_compile_config") is not None:
+        with utils.custom_object_scope(custom_objects or {}):
+            model.compile_from_config(config["custom_compile_config"])
+        if OPTIMIZER_FILE in saved.entries and getattr(model, "optimizer", None) is not None:
+            _restore_optimizer(model, saved, filepath)
     with zipfile.ZipFile(filepath) as archive:          # layers' load_assets files
         saving_assets.restore(model, archive, saved.budget, filepath)
     return model
+
+
+def _base_method(model, name):
+    """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
+    from microdense.models import Model
+    return getattr(Model, name)
 
 
 def _has_own_classes(config):

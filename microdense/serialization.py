@@ -72,9 +72,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     signature: microdense never deserializes code (no lambdas, no pickles) in any mode."""
     if isinstance(config, list):
         return [deserialize_keras_object(item, custom_objects) for item in config]
-    if isinstance(config, str):
-        return _find_function(config, custom_objects)
-    if not isinstance(config, dict) or "class_name" not in config:
+    if isinstance(config, str):                   # a name: yours if registered, else itself
+        found = utils.get_registered_object(config, custom_objects)
+        return config if found is None else found
+    if isinstance(config, dict) and "class_name" not in config:
+        return {key: deserialize_keras_object(value, custom_objects)
+                for key, value in config.items()}
+    if not isinstance(config, dict):
         return config
     class_name = config["class_name"]
     if not isinstance(class_name, str):

@@ -156,8 +156,14 @@ class Layer:
 
     # -- to override ---------------------------------------------------------------------
     def build(self, input_shape):
-        """Create the weights for inputs of `input_shape` (batch axis first). Default: none."""
+        """Create the weights for inputs of `input_shape` (batch axis first). Default: none.
+        A subclass's build() that calls super().build(input_shape) also records the shape
+        for get_build_config(), as Keras's does."""
         self.built = True
+        if self._build_input_shape is None and input_shape is not None:
+            several = bool(input_shape) and isinstance(input_shape[0], (list, tuple))
+            self._build_input_shape = [tuple(s) for s in input_shape] if several \
+                else tuple(input_shape)
 
     def call(self, x, training=False):
         """The layer's forward computation, written with tensor ops (no backward needed)."""
