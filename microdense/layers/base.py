@@ -21,9 +21,10 @@ import math
 
 import numpy as np
 
-from microdense import (activations, config, constraints, initializers, model_file, ops,
+from microdense import (config, constraints, initializers, model_file, ops,
                         regularizers)
 from microdense.layers import call_context, symbolic, tracking
+from microdense.layers.layer_saving import LayerSaving, serialize  # noqa: F401 (layers use it)
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
 from microdense.variables import Variable
@@ -36,11 +37,6 @@ def _check_name(name, what):
         raise ValueError(f"{what}: argument `name` must be a string and cannot contain "
                          f"character `/`. Received: name={name!r} (of type "
                          f"{type(name).__name__})")
-
-
-def serialize(module, obj):
-    """module.serialize(obj), with None saved as None (no initializer, no regularizer)."""
-    return None if obj is None else module.serialize(obj)
 
 
 # ---- what a layer accepts ----------------------------------------------------------------
@@ -91,7 +87,7 @@ def input_hint(shape, expected):
 
 # ---- the Layer ---------------------------------------------------------------------------
 
-class Layer:
+class Layer(LayerSaving):
     """Base class of all layers: output = call(input), with weights created by build(shape).
 
     Layer(name=None, trainable=True, dtype=None, activity_regularizer=None,
@@ -104,26 +100,6 @@ class Layer:
     # Set once any layer has a weight regularizer: until then `losses` has no weights to
     # visit (a walk over every layer at every training step, saved for most models).
     _weights_regularized = False
-
-    def __new__(cls, *args, **kwargs):
-        """Remember the constructor's arguments when they are plain JSON (numbers, strings,
-        lists, dicts), as Keras's "auto config": a subclass that defines no get_config()
-        can still be saved and rebuilt with them."""
-        instance = super().__new__(cls)
-        try:
-            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
-        except TypeError:                         # __init__ will raise its own error
-            bound = None
-        arguments = {}
-        if bound is not None:
-            for key, value in list(bound.arguments.items())[1:]:
-                kind = inspect.signature(cls.__init__).parameters[key].kind
-                if kind is inspect.Parameter.VAR_KEYWORD:
-                    arguments.update(value)
-                elif kind is not inspect.Parameter.VAR_POSITIONAL:
-                    arguments[key] = value
-        instance._auto_config = arguments if _plain_json(arguments) else None
-        return instance
 
     def __init__(self, name=None, trainable=True, dtype=None, activity_regularizer=None,
                  input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
@@ -184,7 +160,7 @@ class Layer:
         _sublayers() when asked."""
         super().__setattr__(name, value)
         if "_weights" in self.__dict__ and not name.startswith("_"):
-            for variable in _variables_in(value):
+            for variable in tracking.variables_in(value):
                 if not any(variable is own for own in self._weights):
                     self._weights.append(variable)
                     self._weight_trainable.append(variable.trainable)
@@ -402,7 +378,7 @@ class Layer:
     def weights(self):
         """Its own weights (those made trainable first, as Keras), then those of the layers
         inside it, each once: kernel before bias, layer by layer."""
-        return _unique(self._own_weights() +
+        return tracking.unique(self._own_weights() +
                        [w for layer in self._sublayers() for w in layer.weights])
 
     def _own_weights(self):
@@ -482,111 +458,5 @@ class Layer:
         for weight in self.weights:
             weight.grad = None
 
-    # -- saving --------------------------------------------------------------------------
-    def get_config(self):
-        """The constructor arguments that rebuild this layer (JSON-friendly): name,
-        trainable and dtype, so a subclass's get_config need only add its own
-        (`{**super().get_config(), "units": self.units}`). A subclass that defines no
-        get_config gets the arguments it was constructed with (Keras's auto config)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self.activity_regularizer is not None:
-            config["activity_regularizer"] = serialize(regularizers, self.activity_regularizer)
-        own = type(self).get_config
-        if own is Layer.get_config or own.__qualname__ == "Model.get_config":
-            auto = getattr(self, "_auto_config", None)
-            if auto is not None:
-                config.update(auto)
-                # Keep name/trainable/dtype only where __init__ takes them (Keras's rule).
-                parameters = inspect.signature(type(self).__init__).parameters
-                takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD
-                                for p in parameters.values())
-                for key in ("name", "trainable", "dtype"):
-                    if not takes_any and key not in parameters and key not in auto:
-                        config.pop(key)
-        return config
-
-    def get_build_config(self):
-        """What build() was given, so loading can build the layer before its weights are
-        assigned (Keras's {"input_shape": ...}); None for a layer never built."""
-        if not self.built or self._build_input_shape is None:
-            return None
-        shape = self._build_input_shape
-        if shape and isinstance(shape[0], (list, tuple)):
-            return {"input_shape": [list(s) for s in shape]}
-        return {"input_shape": list(shape)}
-
-    def build_from_config(self, config):
-        """Build from get_build_config()'s dict (loading does this before the weights)."""
-        shape = (config or {}).get("input_shape")
-        if shape is not None and not self.built:
-            several = bool(shape) and isinstance(shape[0], (list, tuple))
-            self._build([tuple(s) for s in shape] if several else tuple(shape))
-
-    def save_assets(self, dir_path):
-        """Write files the layer needs besides its weights (a vocabulary) into dir_path.
-        Default: none. load_assets(dir_path) reads them back when loading a model file."""
-
-    def load_assets(self, dir_path):
-        """Read what save_assets wrote (see save_assets). Default: nothing to read."""
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """Rebuild a layer from get_config()'s dict. Saved activations, initializers,
-        regularizers and constraints (names or {"class_name", "config"} dicts) are looked up with
-        `custom_objects` first; a layer inside the config (serialize_keras_object's
-        {"module", "class_name", "config"}) is rebuilt too."""
-        config = dict(config)
-        for key, value in config.items():
-            if value is None:
-                continue
-            if isinstance(value, dict) and {"module", "class_name", "config"} <= set(value):
-                from microdense import serialization      # it imports the layers
-                config[key] = serialization.deserialize_keras_object(value, custom_objects)
-            elif key == "activation":
-                config[key] = activations.deserialize(value, custom_objects)
-            elif key.endswith(("_initializer", "_regularizer")):
-                module = initializers if key.endswith("_initializer") else regularizers
-                config[key] = module.deserialize(value, custom_objects)
-            elif key.endswith("_constraint"):
-                config[key] = constraints.deserialize(value, custom_objects)
-        return cls(**config)
-
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
-
-
-def _variables_in(value):
-    """The Variables in an attribute's value: itself, or inside lists/tuples/dicts."""
-    stack, found = [value], []
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Variable):
-            found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-    return found
-
-
-def _plain_json(value, depth=0):
-    """Whether `value` is numbers, strings, booleans, None, and lists/dicts of them."""
-    if depth > 20:
-        return False
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return all(_plain_json(item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain_json(v, depth + 1) for k, v in value.items())
-    return False
-
-
-def _unique(weights):
-    """Each weight once, first place kept (a layer shared by two blocks)."""
-    seen, result = set(), []
-    for weight in weights:
-        if id(weight) not in seen:
-            seen.add(id(weight))
-            result.append(weight)
-    return result

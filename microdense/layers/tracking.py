@@ -14,7 +14,7 @@ assignment (`self.blocks = []` then `self.blocks.append(Dense(4))` in a loop) co
 Only lists, tuples and dicts are opened (exactly those types); any other object (an optimizer,
 a callback, a Node of the functional graph) is not a part of the layer and is not searched.
 """
-
+from microdense.variables import Variable
 
 _CONTAINERS = (list, tuple, dict)      # exactly these: a NamedTuple (a Scope) is not opened
 
@@ -47,3 +47,27 @@ def flatten_layers(layer):
         order.append(current)
         stack.extend(reversed(current._sublayers()))
     return order
+
+
+def variables_in(value):
+    """The Variables in an attribute's value: itself, or inside lists/tuples/dicts."""
+    stack, found = [value], []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Variable):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return found
+
+
+def unique(weights):
+    """Each weight once, first place kept (a layer shared by two blocks)."""
+    seen, result = set(), []
+    for weight in weights:
+        if id(weight) not in seen:
+            seen.add(id(weight))
+            result.append(weight)
+    return result
