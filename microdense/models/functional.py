@@ -50,12 +50,6 @@ def _flatten(structure, what):
     return tensors, keys, False
 
 
-def is_functional_config(config):
-    """Whether a config describes a functional model (what Functional.get_config writes)."""
-    return isinstance(config, dict) and all(
-        key in config for key in ("layers", "nodes", "inputs", "outputs"))
-
-
 def nodes_between(inputs, outputs):
     """The layer calls that lead from `inputs` to `outputs` (the Inputs' own nodes
     included), in topological order: depth first from each output, so a node comes after
@@ -290,9 +284,8 @@ class Functional(Model):
     def get_config(self):
         return saving.functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return Model.from_config.__func__(cls, config, custom_objects)
+    # from_config: Model.from_config, which rebuilds a functional config (and refuses a
+    # Sequential one with a message).
 
     def __repr__(self):
         return (f"<Functional name={self.name!r}, inputs={[t.shape for t in self.inputs]}, "

@@ -48,6 +48,12 @@ def functional_subclass(cls):
     return _FUNCTIONAL_SUBCLASSES[cls]
 
 
+def _is_functional_config(config):
+    """Whether a config describes a functional model (what Functional.get_config writes)."""
+    return isinstance(config, dict) and all(
+        key in config for key in ("layers", "nodes", "inputs", "outputs"))
+
+
 def _revivable_as_functional(cls):
     """Whether cls(inputs, outputs, name=...) rebuilds it: Model, Functional, or a subclass
     whose __init__ takes what Functional's does (or *args, **kwargs), as Keras decides."""
@@ -208,8 +214,8 @@ class Model(Trainer, Layer):
         functional config (layers, nodes, inputs, outputs) rebuilds the graph, for Model and
         for a subclass whose __init__ takes (inputs, outputs, ...); any other config is
         passed to the subclass's constructor, cls(**config)."""
-        from microdense.models.functional import Functional, is_functional_config
-        if is_functional_config(config) and _revivable_as_functional(cls):
+        from microdense.models.functional import Functional
+        if _is_functional_config(config) and _revivable_as_functional(cls):
             target = Functional if cls is Model else functional_subclass(cls)
             return saving.functional_from_config(target, config, custom_objects)
         if cls is Model or cls is Functional:
