@@ -19,7 +19,7 @@ returns data in the same structure (fit, evaluate and predict too).
 import numpy as np
 
 from microdense import ops, saving
-from microdense.layers import InputLayer
+from microdense.layers import InputLayer, call_context
 from microdense.layers.symbolic import KerasTensor
 from microdense.models.model import Model
 from microdense.naming import unique_name
@@ -53,31 +53,35 @@ def _flatten(structure, what):
 def nodes_between(inputs, outputs):
     """The layer calls that lead from `inputs` to `outputs` (the Inputs' own nodes
     included), in topological order: depth first from each output, so a node comes after
-    every node it reads."""
+    every node it reads.
+
+    The depth-first walk keeps its own stack instead of recursing, so a chain of 10,000
+    layers is fine (Python's recursion limit is about 1,000 calls)."""
     known_inputs = set(inputs)
     order, visited = [], set()
-
-    def visit(tensor):
-        node = tensor.node
-        if tensor in known_inputs:
-            if node not in visited:
-                visited.add(node)
+    for output in outputs:
+        stack = [(output, False)]         # (tensor, are its parents done?)
+        while stack:
+            tensor, parents_done = stack.pop()
+            node = tensor.node
+            if parents_done:
                 order.append(node)
-            return
-        if not node.inputs:                     # an Input that is not one of the model's
-            names = [t.node.layer.name for t in inputs]
-            raise ValueError(f"Graph disconnected: the outputs depend on the input "
-                             f"'{node.layer.name}' {tensor.shape}, which is not among the "
-                             f"model's inputs {names}. Add it to Model(inputs=[...]).")
-        if node in visited:
-            return
-        visited.add(node)
-        for parent in node.inputs:
-            visit(parent)
-        order.append(node)
-
-    for tensor in outputs:
-        visit(tensor)
+                continue
+            if tensor in known_inputs:
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                continue
+            if not node.inputs:                 # an Input that is not one of the model's
+                names = [t.node.layer.name for t in inputs]
+                raise ValueError(f"Graph disconnected: the outputs depend on the input "
+                                 f"'{node.layer.name}' {tensor.shape}, which is not among the "
+                                 f"model's inputs {names}. Add it to Model(inputs=[...]).")
+            if node in visited:
+                continue
+            visited.add(node)
+            stack.append((tensor, True))        # comes back after its parents
+            stack.extend((parent, False) for parent in reversed(node.inputs))
     for tensor in inputs:                       # an input no output uses still counts
         if tensor.node not in visited:
             visited.add(tensor.node)
@@ -214,12 +218,15 @@ class Functional(Model):
         """Every node once, in topological order, on real Tensors; the outputs as a list.
         `calls`, if a list, receives (layer, input(s), output) of each call (diagnostics)."""
         values = dict(zip(self.inputs, tensors))
-        for node in self._nodes:
-            args = [values[tensor] for tensor in node.inputs]
-            out = node.layer._call_in_scope(args if node.several else args[0], training)
-            values.update(zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]))
-            if calls is not None:
-                calls.append((node.layer, args if node.several else args[0], out))
+        training = call_context.resolve_training(training)
+        with call_context.layer_call(self, training):    # one pass: add_loss starts empty
+            for node in self._nodes:
+                args = [values[tensor] for tensor in node.inputs]
+                out = node.layer._call_in_scope(args if node.several else args[0], training)
+                values.update(zip(node.outputs,
+                                  out if isinstance(out, (list, tuple)) else [out]))
+                if calls is not None:
+                    calls.append((node.layer, args if node.several else args[0], out))
         return [values[tensor] for tensor in self.outputs]
 
     def _layer_calls(self, x, training=False):
@@ -281,9 +288,8 @@ class Functional(Model):
     def get_config(self):
         return saving.functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return saving.functional_from_config(cls, config, custom_objects)
+    # from_config: Model.from_config, which rebuilds a functional config (and refuses a
+    # Sequential one with a message).
 
     def __repr__(self):
         return (f"<Functional name={self.name!r}, inputs={[t.shape for t in self.inputs]}, "

@@ -46,6 +46,7 @@
 
   // ---- numbers ---------------------------------------------------------------------------
   function fmt(v) {                        // 4 significant digits, like Python's "{:.4g}"
+    if (v === null || v === undefined) return "none";   // a statistic of no finite values
     v = Number(v);
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
@@ -175,6 +176,10 @@
     const body = $("step-body");
     body.replaceChildren();
     const line = (...parts) => body.appendChild(el("div", "line", ...parts));
+    if (data.earlier.length && (step.kind === "start" || step.kind === "done"))
+      line(el("span", "earlier", "Summed over backward passes: " + data.earlier.join(", ") +
+        " already held a gradient when this pass began (leaves add up until zero_grad()), " +
+        "so their grads here include the earlier passes."));
     if (step.kind === "start") {
       $("step-title").textContent = "The start: " + data.forwardSteps + " forward steps, then " +
         data.backwardSteps + " backward steps";
@@ -259,6 +264,10 @@
     part.append(el("table", "stats", el("tr", "", ...statRow)));
     if (stats.nonFinite) part.append(el("div", "grid-note", stats.nonFinite + " NaN or inf values (left out of the statistics)"));
     if (view.note) part.append(el("div", "grid-note", "large tensor: " + view.note));
+    if (!view.rows.length || !view.rows[0].length) {     // a shape with a 0 in it: no cells
+      part.append(el("div", "grid-note", "no values: an axis of this shape has length 0"));
+      return part;
+    }
     let largest = 0;
     for (const row of view.rows) for (const v of row) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
     const withNumbers = view.rows.length <= 16 && view.rows[0].length <= 8;
