@@ -97,3 +97,29 @@ def test_trains_and_replays_with_the_eager_numbers(name):
     np.testing.assert_allclose(history["loss"], eager_history["loss"], rtol=1e-6, atol=1e-7)
     for a, b in zip(eager_model.get_weights(), net.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("optimizer, loss", [
+    (optimizers.Adadelta(1.0), losses.LogCosh()),
+    (optimizers.Adamax(0.01), losses.CategoricalHinge()),
+    (optimizers.Nadam(0.01), losses.CategoricalFocalCrossentropy(gamma=1.0)),
+    (optimizers.Lamb(0.01), losses.CosineSimilarity()),
+    (optimizers.Lion(0.01), losses.Tversky(alpha=0.3, beta=0.7)),
+    (optimizers.Ftrl(0.1, l1_regularization_strength=0.001), losses.Dice(axis=-1)),
+    (optimizers.LossScaleOptimizer(optimizers.Nadam(0.01)),
+     losses.BinaryFocalCrossentropy(apply_class_balancing=True)),
+], ids=["adadelta", "adamax", "nadam", "lamb", "lion", "ftrl", "loss_scale"])
+def test_saved_and_loaded_training_resumes_exactly(tmp_path, optimizer, loss):
+    x, y = data("onehot")
+    md.utils.set_random_seed(3)
+    net = model("celu", activation="softmax")
+    net.compile(optimizer=optimizer, loss=loss)
+    net.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    net.save(tmp_path / "net.keras")
+    again = models.load_model(tmp_path / "net.keras")
+    assert type(again.optimizer) is type(net.optimizer)
+    assert again.optimizer.get_config() == net.optimizer.get_config()
+    for model_ in (net, again):
+        model_.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(net.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)

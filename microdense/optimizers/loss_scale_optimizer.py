@@ -47,6 +47,11 @@ class LossScaleOptimizer(Optimizer):
     def variables(self):
         return self.inner_optimizer.variables
 
+    @property
+    def slots(self):
+        """The inner optimizer's per-weight state names (read when a saved model is loaded)."""
+        return self.inner_optimizer.slots
+
     def scale_loss(self, loss):
         """The loss unchanged: without float16 there is nothing to scale."""
         return loss
