@@ -205,7 +205,8 @@ class Program:
             if upstream is None:
                 continue
             parent_grads = backward(saved[out], upstream, needs)
-            for i, k in edges:
+            grads[out] = saved[out] = None           # passed on: the memory can go now, as
+            for i, k in edges:                       # the eager step's retain_grads=False
                 grad = parent_grads[i]
                 if grad is None:
                     continue
