@@ -6,14 +6,16 @@ from microdense.graph.labels import bold, escape
 from microdense.graph.nodes import Style, add_legend, kind_of, op_node, tensor_node
 from microdense.graph.notes import ELIDED
 from microdense.graph.rendering import Canvas
-from microdense.graph.walk import Structure, function_scopes, keep_nearest, layers_of, walk
+from microdense.graph.walk import (Structure, function_scopes, keep_nearest, layers_of,
+                                   longest_chain, walk)
 
 COLOR_BY = (None, "grad", "data")
-RANKDIRS = ("LR", "TB", "RL", "BT")
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+DEEP = 6                    # rankdir="auto": a chain of more ops than this is drawn top-down
 
 
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
-               collapse_layers=False, color_by=None, rankdir="LR", max_nodes=1000,
+               collapse_layers=False, color_by=None, rankdir="auto", max_nodes=1000,
                max_elements=labels.TINY, show_legend=False, edge_labels=None,
                show_rules=False, trace=None, expand=False):
     """Draw the computation graph that produced `root`: input tensor -> op -> output tensor.
@@ -56,7 +58,9 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     group_layers     put the ops a layer made, and its weights, in a box named after it
     collapse_layers  draw each layer as one node (in/out shapes, parameter count)
     color_by         None, "grad" or "data" (see the legend)
-    rankdir          "LR" (data flows left to right), "TB", "RL" or "BT"
+    rankdir          "auto" (the default): top to bottom ("TB") when the longest chain has
+                     more than 6 ops, as a deep network's has, else left to right ("LR");
+                     or one of "LR", "TB", "RL", "BT"
     max_nodes        draw at most about this many nodes, nearest the root first; a note says
                      how many were left out. None draws everything.
     max_elements     tensors with at most this many values show them all; larger ones a summary
@@ -84,6 +88,7 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
         root = expand_fused(root)
     tensors, position = walk(root)
     structure = Structure(tensors, position)
+    rankdir = choose_rankdir(rankdir, tensors, position, structure)
     membership, descriptions = layers_of(tensors, position)
     if not (group_layers or collapse_layers):
         membership = [None] * len(tensors)
@@ -122,6 +127,14 @@ def _check_options(color_by, rankdir, max_nodes, edge_labels):
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}.")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None; got {max_nodes!r}.")
+
+
+def choose_rankdir(rankdir, tensors, position, structure):
+    """rankdir="auto": "TB" for a chain of more than DEEP ops (a picture taller than wide
+    fits a screen, and reads down like the layers of a model summary), else "LR"."""
+    if rankdir != "auto":
+        return rankdir
+    return "TB" if longest_chain(tensors, position, structure.hidden) > DEEP else "LR"
 
 
 def _graph_attributes(rankdir):

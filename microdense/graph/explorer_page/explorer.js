@@ -32,14 +32,15 @@
   for (const list of Object.values(edges)) list.sort((a, b) => edgeNumber(a) - edgeNumber(b));
   const edgeOf = (e) => e && (edges[e[0] + "->" + e[1]] || [])[e[2]];
 
-  // A tensor's node has rows captioned in italics, "data" then "grad": mark the text after
-  // each caption so that CSS can hide values that are not known yet at this step.
+  // A tensor's node has rows captioned in italics, "data" then "grad": mark the text (and
+  // the cells of a wide tensor's glyph) after each caption so that CSS can hide values that
+  // are not known yet at this step.
   for (const t of tensors) {
     if (!t.node) continue;
     let row = null;
-    for (const text of groups[t.node].querySelectorAll("text")) {
-      if (text.getAttribute("font-style") === "italic") row = text.textContent;
-      if (row === "data" || row === "grad") text.classList.add(row + "-row");
+    for (const part of groups[t.node].querySelectorAll("text, polygon")) {
+      if (part.getAttribute("font-style") === "italic") row = part.textContent;
+      if (row === "data" || row === "grad") part.classList.add(row + "-row");
     }
     groups[t.node].addEventListener("click", () => inspect(tensors.indexOf(t)));
   }
@@ -116,11 +117,12 @@
       for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("current");
       const out = edgeOf(step.outEdge);
       if (out) out.classList.add("lit-back");
+      const taken = [];                    // the labels written so far at this step
       for (const c of step.contributions) {
         const g = edgeOf(c.edge);
         if (!g) continue;
         g.classList.add("lit-back");
-        labelEdge(g, shortValue(c.added));
+        labelEdge(g, shortValue(c.added), taken);
       }
     }
     // Keep the op in view: its output is on one side, its inputs and their edges on the other.
@@ -141,19 +143,29 @@
     if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
   }
 
-  function labelEdge(g, text) {            // the contribution, written near the input's end
-    const path = g.querySelector("path");  // (an op's inputs are apart there, not at the op)
-    const length = path.getTotalLength();
-    const at = path.getPointAtLength(length * 0.5), end = path.getPointAtLength(length);
-    const label = svgElement("text");       // written away from the op, so labels of two
-    const leftward = at.x < end.x - 1;      // inputs coming in side by side do not overlap
+  // The contribution, written beside its edge where it covers no box and no other label:
+  // the first free place of a few along the edge, from its middle outwards.
+  function labelEdge(g, text, taken) {
+    if (g.classList.contains("folded-away")) return;
+    const path = g.querySelector("path");
+    const length = path.getTotalLength(), end = path.getPointAtLength(length);
+    const label = svgElement("text");
     label.setAttribute("class", "edge-label");
-    label.setAttribute("x", at.x + (leftward ? -4 : 4));
-    label.setAttribute("y", at.y - 3);
-    label.setAttribute("text-anchor", leftward ? "end" : "start");
     label.textContent = text;
     g.parentNode.appendChild(label);      // after every node, so it is drawn on top
+    for (const fraction of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+      const at = path.getPointAtLength(length * fraction);
+      const leftward = at.x < end.x - 1;    // written away from the op, so labels of two
+      label.setAttribute("x", at.x + (leftward ? -4 : 4));   // inputs side by side do not overlap
+      label.setAttribute("y", at.y - 3);
+      label.setAttribute("text-anchor", leftward ? "end" : "start");
+      const box = label.getBBox();
+      if (!Object.values(current).some((b) => overlaps(box, b)) && !taken.some((b) => overlaps(box, b))) break;
+    }
+    taken.push(label.getBBox());
   }
+  const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width &&
+                             a.y < b.y + b.height && b.y < a.y + a.height;
 
   function shade(g, t) {                   // colour by |grad|: the same scale as draw_graph's
     const shape = g.querySelector("path, polygon, ellipse");
@@ -246,36 +258,78 @@
          (t.op ? " \u00b7 made by " + t.op : "") + (t.layer ? " \u00b7 layer " + t.layer : "")));
     if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes)")); return; }
     if (t.shownAt > position) box.append(el("p", "hint", "data: not computed yet (forward step " + t.shownAt + ")"));
-    else box.append(grid("data", t.data, t.dataStats));
+    else box.append(grid("data", t.data, t.dataStats, k));
     if (!t.grad) box.append(el("p", "hint", "grad: none (it needs no gradient)"));
     else if (!gradKnown(t)) box.append(el("p", "hint", "grad: not complete yet (step " + t.gradAt + ")"));
-    else box.append(grid("grad", t.grad, t.gradStats));
+    else box.append(grid("grad", t.grad, t.gradStats, k));
   }
 
-  function grid(what, view, stats) {
+  // A tensor's values as a matrix of colour cells (blue below zero, red above), every value
+  // of it: GRID_SIDE x GRID_SIDE cells a page, with buttons to page through rows and
+  // columns. Hovering a cell writes its index and value under the grid (and in its title).
+  const pages = {};                       // "k data" -> [row page, column page], kept while stepping
+  function grid(what, view, stats, k) {
     const part = el("div", "grid-part " + what);
     part.append(el("h2", "", what));
     const statRow = ["mean", "std", "min", "max", "norm"].map((key) => el("td", "", key + " " + fmt(stats[key])));
     part.append(el("table", "stats", el("tr", "", ...statRow)));
     if (stats.nonFinite) part.append(el("div", "grid-note", stats.nonFinite + " NaN or inf values (left out of the statistics)"));
-    if (view.note) part.append(el("div", "grid-note", "large tensor: " + view.note));
-    let largest = 0;
-    for (const row of view.rows) for (const v of row) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
-    const withNumbers = view.rows.length <= 16 && view.rows[0].length <= 8;
+    const values = view.values, cols = view.cols, side = data.gridSide;
+    const rows = Math.ceil(values.length / cols);
+    if (view.shape.length === 1 && values.length > cols) part.append(el("div", "grid-note", cols + " values to a row"));
+    if (view.shape.length > 2) {
+      const leading = "ijklmnop".slice(0, view.shape.length - 1).split("").join(", ");
+      part.append(el("div", "grid-note", "a row is x[" + leading + ", :]"));
+    }
+    const page = pages[k + " " + what] || (pages[k + " " + what] = [0, 0]);
+    const last = [Math.max(0, Math.ceil(rows / side) - 1), Math.max(0, Math.ceil(cols / side) - 1)];
+    const r0 = page[0] * side, c0 = page[1] * side;
+    const r1 = Math.min(rows, r0 + side), c1 = Math.min(cols, c0 + side);
+    for (const [axis, name, from, to, count] of [[0, "rows", r0, r1, rows], [1, "columns", c0, c1, cols]]) {
+      if (last[axis] === 0) continue;
+      const turn = (by) => { page[axis] = Math.max(0, Math.min(last[axis], page[axis] + by)); inspect(k); };
+      const back = el("button", "page-back", "\u25C0"), forth = el("button", "page-forth", "\u25B6");
+      back.disabled = page[axis] === 0;
+      forth.disabled = page[axis] === last[axis];
+      back.addEventListener("click", () => turn(-1));
+      forth.addEventListener("click", () => turn(1));
+      part.append(el("div", "pager " + name, back, " " + name + " " + from + "-" + (to - 1) + " of " + count + " ", forth));
+    }
+    let largest = 0;                       // over the whole tensor, so pages compare
+    for (const v of values) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
+    const withNumbers = r1 - r0 <= 16 && c1 - c0 <= 8;
     const table = el("table", "grid" + (withNumbers ? " numbers" : ""));
-    view.rows.forEach((row, i) => {
+    for (let i = r0; i < r1; i++) {
       const tr = el("tr", "");
-      row.forEach((v, j) => {
+      for (let j = c0; j < c1; j++) {
+        const flat = i * cols + j;
+        if (flat >= values.length) { tr.append(el("td", "missing")); continue; }
+        const v = values[flat];
         const cell = el("td", "", withNumbers ? fmt(v) : "");
-        cell.title = "[" + i + ", " + j + "] = " + String(Number(v));
         cell.dataset.value = String(v);
+        cell.dataset.index = indexText(flat, view.shape);
+        cell.title = cell.dataset.index + " = " + String(Number(v));
         cell.style.background = colour(Number(v), largest);
         tr.append(cell);
-      });
+      }
       table.append(tr);
+    }
+    const readout = el("div", "readout", "hover a cell for its value");
+    table.addEventListener("mouseover", (event) => {
+      const cell = event.target.closest("td");
+      if (cell && cell.dataset.index) readout.textContent = what + cell.dataset.index + " = " + String(Number(cell.dataset.value));
     });
-    part.append(table);
+    part.append(el("div", "grid-box", table), readout);
     return part;
+  }
+
+  function indexText(flat, shape) {        // the flat index 7 of shape (2, 4) -> "[1, 3]"
+    const index = [];
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      index.unshift(flat % shape[axis]);
+      flat = Math.floor(flat / shape[axis]);
+    }
+    return "[" + index.join(", ") + "]";
   }
 
   function colour(v, largest) {            // diverging: blue below zero, white at zero, red above
@@ -285,7 +339,62 @@
     return v < 0 ? "rgb(" + fade + "," + fade + ",255)" : "rgb(255," + fade + "," + fade + ")";
   }
 
-  // ---- folding a layer into one node -----------------------------------------------------
+  // ---- folding a layer into one node, and laying the graph out again -------------------
+  // Graphviz laid the graph out in ranks along one axis (down for TB, across for LR). A
+  // folded layer becomes one small node where its box began, and the graph is compacted
+  // along that axis: each top-level piece (a layer's box, moved whole, or a node outside
+  // any box), taken in drawing order, moves back by up to the room the folds before it
+  // freed, but stops short of every piece before it that it lines up with across the axis
+  // or has an edge to. So no two boxes meet, and every edge still runs forwards.
+  // Edges follow their ends; an edge into a folded layer ends at its node.
+  const alongY = data.rankdir === "TB" || data.rankdir === "BT";
+  const COVER = alongY ? 64 : 190;         // a folded layer's size along the ranks
+  const GAP = 12;                          // the least room kept between two pieces
+  const start = (b) => alongY ? b.y : b.x, size = (b) => alongY ? b.height : b.width;
+  const end = (b) => start(b) + size(b);
+  const across = (a, b) => alongY ? a.x < b.x + b.width && b.x < a.x + a.width
+                                  : a.y < b.y + b.height && b.y < a.y + a.height;
+  const moved = (b, by) => alongY ? {x: b.x, y: b.y + by, width: b.width, height: b.height}
+                                  : {x: b.x + by, y: b.y, width: b.width, height: b.height};
+  const inside = (b, outer) => b !== outer && b.x >= outer.x - 0.5 && b.y >= outer.y - 0.5 &&
+    b.x + b.width <= outer.x + outer.width + 0.5 && b.y + b.height <= outer.y + outer.height + 0.5;
+
+  const boxes = {};                        // node or cluster id -> its box as Graphviz drew it
+  for (const [id, g] of Object.entries(groups)) {
+    const b = g.getBBox();
+    boxes[id] = {x: b.x, y: b.y, width: b.width, height: b.height};
+  }
+  const isCluster = (id) => groups[id].classList.contains("cluster");
+  const pieces = [];                       // the top-level pieces: {id, box, members}
+  const pieceOf = {};                      // node or cluster id -> its piece
+  for (const id of Object.keys(boxes)) {
+    if (Object.keys(boxes).some((other) => isCluster(other) && inside(boxes[id], boxes[other]))) continue;
+    const piece = {id, box: boxes[id], members: [id]};
+    if (isCluster(id)) for (const other of Object.keys(boxes)) if (inside(boxes[other], boxes[id])) piece.members.push(other);
+    for (const member of piece.members) pieceOf[member] = piece;
+    pieces.push(piece);
+  }
+  pieces.sort((a, b) => start(a.box) - start(b.box));
+  const edgeShapes = [];                   // every edge: its ends and its path as drawn
+  for (const [title, list] of Object.entries(edges)) {
+    const [tail, head] = title.split("->");
+    for (const g of list) {
+      const path = g.querySelector("path"), arrow = g.querySelector("polygon");
+      edgeShapes.push({g, tail, head, path, arrow, d: path.getAttribute("d"),
+                       points: arrow ? arrow.getAttribute("points") : null});
+    }
+  }
+  const linked = new Set();                // "piece id piece id" for pieces an edge joins
+  for (const e of edgeShapes) if (pieceOf[e.tail] && pieceOf[e.head])
+    linked.add(pieceOf[e.tail].id + " " + pieceOf[e.head].id).add(pieceOf[e.head].id + " " + pieceOf[e.tail].id);
+  const viewBox = svg.viewBox.baseVal, drawn = {width: viewBox.width, height: viewBox.height};
+  let width = svg.width.baseVal.value, height = svg.height.baseVal.value;   // at zoom 1, in px
+  const pxPer = {x: width / viewBox.width, y: height / viewBox.height};     // (Graphviz rounds the size)
+  const drawnStart = Math.min(...pieces.map((p) => start(p.box)));
+  const drawnFar = Math.max(...pieces.map((p) => end(p.box)));
+  let current = {};                        // node (or folded layer) id -> its box now
+  for (const id of Object.keys(boxes)) if (!isCluster(id)) current[id] = boxes[id];
+
   for (const layer of data.layers) {
     const cluster = groups[layer.cluster];
     if (!cluster) continue;
@@ -294,43 +403,135 @@
   }
 
   function fold(layer) {
-    const inside = new Set(layer.nodes);
-    const folding = !folded.has(layer.name);
-    if (folding) folded.add(layer.name); else folded.delete(layer.name);
-    for (const id of inside) groups[id].classList.toggle("folded-away", folding);
-    for (const [title, list] of Object.entries(edges)) {
-      const [tail, head] = title.split("->");
-      if (inside.has(tail) && inside.has(head)) for (const g of list) g.classList.toggle("folded-away", folding);
+    if (folded.has(layer.name)) folded.delete(layer.name); else folded.add(layer.name);
+    relayout();
+  }
+
+  function relayout() {
+    const hidden = new Set(), owner = {}, coverBox = {};   // owner: node id -> its folded layer
+    const layers = data.layers.filter((l) => folded.has(l.name) && groups[l.cluster]);
+    for (const layer of layers) {
+      const box = boxes[layer.cluster];
+      for (const id of layer.nodes) owner[id] = layer;
+      for (const id of Object.keys(boxes)) if (id === layer.cluster || inside(boxes[id], box)) hidden.add(id);
+      coverBox[layer.name] = alongY ? {x: box.x, y: box.y, width: box.width, height: Math.min(COVER, box.height)}
+                                    : {x: box.x, y: box.y, width: Math.min(COVER, box.width), height: box.height};
     }
-    coverOf(layer).classList.toggle("folded-away", !folding);
+    const shift = {}, placed = [];         // id -> how far it moved; [piece, its box now]
+    for (const piece of pieces) {
+      const layer = layers.find((l) => l.cluster === piece.id);
+      const box = layer ? coverBox[layer.name] : piece.box;   // (a layer folded inside a piece keeps its size)
+      let freed = 0;
+      for (const l of layers)              // the room freed by folds before this piece
+        if (pieceOf[l.cluster].id === l.cluster && start(boxes[l.cluster]) < start(piece.box))
+          freed += size(boxes[l.cluster]) - size(coverBox[l.name]);
+      let to = Math.max(drawnStart, start(box) - freed);
+      for (const [other, now] of placed)
+        if (across(box, now) || linked.has(piece.id + " " + other.id)) to = Math.max(to, end(now) + GAP);
+      const by = Math.min(0, to - start(box));
+      for (const member of piece.members) shift[member] = by;
+      if (layer) coverBox[layer.name] = moved(coverBox[layer.name], by);
+      placed.push([piece, moved(box, by)]);
+    }
+    for (const [id, g] of Object.entries(groups)) {
+      g.classList.toggle("folded-away", hidden.has(id));
+      const by = shift[id] || 0;
+      g.setAttribute("transform", by ? (alongY ? "translate(0," + by + ")" : "translate(" + by + ",0)") : "");
+    }
+    for (const e of edgeShapes) routeEdge(e, shift, owner, coverBox);
+    for (const layer of data.layers) {
+      if (folded.has(layer.name) && groups[layer.cluster]) placeCover(coverOf(layer), coverBox[layer.name]);
+      else if (covers[layer.name]) covers[layer.name].classList.add("folded-away");
+    }
+    current = {};
+    for (const id of Object.keys(boxes)) if (!hidden.has(id) && !isCluster(id)) current[id] = moved(boxes[id], shift[id] || 0);
+    for (const layer of layers) current["folded " + layer.name] = coverBox[layer.name];
+    const far = Math.max(...placed.map(([, now]) => end(now)));
+    resize(drawnFar - far);                // the canvas ends where the drawing now does
+    render();
+  }
+
+  function routeEdge(e, shift, owner, coverBox) {
+    const tailLayer = owner[e.tail], headLayer = owner[e.head];
+    e.g.classList.toggle("folded-away", Boolean(tailLayer && tailLayer === headLayer));
+    if (tailLayer || headLayer) {          // into or out of a folded layer: a straight line
+      const tailBox = boxAt(e.tail, tailLayer, shift, coverBox), headBox = boxAt(e.head, headLayer, shift, coverBox);
+      const from = middle(tailBox), to = middle(headBox);
+      const [a, b] = [clip(from, to, tailBox), clip(to, from, headBox)];
+      e.path.setAttribute("d", "M" + a.join(",") + "L" + b.join(","));
+      if (e.arrow) e.arrow.setAttribute("points", arrowhead(a, b));
+      return;
+    }
+    const t = shift[e.tail] || 0, h = shift[e.head] || 0;
+    const along = (x, y, fraction) => {    // tail end moves with the tail, head end with the head
+      const by = t + (h - t) * fraction;
+      return alongY ? [x, y + by] : [x + by, y];
+    };
+    const count = (e.d.match(/(-?[\d.]+),(-?[\d.]+)/g) || []).length;
+    let n = 0;
+    e.path.setAttribute("d", e.d.replace(/(-?[\d.]+),(-?[\d.]+)/g, (_, x, y) =>
+      along(Number(x), Number(y), count > 1 ? n++ / (count - 1) : 1).join(",")));
+    if (e.arrow) e.arrow.setAttribute("points", e.points.replace(/(-?[\d.]+),(-?[\d.]+)/g,
+      (_, x, y) => along(Number(x), Number(y), 1).join(",")));
+  }
+
+  function boxAt(id, layer, shift, coverBox) {   // a node's box, or its folded layer's
+    return layer ? coverBox[layer.name] : moved(boxes[id], shift[id] || 0);
+  }
+  const middle = (b) => [b.x + b.width / 2, b.y + b.height / 2];
+  function clip(point, toward, box) {      // where the line from a box's middle leaves the box
+    const [dx, dy] = [toward[0] - point[0], toward[1] - point[1]];
+    const fx = dx ? (box.width / 2) / Math.abs(dx) : Infinity, fy = dy ? (box.height / 2) / Math.abs(dy) : Infinity;
+    const f = Math.min(1, fx, fy);
+    return [point[0] + dx * f, point[1] + dy * f];
+  }
+  function arrowhead(from, to) {           // a small arrowhead at `to`, pointing from `from`
+    const [dx, dy] = [to[0] - from[0], to[1] - from[1]], length = Math.hypot(dx, dy) || 1;
+    const [ux, uy] = [dx / length, dy / length], back = 6, half = 2.5;
+    const base = [to[0] - ux * back, to[1] - uy * back];
+    return [[base[0] - uy * half, base[1] + ux * half], to, [base[0] + uy * half, base[1] - ux * half]]
+      .map((p) => p.join(",")).join(" ");
+  }
+
+  function resize(shorter) {
+    shorter = Math.max(0, shorter);
+    viewBox.width = drawn.width - (alongY ? 0 : shorter);
+    viewBox.height = drawn.height - (alongY ? shorter : 0);
+    width = viewBox.width * pxPer.x;
+    height = viewBox.height * pxPer.y;
+    svg.setAttribute("width", width * zoom);
+    svg.setAttribute("height", height * zoom);
   }
 
   const covers = {};
   function coverOf(layer) {                // the one node a folded layer becomes
     if (covers[layer.name]) return covers[layer.name];
-    const cluster = groups[layer.cluster];
-    const box = cluster.querySelector("path, polygon").getBBox();
     const cover = svgElement("g");
     cover.setAttribute("class", "fold-cover folded-away");
     cover.dataset.layer = layer.name;
-    const rect = svgElement("rect");
-    for (const [key, v] of [["x", box.x], ["y", box.y], ["width", box.width], ["height", box.height], ["rx", 6]])
-      rect.setAttribute(key, v);
-    cover.append(rect);
+    cover.append(svgElement("rect"));
     const lines = [layer.name, layer.description, layer.ops + " ops, " + layer.params.toLocaleString() + " parameters", "(click to unfold)"];
-    lines.filter(Boolean).forEach((text, i) => {
+    for (const text of lines.filter(Boolean)) {
       const line = svgElement("text");
-      line.setAttribute("x", box.x + box.width / 2);
-      line.setAttribute("y", box.y + box.height / 2 + (i - 1.5) * 13);
       line.setAttribute("text-anchor", "middle");
       line.textContent = text;
       cover.append(line);
-    });
+    }
     cover.addEventListener("click", () => fold(layer));
-    cluster.parentNode.appendChild(cover);
+    groups[layer.cluster].parentNode.appendChild(cover);
     covers[layer.name] = cover;
-    shadeCover(cover, layer);
     return cover;
+  }
+  function placeCover(cover, box) {
+    cover.classList.remove("folded-away");
+    const rect = cover.querySelector("rect");
+    for (const [key, v] of [["x", box.x], ["y", box.y], ["width", box.width], ["height", box.height], ["rx", 6]])
+      rect.setAttribute(key, v);
+    const lines = cover.querySelectorAll("text");
+    lines.forEach((line, i) => {
+      line.setAttribute("x", box.x + box.width / 2);
+      line.setAttribute("y", box.y + box.height / 2 + (i - (lines.length - 1) / 2) * 13 + 4);
+    });
   }
 
   // ---- controls --------------------------------------------------------------------------
@@ -358,7 +559,6 @@
     if (event.key in moves) { event.preventDefault(); go(moves[event.key]); }
     else if (event.key === " ") { event.preventDefault(); play(); }
   });
-  const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
   function setZoom(z) {                   // keeping the middle of the view where it was
     const box = $("graph"), before = zoom;
     zoom = Math.max(0.1, Math.min(4, z));
@@ -370,8 +570,14 @@
   }
   $("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
   $("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
-  $("zoom-fit").addEventListener("click", () =>
-    setZoom(Math.min(1, $("graph").clientWidth / width, $("graph").clientHeight / height)));
+  // "fit": the whole graph in view, but never so small that its text cannot be read (10pt
+  // labels stay at least 8px high); a graph too big for that fits its width, and scrolls.
+  const READABLE = 0.6;
+  $("zoom-fit").addEventListener("click", () => {
+    const box = $("graph");
+    const whole = Math.min(1, box.clientWidth / width, box.clientHeight / height);
+    setZoom(whole >= READABLE ? whole : Math.max(READABLE, Math.min(1, box.clientWidth / width)));
+  });
   if (data.elided) {
     $("note").hidden = false;
     $("note").textContent = data.elided + " nodes, the farthest from " + data.root + ", are not drawn (max_nodes=" +

@@ -1,0 +1,139 @@
+"""Backprop at real size (issue 21): a 784-64-10 MLP drawn readably at the defaults, wide
+tensors as glyphs, edge labels clear of every box, one |grad|, a user's activation as a box,
+`where` with its condition, and the scalar zoom of a tiny Dense layer.
+
+Sizes are read from the rendered SVG's width and height, which Graphviz writes in points:
+a point is 4/3 of a CSS pixel.
+"""
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import microdense as md
+from microdense.graph import labels
+from microdense.layers import Dense
+from microdense.models import Sequential
+
+SVG = "{http://www.w3.org/2000/svg}"
+PX_PER_PT = 4 / 3
+
+
+@pytest.fixture
+def dot():
+    if not shutil.which("dot"):
+        pytest.fail("Graphviz's `dot` is not on PATH: apt-get install graphviz")
+
+
+def digits_mlp(batch=16, seed=0):
+    """The issue's network: Dense(64, relu) on 784 inputs, Dense(10, softmax), a batch of 16."""
+    md.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.random((batch, 784)).astype("float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, batch)]
+    model = Sequential([Dense(64, activation="relu", input_shape=(784,)),
+                        Dense(10, activation="softmax")])
+    return md.losses.CategoricalCrossentropy()(y, model(x)), model
+
+
+def size_px(drawing):
+    svg = drawing.pipe(format="svg").decode("utf-8")
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width) * PX_PER_PT, float(height) * PX_PER_PT
+
+
+def points_box(text):
+    """(x0, y0, x1, y1) of the "x,y x,y ..." or path "Mx,yC..." coordinates in `text`."""
+    pairs = np.array([[float(a), float(b)] for a, b in re.findall(r"(-?[\d.]+),(-?[\d.]+)", text)])
+    return (*pairs.min(axis=0), *pairs.max(axis=0))
+
+
+def node_boxes(tree):
+    """Every node's outline box in the SVG, by its DOT id."""
+    boxes = {}
+    for g in tree.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            shape = next((e for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon")), None)
+            if shape is not None:                     # drawn first: the node's outline
+                boxes[g.find(f"{SVG}title").text] = points_box(shape.get("d") or shape.get("points"))
+            else:
+                ellipse = next(g.iter(f"{SVG}ellipse"))
+                cx, cy, rx, ry = (float(ellipse.get(k)) for k in ("cx", "cy", "rx", "ry"))
+                boxes[g.find(f"{SVG}title").text] = (cx - rx, cy - ry, cx + rx, cy + ry)
+    return boxes
+
+
+def edge_label_boxes(tree):
+    """The box of every edge label's text, from its anchor (x, y on the baseline; start,
+    middle or end) and a width of 0.6 em a character, generous for Helvetica's digits."""
+    boxes = []
+    for g in tree.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            for text in g.iter(f"{SVG}text"):
+                x, y, size = (float(text.get(k)) for k in ("x", "y", "font-size"))
+                width = 0.6 * size * len(text.text or "")
+                left = {"start": x, "middle": x - width / 2, "end": x - width}[
+                    text.get("text-anchor", "start")]
+                boxes.append((text.text, (left, y - size * 0.8, left + width, y + size * 0.2)))
+    return boxes
+
+
+def overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# ---- readable at real size ----------------------------------------------------------------
+
+def test_the_digits_mlp_fits_a_screen_at_the_defaults(dot):
+    loss, _ = digits_mlp()
+    loss.backward()
+    drawing = md.draw_graph(loss)
+    assert drawing.graph_attr["rankdir"] == "TB"                   # a deep chain: downwards
+    width, height = size_px(drawing)
+    print(f"\n784-64-10 MLP at the defaults: {width:.0f} x {height:.0f} px")
+    assert max(width, height) <= 2500
+
+
+def test_the_direction_follows_the_shape_and_can_be_chosen():
+    loss, _ = digits_mlp(batch=2)
+    x = md.Tensor(np.ones((2, 3)), requires_grad=True, name="x")
+    short = (md.sigmoid(x) * 2.0).sum()                       # three ops: left to right
+    assert md.draw_graph(short).graph_attr["rankdir"] == "LR"
+    assert md.draw_graph(loss).graph_attr["rankdir"] == "TB"
+    for rankdir in ("LR", "TB", "RL", "BT"):
+        assert md.draw_graph(loss, rankdir=rankdir).graph_attr["rankdir"] == rankdir
+    with pytest.raises(ValueError, match="auto"):
+        md.draw_graph(loss, rankdir="sideways")
+
+
+def test_a_wide_tensor_is_a_glyph_with_its_numbers_in_the_tooltip():
+    loss, model = digits_mlp()
+    loss.backward()
+    source = md.draw_graph(loss).source
+    kernel = model.layers[0].kernel                                  # (784, 64)
+    line = next(l for l in source.splitlines() if f"<b>{kernel.name}</b>" in l)
+    label = line.split(" shape=")[0]
+    assert "mean" not in label and "<i>data</i>" in label and "<i>grad</i>" in label
+    cells = re.findall(r'<td bgcolor="(#[0-9a-f]{6})" width="4" height="3"', label)
+    assert len(cells) == 2 * labels.GLYPH_ROWS * labels.GLYPH_COLS  # data and grad, 6 x 12
+    blocks = labels.glyph_blocks(kernel.data)
+    largest = np.abs(blocks).max()
+    assert cells[0] == labels.diverging_color(blocks[0, 0], largest)
+    assert f"±{labels.format_number(largest)}" in label             # the colour scale
+    assert f"mean {kernel.data.mean():.4g}" in line.split(" tooltip=")[1]
+    bias = next(l for l in source.splitlines() if f"<b>{model.layers[0].bias.name}</b>" in l)
+    assert "mean" in bias.split(" shape=")[0]                    # 64 values: still numbers
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+def test_edge_labels_never_overlap_a_box(dot, rankdir):
+    loss, _ = digits_mlp()
+    trace = md.trace_backward(loss)
+    drawing = md.draw_graph(trace, edge_labels="grad", rankdir=rankdir)
+    tree = ET.fromstring(drawing.pipe(format="svg"))
+    boxes, texts = node_boxes(tree), edge_label_boxes(tree)
+    assert len(boxes) == 25 and len(texts) == 12
+    assert [(text, node) for text, box in texts for node, other in boxes.items()
+            if overlap(box, other)] == []
