@@ -137,3 +137,67 @@ def test_edge_labels_never_overlap_a_box(dot, rankdir):
     assert len(boxes) == 25 and len(texts) == 12
     assert [(text, node) for text, box in texts for node, other in boxes.items()
             if overlap(box, other)] == []
+
+
+# ---- the scalar zoom: a tiny Dense layer, element by element -------------------------------
+
+def tiny_dense(inputs=3, units=2, batch=2, seed=0):
+    md.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, inputs)).astype("float32")
+    y = np.eye(units, dtype="float32")[rng.integers(0, units, batch)]
+    model = Sequential([Dense(units, activation="sigmoid", input_shape=(inputs,)),
+                        Dense(units, activation="softmax")])
+    loss = md.losses.CategoricalCrossentropy()(y, model(x))
+    loss.backward()
+    return loss, model
+
+
+@pytest.mark.parametrize("inputs, units", [(3, 2), (4, 4)])
+def test_the_scalar_zoom_has_the_matrix_views_numbers(inputs, units):
+    from microdense.graph.scalar_zoom import expand_dense
+    from microdense.graph.walk import walk
+    loss, model = tiny_dense(inputs, units)
+    kernels = {layer.kernel.name: layer.kernel for layer in model.layers}
+    biases = {layer.bias.name: layer.bias for layer in model.layers}
+    before = [layer.kernel.grad.copy() for layer in model.layers]
+    expanded = expand_dense(loss)
+    np.testing.assert_allclose(expanded.data, loss.data, rtol=1e-6)
+    found = 0
+    for tensor in walk(expanded)[0]:
+        name, _, index = (tensor.name or "").partition("[")
+        if not index or name not in {**kernels, **biases}:
+            continue
+        matrix = kernels.get(name, biases.get(name))
+        at = tuple(int(i) for i in index.rstrip("]").split(","))
+        assert tensor.data == matrix.data[at]                     # the same value ...
+        np.testing.assert_allclose(tensor.grad, matrix.grad[at], rtol=1e-5, atol=1e-8)
+        found += 1
+    assert found == sum(l.kernel.size + l.bias.size for l in model.layers)   # every weight
+    for layer, grad in zip(model.layers, before):                 # the real grads untouched
+        np.testing.assert_array_equal(layer.kernel.grad, grad)
+
+
+def test_the_scalar_zoom_draws_each_weight_gathering_over_the_batch():
+    loss, model = tiny_dense(3, 2)
+    source = md.draw_graph(loss, expand="dense").source
+    kernel = model.layers[0].kernel
+    node = re.search(rf'^\t+(t\d+) \[label=<.*?<b>{re.escape(kernel.name)}\[1,0\]</b>', source,
+                     flags=re.M).group(1)
+    uses = re.findall(rf"^\t{node} -> (op\d+)", source, flags=re.M)
+    assert len(uses) == 2                                         # once per sample of the batch
+    assert all(re.search(rf"^\t+{op} \[label=<<b>mul</b>>", source, flags=re.M) for op in uses)
+    assert f"<b>{model.layers[0].bias.name}[1]</b>" in source
+    assert "(x@W)[1,0]" in source
+
+
+def test_the_scalar_zoom_refuses_a_layer_too_big_to_draw():
+    loss, _ = digits_mlp(batch=2)
+    with pytest.raises(ValueError, match=r"batch of 2, 784 inputs and 64 units: 100,352 "
+                                         r"products, more than the 32"):
+        md.draw_graph(loss, expand="dense")
+    with pytest.raises(ValueError, match="expand must be"):
+        md.draw_graph(loss, expand="scalar")
+    x = md.Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match="found no Dense layer"):
+        md.draw_graph((x * 2.0).sum(), expand="dense")

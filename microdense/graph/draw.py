@@ -2,6 +2,7 @@
 from microdense.graph import flow, labels, notes
 from microdense.graph.collapsed import draw_collapsed
 from microdense.graph.expand import expand_fused
+from microdense.graph.scalar_zoom import expand_dense
 from microdense.graph.labels import bold, escape
 from microdense.graph.nodes import Style, add_legend, kind_of, op_node, tensor_node
 from microdense.graph.notes import ELIDED
@@ -74,17 +75,24 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     trace            the md.trace_backward Trace to read edge_labels="grad" from; `root`
                      may also be the trace itself
     expand           True: draw each fused op (binary_crossentropy, categorical_crossentropy)
-                     as the composition of primitives it stands for, in a box named after it
+                     as the composition of primitives it stands for, in a box named after it;
+                     "dense": draw each tiny Dense layer (up to 32 products x[b,i] * W[i,j],
+                     e.g. 4 inputs x 4 units with a batch of 2) as its scalar graph, every
+                     product and sum a node, with the engine's values and gradients
     """
+    if expand not in (False, None, True, "dense"):
+        raise ValueError(f"expand must be False, True or 'dense'; got {expand!r}.")
     if expand and edge_labels == "grad":
-        raise ValueError("expand=True draws a recomputed graph, which the trace of "
-                         "edge_labels='grad' does not describe: use one or the other.")
+        raise ValueError(f"expand={expand!r} draws a recomputed graph, which the trace of "
+                         f"edge_labels='grad' does not describe: use one or the other.")
     trace = flow.find_trace(root, trace, edge_labels)
     if trace is not None and root is trace:
         root = trace.root
     notes.require_tensor(root)
     _check_options(color_by, rankdir, max_nodes, edge_labels)
-    if expand:
+    if expand == "dense":
+        root = expand_dense(root)
+    elif expand:
         root = expand_fused(root)
     tensors, position = walk(root)
     structure = Structure(tensors, position)
