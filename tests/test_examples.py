@@ -314,7 +314,7 @@ def test_06_backward_by_hand(tmp_path_factory):
     assert "b1 (3,) receives it summed over axis 0 (the batch)" in run.stdout
     edges = svg_items(run.path("06_backward_by_hand.svg"), kind="edge")
     edge_texts = [line for texts in edges.values() for line in texts]
-    assert sum(text.startswith(("grad", "|grad|")) for text in edge_texts) >= 10
+    assert sum(text.startswith(("grad", "mean |grad|")) for text in edge_texts) >= 10
     ops = [texts for texts in svg_items(run.path("06_backward_by_hand.svg")).values()
            if texts and texts[0] == "tanh"]
     assert ops and ops[0][1] == "d tanh(x)/dx = 1 - tanh(x)^2"       # show_rules=True

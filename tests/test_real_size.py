@@ -201,3 +201,55 @@ def test_the_scalar_zoom_refuses_a_layer_too_big_to_draw():
     x = md.Tensor(np.ones(3), requires_grad=True)
     with pytest.raises(ValueError, match="found no Dense layer"):
         md.draw_graph((x * 2.0).sum(), expand="dense")
+
+
+# ---- one |grad| ----------------------------------------------------------------------------
+
+def test_one_grad_size_on_edges_in_the_colouring_and_in_the_explorer(dot):
+    from microdense.graph.explorer import page_data
+    loss, model = digits_mlp(batch=4)
+    trace = md.trace_backward(loss)
+    kernel = model.layers[0].kernel
+    source = md.draw_graph(trace, edge_labels="grad", color_by="grad").source
+    (step,) = [s for s in trace.steps for c in s.contributions if c.parent is kernel]
+    (received,) = [c.added for c in step.contributions if c.parent is kernel]
+    size = np.abs(received).mean()
+    assert f"label=<mean |grad| {labels.format_number(size)}>" in source
+    line = next(l for l in source.splitlines() if f"<b>{kernel.name}</b>" in l)
+    assert f'fillcolor="{labels.MAGNITUDE_COLORS[labels.magnitude_step(size)]}"' in line
+    data = page_data(trace)
+    added = [c["added"] for s in data["steps"] if s["kind"] == "backward"
+             for c in s["contributions"] if data["tensors"][c["parent"]]["name"] == kernel.name]
+    assert added[0]["meanAbs"] == pytest.approx(size, rel=1e-6)
+    assert "mean |grad|" in md.graph.draw_graph.__doc__
+
+
+# ---- a user's activation is a box ----------------------------------------------------------
+
+def swish(x):
+    return x * md.sigmoid(x)
+
+
+def test_a_users_activation_is_a_box_inside_its_layers_box():
+    x = np.random.default_rng(0).normal(size=(2, 3)).astype("float32")
+    model = Sequential([Dense(4, activation=swish, input_shape=(3,)),
+                        Dense(2, activation=lambda v: v * 0.5),
+                        md.layers.Activation(swish, name="act")])
+    loss = (model(x) ** 2).mean()
+    loss.backward()
+    source = md.draw_graph(loss).source
+    boxes = re.findall(r"subgraph (cluster_\w+) \{\n\t*graph \[label=<(?:<b>)?(.*?)(?:</b>)?[ >]",
+                       source)
+    names = [name for _, name in boxes]
+    assert names.count("swish") == 2 and names.count("activation") == 1
+    first = source.split(f"<b>{model.layers[0].name}</b>")[1].split("subgraph cluster_")[1]
+    assert first.startswith("f") and "<b>swish</b>" in first      # nested in dense's box
+    assert "<<b>mul</b>>" in first and "<<b>sigmoid</b>>" in first
+
+
+def test_an_activation_decorated_with_md_scope_is_one_box():
+    boxed = md.scope(swish)
+    x = np.ones((2, 3), dtype="float32")
+    loss = (Sequential([Dense(4, activation=boxed, input_shape=(3,))])(x) ** 2).mean()
+    loss.backward()
+    assert md.draw_graph(loss).source.count("<b>swish</b>") == 1

@@ -52,6 +52,8 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
         palest yellow  m < 1e-6 (a vanished gradient), ..., 0.1 <= m < 1 mid blue,
         darkest blue   m >= 10 (an exploding one); white with a dashed border: no grad.
     A collapsed layer is shaded by its weights' mean |grad| (or |data|).
+    |grad| always means this one size, mean |grad| over the finite values: on edge labels,
+    in the colouring and in the explorer alike.
 
     root             the tensor to explain, usually a scalar loss after `loss.backward()`
     show_data        write each tensor's values (or their summary)
@@ -68,7 +70,7 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     show_legend      also draw the legend as a box of sample nodes
     edge_labels      None; "grad": each edge from an input to an op is labelled with the
                      gradient that input received along it (its values when tiny, else
-                     its norm), read from the trace of `trace = md.trace_backward(loss)`
+                     its mean |grad|, the one size |grad| means everywhere), read from the trace of `trace = md.trace_backward(loss)`
                      (found by itself, or pass trace= or draw the trace); "operand": the
                      inputs' roles where order matters (x and W of a matmul, numerator ...)
     show_rules       write each op's derivative rule under its name (PNG and PDF keep it)

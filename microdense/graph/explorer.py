@@ -312,7 +312,8 @@ def _value(array):
     if array.size <= SMALL:
         return {"shape": list(array.shape), "values": _numbers(array)}
     stats = _stats(array)
-    return {"shape": list(array.shape), "mean": stats["mean"], "norm": stats["norm"]}
+    return {"shape": list(array.shape), "mean": stats["mean"], "norm": stats["norm"],
+            "meanAbs": stats["meanAbs"]}
 
 
 def _stats(array):
@@ -323,9 +324,10 @@ def _stats(array):
     if values.size:
         stats.update(mean=_number(values.mean(), False), std=_number(values.std(), False),
                      min=_number(values.min(), False), max=_number(values.max(), False),
-                     norm=_number(float(np.linalg.norm(values)), False))
+                     norm=_number(float(np.linalg.norm(values)), False),
+                     meanAbs=_number(float(np.abs(values).mean()), False))
     else:
-        stats.update(mean=None, std=None, min=None, max=None, norm=None)
+        stats.update(mean=None, std=None, min=None, max=None, norm=None, meanAbs=None)
     return stats
 
 

@@ -71,11 +71,13 @@ class EdgeGradients:
 
 
 def gradient_text(grad):
-    """A gradient as an edge label: its values when tiny, else its norm."""
+    """A gradient as an edge label: its values when tiny, else its size, mean |grad|: the
+    one |grad| of every drawing (color_by="grad" shades by it too) and of the explorer."""
     grad = np.asarray(grad)
     if grad.size <= 2:
         return "grad " + labels.format_values(grad)
-    return f"|grad| {labels.format_number(float(np.linalg.norm(grad)))}"
+    size = labels.mean_abs(grad)
+    return f"mean |grad| {'nan' if size is None else labels.format_number(size)}"
 
 
 def operand_text(op, argument, n_inputs):

@@ -207,5 +207,7 @@ def function_scopes(tensor):
     for scope in chain[start:]:
         if scope.kind == "op":
             break
+        if inner and inner[-1].name == scope.name:    # @md.scope'd, then boxed by its layer:
+            continue                                  # one box
         inner.append(scope)
     return tuple(inner)

@@ -65,11 +65,11 @@
     if (v.values) return nested(v.values, v.shape);
     return shapeText(v.shape) + " array: mean " + fmt(v.mean) + ", norm " + fmt(v.norm);
   }
-  function shortValue(v) {                 // for an edge's label: a few values, or the norm
-    if (v.values && v.values.length <= 4) return nested(v.values, v.shape);
-    return shapeText(v.shape) + " |g| " + fmt(v.norm !== undefined ? v.norm : norm(v.values));
+  function shortValue(v) {                 // for an edge's label: a few values, or mean |grad|,
+    if (v.values && v.values.length <= 4) return nested(v.values, v.shape);   // as drawings say
+    return shapeText(v.shape) + " mean |grad| " + fmt(v.meanAbs !== undefined ? v.meanAbs : meanAbs(v.values));
   }
-  const norm = (values) => Math.sqrt(values.reduce((s, x) => s + Number(x) * Number(x), 0));
+  const meanAbs = (values) => values.reduce((s, x) => s + Math.abs(Number(x)), 0) / values.length;
 
   // ---- small DOM helpers -----------------------------------------------------------------
   function el(tag, className, ...children) {
