@@ -253,3 +253,53 @@ def test_an_activation_decorated_with_md_scope_is_one_box():
     loss = (Sequential([Dense(4, activation=boxed, input_shape=(3,))])(x) ** 2).mean()
     loss.backward()
     assert md.draw_graph(loss).source.count("<b>swish</b>") == 1
+
+
+# ---- where shows its condition; mean is one op; the explorer names only boxes drawn ----------
+
+def softplus_graph():
+    x = md.Tensor(np.array([[-1.0, 2.0], [0.5, -3.0]]), requires_grad=True, name="x")
+    return md.activations.softplus(x).mean(), x
+
+
+def test_where_draws_its_condition_as_an_input_no_gradient_flows_to():
+    loss, x = softplus_graph()
+    trace = md.trace_backward(loss)
+    (where,) = [t for t in trace.tensors() if t.op == "where"]
+    condition = where.parents[0]
+    assert condition.dtype == bool
+    source = md.draw_graph(loss, edge_labels="operand").source
+    edges = re.findall(r"^\t(t\d+) -> (op\d+) \[(.*)\]$", source, flags=re.M)
+    into_where = [(tail, attributes) for tail, head, attributes in edges
+                  if f'input 0 of where' in attributes or 'of where"' in attributes]
+    assert [re.search(r"label=<([^>]*)>", a).group(1) for _, a in into_where] == \
+        ["condition", "if true", "if false"]
+    assert 'style="dashed"' in into_where[0][1] and "no gradient" in into_where[0][1]
+    tail = into_where[0][0]
+    assert "[[False, True], [True, False]]" in re.search(rf"^\t+{tail} \[(.*)\]$", source,
+                                                         flags=re.M).group(1)
+    graded = md.draw_graph(trace, edge_labels="grad").source      # it gets no gradient label
+    (condition_edge,) = [l for l in graded.splitlines() if "input 0 of where" in l]
+    assert "label=" not in condition_edge
+
+
+@pytest.mark.parametrize("graph", ["softplus", "digits"])
+def test_mean_is_one_op_and_the_explorer_names_only_boxes_that_are_drawn(dot, graph):
+    from microdense.graph.explorer import page_data
+    loss = softplus_graph()[0] if graph == "softplus" else digits_mlp(batch=4)[0]
+    explorer = md.explore(loss)
+    titles = set(re.findall(r"<title>([^<]*)</title>", explorer.html))
+    titles = {t.replace("&#45;&gt;", "->").replace("-&gt;", "->") for t in titles}
+    data = page_data(explorer.trace)
+    ids = {entry[key] for entry in data["tensors"] for key in ("node", "opNode", "opBox")
+           if entry[key]}
+    ids |= {layer["cluster"] for layer in data["layers"]}
+    assert ids <= titles
+    for step in data["steps"]:
+        for edge in step.get("edges", []) + [c["edge"] for c in step.get("contributions", [])
+                                             if c["edge"]] + [step.get("outEdge")]:
+            if edge:
+                assert f"{edge[0]}->{edge[1]}" in titles
+    if graph == "softplus":
+        assert sum(1 for e in data["tensors"] if e["op"] == "mean") == 1
+        assert len(re.findall(r"<text[^>]*>mean</text>", explorer.html)) == 1

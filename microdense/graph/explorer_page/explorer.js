@@ -256,7 +256,7 @@
     box.replaceChildren(el("h2", "", t.label + (t.name && t.name !== t.label ? " (" + t.name + ")" : "")),
       el("div", "line", shapeText(t.shape) + " \u00b7 " + t.dtype + " \u00b7 " + t.kind +
          (t.op ? " \u00b7 made by " + t.op : "") + (t.layer ? " \u00b7 layer " + t.layer : "")));
-    if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes)")); return; }
+    if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes, or inside an op drawn as one box)")); return; }
     if (t.shownAt > position) box.append(el("p", "hint", "data: not computed yet (forward step " + t.shownAt + ")"));
     else box.append(grid("data", t.data, t.dataStats, k));
     if (!t.grad) box.append(el("p", "hint", "grad: none (it needs no gradient)"));
