@@ -114,7 +114,8 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     else:
         clusters = _add_clusters(canvas, tensors, membership, descriptions, kept,
                                  group_layers)
-        _draw_tensors_and_ops(canvas, tensors, clusters, kept, style, structure, edges)
+        _draw_tensors_and_ops(canvas, tensors, clusters, kept, style, structure, edges,
+                              membership)
     if elided:
         notes.add_elision_note(canvas, elided)
     if notes.records_nothing(root):
@@ -196,7 +197,7 @@ def _layer_title(layer, description):
     return f"<{title} · {escape(description)}>" if description else f"<{title}>"
 
 
-def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges):
+def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges, membership):
     for i, tensor in enumerate(tensors):
         if not kept[i] or structure.hidden[i]:
             continue
@@ -206,17 +207,23 @@ def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges)
             continue
         canvas.add_node(f"op{i}", box, **op_node(structure.op[i], structure.rule[i], style))
         canvas.add_edge(f"op{i}", f"t{i}")
-        _add_input_edges(canvas, i, tensors, f"op{i}", kept, structure, edges)
+        _add_input_edges(canvas, i, tensors, f"op{i}", kept, structure, edges, membership)
 
 
-def _add_input_edges(canvas, i, tensors, head, kept, structure, edges):
+def _add_input_edges(canvas, i, tensors, head, kept, structure, edges, membership):
     """One edge per input, in argument order (a + a gives two); elided inputs hang off the
-    note node, once per op."""
+    note node, once per op.
+
+    An edge into a layer's box from outside it spans two ranks, not one: the layer's weights
+    (one rank above the op that reads them) then sit below the box it comes from, so layer
+    boxes stack one after the other instead of side by side in a staircase."""
     from_note = False
     for argument, j in enumerate(structure.inputs[i]):
         if kept[j]:
-            canvas.add_edge(f"t{j}", head, **edges.attributes(i, argument, tensors[j],
-                                                               structure.op[i], structure))
+            attributes = edges.attributes(i, argument, tensors[j], structure.op[i], structure)
+            if membership[i] is not None and membership[j] != membership[i]:
+                attributes["minlen"] = "2"
+            canvas.add_edge(f"t{j}", head, **attributes)
         elif not from_note:
             canvas.add_edge(ELIDED, head, style="dashed")
             from_note = True

@@ -203,7 +203,7 @@ def non_finite_count(array):
 
 # ---- wide tensors: a matrix glyph instead of numbers --------------------------------------
 
-WIDE = 64                   # arrays with more values than this are drawn as a glyph
+WIDE = 16                   # arrays with more values than this are drawn as a glyph
 GLYPH_ROWS, GLYPH_COLS = 6, 12       # at most this many cells down and across
 GLYPH_CELL = ("4", "3")     # a cell's width and height, in points
 

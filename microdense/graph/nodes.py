@@ -88,7 +88,7 @@ def glyph_row(arrays, muted):
         if shown and array is not None:
             picture, scale = labels.glyph(array)
             cells.append(f'<td align="right"><i>{what}</i></td><td>{picture}</td>'
-                         f'<td align="left"><font color="{muted}" point-size="8">{scale}</font>'
+                         f'<td align="left"><font color="{muted}">{scale}</font>'
                          f'</td>')
     if not cells:
         return ""
