@@ -592,12 +592,15 @@ def test_a_64_by_10_kernel_shows_every_value_and_hovering_reads_one(browser, tmp
     assert page.errors() == []
 
 
-def test_folding_a_layer_lays_the_graph_out_again_without_overlaps(browser, tmp_path):
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+def test_folding_a_layer_lays_the_graph_out_again_without_overlaps(browser, tmp_path, rankdir):
     loss, model = digits_784()
-    page = open_page(browser, tmp_path, md.explore(loss))
+    page = open_page(browser, tmp_path, md.explore(loss, rankdir=rankdir))
     _, _, cluster_ids = node_ids(loss)
-    assert page.data["rankdir"] == "TB"
-    height = page.js("return document.querySelector('#graph svg').height.baseVal.value")
+    assert page.data["rankdir"] == ("TB" if rankdir == "auto" else rankdir)
+    along = "height" if page.data["rankdir"] == "TB" else "width"     # the axis of the ranks
+    size = f"return document.querySelector('#graph svg').{along}.baseVal.value"
+    height = page.js(size)
     assert overlapping(page.js(VISIBLE_BOXES)) == []
     title = page.js("return [...document.querySelectorAll('g.cluster')].find(g => g.querySelector"
                     "('title').textContent === arguments[0]).querySelector('text')",
@@ -605,15 +608,14 @@ def test_folding_a_layer_lays_the_graph_out_again_without_overlaps(browser, tmp_
     title.click()
     boxes = page.js(VISIBLE_BOXES)
     assert overlapping(boxes) == []
-    folded = page.js("return document.querySelector('#graph svg').height.baseVal.value")
-    print(f"\nfolding {model.layers[0].name}: the graph {height:.0f} -> {folded:.0f} px high")
+    folded = page.js(size)
+    print(f"\nfolding {model.layers[0].name}: the graph {height:.0f} -> {folded:.0f} px {along}")
     assert folded < height - 200                                  # laid out again, shorter
     page.press("last")                                            # stepping still works
     page.go(page.data["forwardSteps"] + 3)
     assert overlapping(page.js(VISIBLE_BOXES)) == []
     page.element(f".fold-cover[data-layer='{model.layers[0].name}']").click()
-    assert page.js("return document.querySelector('#graph svg').height.baseVal.value") == \
-        pytest.approx(height)
+    assert page.js(size) == pytest.approx(height)
     assert page.js("return [...document.querySelectorAll('g.node')].filter(g => "
                    "g.getAttribute('transform')).length") == 0
     assert page.errors() == []

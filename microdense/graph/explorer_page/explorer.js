@@ -430,9 +430,9 @@
         if (across(box, now) || linked.has(piece.id + " " + other.id)) to = Math.max(to, end(now) + GAP);
       const by = Math.min(0, to - start(box));
       for (const member of piece.members) shift[member] = by;
-      if (layer) coverBox[layer.name] = moved(coverBox[layer.name], by);
       placed.push([piece, moved(box, by)]);
     }
+    for (const layer of layers) coverBox[layer.name] = moved(coverBox[layer.name], shift[layer.cluster]);
     for (const [id, g] of Object.entries(groups)) {
       g.classList.toggle("folded-away", hidden.has(id));
       const by = shift[id] || 0;
