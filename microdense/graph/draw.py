@@ -2,11 +2,11 @@
 from microdense.graph import flow, labels, notes
 from microdense.graph.collapsed import draw_collapsed
 from microdense.graph.expand import expand_fused
-from microdense.graph.scalar_zoom import expand_dense
 from microdense.graph.labels import bold, escape
 from microdense.graph.nodes import Style, add_legend, kind_of, op_node, tensor_node
 from microdense.graph.notes import ELIDED
 from microdense.graph.rendering import Canvas
+from microdense.graph.scalar_zoom import expand_dense
 from microdense.graph.walk import (Structure, function_scopes, keep_nearest, layers_of,
                                    longest_chain, walk)
 
@@ -28,7 +28,9 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
 
     One box per tensor: its name if it has one ("dense/kernel"), shape and dtype, and its
     data and grad, in full when it has at most `max_elements` (4) values, else as mean, std,
-    min and max.
+    min and max; above 16 values, as a glyph: a small heat-map of the matrix (each cell the
+    mean of a block, blue below zero, red above, strongest at the ±scale written beside it),
+    with mean, std, min and max in the tooltip.
     One ellipse per op ("matmul", "add", "sigmoid"); hover over it for its derivative rule.
     A tensor used twice (`a + a`) has two edges into the op.
 
@@ -70,8 +72,9 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     show_legend      also draw the legend as a box of sample nodes
     edge_labels      None; "grad": each edge from an input to an op is labelled with the
                      gradient that input received along it (its values when tiny, else
-                     its mean |grad|, the one size |grad| means everywhere), read from the trace of `trace = md.trace_backward(loss)`
-                     (found by itself, or pass trace= or draw the trace); "operand": the
+                     its mean |grad|, the one size |grad| means everywhere), read from the
+                     trace of `trace = md.trace_backward(loss)` (found by itself, or pass
+                     trace= or draw the trace); "operand": the
                      inputs' roles where order matters (x and W of a matmul, numerator ...)
     show_rules       write each op's derivative rule under its name (PNG and PDF keep it)
     trace            the md.trace_backward Trace to read edge_labels="grad" from; `root`
