@@ -645,6 +645,29 @@ def test_fit_keeps_the_text_readable(browser, tmp_path):
     assert page.errors() == []
 
 
+def test_a_tiny_dense_layer_has_a_scalar_view(browser, tmp_path):
+    md.utils.set_random_seed(0)
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype="float32")
+    y = np.array([[1.0, 0.0], [0.0, 1.0]], dtype="float32")
+    model = Sequential([Dense(2, activation="sigmoid", input_shape=(3,))])
+    loss = md.losses.MeanSquaredError()(y, model(x))
+    page = open_page(browser, tmp_path, md.explore(loss))
+    assert page.data["scalarView"] and page.element("#graph").is_displayed()
+    page.press("scalar")                               # every x[b,i] * W[i,j], every sum
+    assert page.element("#scalar-graph").is_displayed()
+    assert not page.element("#graph").is_displayed()
+    assert page.element("#scalar").text == "matrix view"
+    texts = page.js("return [...document.querySelectorAll('#scalar-graph text')]"
+                    ".map(t => t.textContent)")
+    kernel = model.layers[0].kernel
+    assert f"{kernel.name}[2,1]" in texts and f"{model.layers[0].bias.name}[1]" in texts
+    page.press("scalar")
+    assert page.element("#graph").is_displayed() and not page.element("#scalar-graph").is_displayed()
+    assert page.errors() == []
+    big = open_page(browser, tmp_path, md.explore(digits_784()[0]), name="big.html")
+    assert not big.data["scalarView"] and not big.element("#scalar").is_displayed()
+
+
 def test_a_missing_browser_fails_saying_how_to_install_it(monkeypatch):
     monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
     monkeypatch.setattr(chromium.os.path, "exists", lambda path: False)

@@ -45,7 +45,8 @@ def explore(root, *, rankdir="auto", max_nodes=1000, group_layers=True, title=No
     then backward through the trace: the current node is highlighted, the edges its gradient
     flows along light up with each contribution, and a side panel writes the chain rule with
     that step's numbers. Click a tensor for its data and gradient as a grid; click a layer's
-    title to fold it into one node.
+    title to fold it into one node. When every Dense layer is tiny, "scalar view" shows them
+    element by element (draw_graph(expand="dense")).
 
     rankdir, max_nodes, group_layers   as for draw_graph (the page's picture is draw_graph's)
     title                              the page's title (default: "Backprop explorer: <root>")
@@ -61,8 +62,20 @@ def explore(root, *, rankdir="auto", max_nodes=1000, group_layers=True, title=No
     svg = _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
     data = page_data(trace, max_nodes=max_nodes, group_layers=group_layers)
     data["rankdir"] = drawing.graph_attr["rankdir"]
+    scalar = _scalar_view(root, group_layers)
+    data["scalarView"] = bool(scalar)
     title = title or f"Backprop explorer: {data['root']}"
-    return Explorer(_page(title, svg, data), trace)
+    return Explorer(_page(title, svg, data, scalar), trace)
+
+
+def _scalar_view(root, group_layers):
+    """The SVG of draw_graph(root, expand="dense"): each Dense layer element by element, when
+    every Dense layer in the graph is tiny enough (scalar_zoom.py); else "" (no such view)."""
+    try:
+        drawing = draw_graph(root, expand="dense", group_layers=group_layers)
+    except ValueError:                       # no Dense layer, or one too big to draw
+        return ""
+    return _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
 
 
 class Explorer:
@@ -370,10 +383,10 @@ def _read(name):
         return file.read()
 
 
-def _page(title, svg, data):
+def _page(title, svg, data, scalar=""):
     """The template with its {{slots}} filled in one pass (so no inserted text, however it
     reads, is taken for a slot)."""
     parts = {"TITLE": html.escape(title), "STYLE": _read("explorer.css"), "SVG": svg,
-             "DATA": _json_for_script(data), "SCRIPT": _read("explorer.js")}
+             "SCALAR": scalar, "DATA": _json_for_script(data), "SCRIPT": _read("explorer.js")}
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)],
                   _read("explorer.html"))

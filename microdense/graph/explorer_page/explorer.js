@@ -578,6 +578,19 @@
     const whole = Math.min(1, box.clientWidth / width, box.clientHeight / height);
     setZoom(whole >= READABLE ? whole : Math.max(READABLE, Math.min(1, box.clientWidth / width)));
   });
+  // The scalar view: draw_graph(expand="dense")'s picture, kept in a <template> (outside the
+  // page until shown, so the main drawing's ids stay the only ones); its numbers are the same.
+  if (data.scalarView) {
+    $("scalar").hidden = false;
+    $("scalar").addEventListener("click", () => {
+      const on = $("scalar-graph").hidden;
+      if (on && !$("scalar-graph").firstElementChild)
+        $("scalar-graph").append($("scalar-view").content.cloneNode(true));
+      $("scalar-graph").hidden = !on;
+      $("graph").hidden = on;
+      $("scalar").textContent = on ? "matrix view" : "scalar view";
+    });
+  }
   if (data.elided) {
     $("note").hidden = false;
     $("note").textContent = data.elided + " nodes, the farthest from " + data.root + ", are not drawn (max_nodes=" +
