@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one script behind the README's commands. Idempotent: safe to run again and again.
 #   ./dev.sh demo    set up, train a small model on built-in data, draw its graph into viz/
-#   ./dev.sh test    set up, run the whole test suite
+#   ./dev.sh test    set up, run the whole test suite (--quick: leave out the slow, browser,
+#                    notebook and dask tiers, for the inner loop; any pytest arguments follow)
 #   ./dev.sh viz     set up, regenerate the gallery in viz/ (every example)
 #   ./dev.sh bench   set up (and the bench extra: PyTorch CPU), run the benchmark suite
 # Set-up = the Graphviz `dot` program (apt-get as root; otherwise it prints the command),
@@ -76,7 +77,12 @@ install_bench() {
 
 case "${1:-}" in
   demo)  setup; "$PY" examples/00_demo.py ;;
-  test)  setup; shift; "$PY" -m pytest "$@" ;;
+  test)  setup; shift
+         if [ "${1:-}" = "--quick" ]; then
+           shift; "$PY" -m pytest -m "not slow and not browser and not notebook and not dask" "$@"
+         else
+           "$PY" -m pytest "$@"
+         fi ;;
   viz)   setup; for f in examples/[0-9]*.py; do echo "== $f"; "$PY" "$f"; done ;;
   bench) setup; install_bench; shift; "$PY" benchmarks/run.py "$@" ;;
   setup) setup ;;

@@ -176,25 +176,39 @@ def _read_digits():
         return np.loadtxt(text, delimiter=",", dtype=np.int64)
 
 
-def train_test_split(x, y, test_size=0.2, seed=0, stratify=False):
+def train_test_split(x, y, test_size=0.2, seed=0, stratify=False, random_state=None):
     """Shuffle the rows of x and y together and cut them: returns x_train, x_test, y_train,
     y_test (scikit-learn's order).
 
     test_size is a fraction in (0, 1) or a number of rows. With stratify=True each class
     (integer or one-hot y) contributes the same fraction of its rows to the test set, so
-    small test sets keep the class balance.
+    small test sets keep the class balance; stratify may also be the labels themselves, as in
+    scikit-learn. random_state is scikit-learn's name for `seed`.
     """
+    if random_state is not None:
+        if seed not in (0, random_state):
+            raise ValueError(f"train_test_split got seed={seed} and random_state="
+                             f"{random_state}: they are one setting; pass one of them.")
+        seed = random_state
     x, y = np.asarray(x), np.asarray(y)
     n = len(x)
     if len(y) != n:
         raise ValueError(f"x and y need the same number of rows; got {n} and {len(y)}.")
+    labels = None
+    if stratify is not None and not isinstance(stratify, bool):
+        labels = np.asarray(stratify)              # scikit-learn's form: the labels to keep
+        if len(labels) != n:
+            raise ValueError(f"stratify= holds {len(labels)} labels for {n} rows.")
+    elif stratify:
+        labels = y.argmax(axis=1) if y.ndim == 2 else y
     n_test = int(round(test_size * n)) if isinstance(test_size, float) else int(test_size)
     if not 0 < n_test < n:
         raise ValueError(f"test_size={test_size} leaves {n_test} of {n} rows for testing; "
                          f"use a fraction in (0, 1) or a count between 1 and {n - 1}.")
     rng = np.random.default_rng(seed)
-    if stratify:
-        labels = y.argmax(axis=1) if y.ndim == 2 else y
+    if labels is not None:
+        if labels.ndim == 2:
+            labels = labels.argmax(axis=1)         # one-hot
         classes, counts = np.unique(labels, return_counts=True)
         # Each class's share n_test * count / n, rounded down; the rows still missing go to
         # the classes with the largest remainders, so exactly n_test rows are drawn.

@@ -19,6 +19,7 @@ import io
 import json
 import math
 import os
+import re
 import threading
 import zipfile
 import zlib
@@ -37,7 +38,13 @@ OPTIMIZER_FILE = "optimizer.npz"
 MAX_INFLATION = 20
 SMALL_FILE_BUDGET = 16 << 20        # any file may unpack to 16 MB
 MAX_CONFIG_BYTES = 16 << 20         # a thousand-layer config is well under 1 MB
-MAX_SAMPLE_VALUES = 1 << 24         # the build's one-sample input, if the weights are fewer
+MAX_SAMPLE_VALUES = 1 << 22         # the build's one-sample input, if the weights are fewer
+MAX_JSON_DEPTH = 200                # brackets inside brackets; a model nested MAX_NESTING deep
+                                    # is about 140 (Python's json recurses once per level)
+# The caller's limits (each function takes its own value as an argument):
+MAX_FILE_BYTES = 4 << 30            # load_model(max_bytes=): the arrays a model file declares
+MAX_BUILD_WEIGHTS = 1 << 23         # model_from_json(max_weights=): the weight values a config
+                                    # with no weights file may build (32 MB of float32)
 
 
 # ---- the error, and the weights a loading model may create ---------------------------------
@@ -66,28 +73,70 @@ def expect_weights(shapes, filepath):
         _loading.expected = previous
 
 
+@contextlib.contextmanager
+def allow_weights(max_weights, source):
+    """Within this block, the new weights may hold `max_weights` values in all; `source`
+    names what is being built in the error ("the config", "<json>")."""
+    previous = getattr(_loading, "allowance", None)
+    _loading.allowance = [max_weights, max_weights, source]      # [limit, left, source]
+    try:
+        yield
+    finally:
+        _loading.allowance = previous
+
+
 def check_new_weight(path, shape):
-    """Refuse, before it is allocated, a weight the file being loaded does not declare."""
+    """Refuse, before it is allocated, a weight the file being loaded does not declare, or
+    one that takes the weights being built past their allowance (allow_weights)."""
     expected = getattr(_loading, "expected", None)
-    if expected is None:
-        return
-    shapes, filepath = expected
-    if shapes.get(path) != tuple(shape):
-        held = (f"declares it with shape {shapes[path]}" if path in shapes
-                else "does not hold it")
-        raise hostile(filepath, "config.json", f"builds weight '{path}' with shape "
-                      f"{tuple(shape)}, but the weights file {held}")
+    if expected is not None:
+        shapes, filepath = expected
+        if shapes.get(path) != tuple(shape):
+            held = (f"declares it with shape {shapes[path]}" if path in shapes
+                    else "does not hold it")
+            raise hostile(filepath, "config.json", f"builds weight '{path}' with shape "
+                          f"{tuple(shape)}, but the weights file {held}")
+    allowance = getattr(_loading, "allowance", None)
+    if allowance is not None:
+        limit, left, source = allowance
+        size = math.prod(shape)
+        if size > left:
+            raise ModelFileError(
+                f"{source} builds more weights than allowed: weight '{path}' of shape "
+                f"{tuple(shape)} takes the model past {limit:,} values (checked before "
+                f"allocating). If you trust it, pass a larger limit, e.g. model_from_json("
+                f"text, max_weights={limit - left + size:_}) for the weights so far.")
+        allowance[1] = left - size
+
+
+def check_json_depth(text, filepath, field):
+    """Refuse JSON text nested deeper than MAX_JSON_DEPTH before a parser sees it (Python's
+    json recurses once per level). The brackets outside strings are counted, without
+    recursing: depth = the running count of [ and { minus ] and }."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    outside_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text).encode("utf-8")
+    codes = np.frombuffer(outside_strings, np.uint8)
+    steps = np.isin(codes, _OPENING).astype(np.int64) - np.isin(codes, _CLOSING)
+    depth = int(np.cumsum(steps).max(initial=0))
+    if depth > MAX_JSON_DEPTH:
+        raise hostile(filepath, field, f"nests its JSON {depth:,} levels deep; at most "
+                                       f"{MAX_JSON_DEPTH} are read")
+
+
+_OPENING = np.frombuffer(b"[{", np.uint8)
+_CLOSING = np.frombuffer(b"]}", np.uint8)
 
 
 # ---- reading untrusted files -------------------------------------------------------------
 
 class Budget:
-    """The bytes a file may make us unpack: its size on disk times MAX_INFLATION (at least
+    """The bytes a file may make us unpack: the bytes it stores times MAX_INFLATION (at least
     SMALL_FILE_BUDGET). Every entry's declared size is taken from it before it is read."""
 
-    def __init__(self, filepath, file_size):
+    def __init__(self, filepath, stored_bytes):
         self.filepath = filepath
-        self.left = max(SMALL_FILE_BUDGET, MAX_INFLATION * file_size)
+        self.left = max(SMALL_FILE_BUDGET, MAX_INFLATION * stored_bytes)
 
     def take(self, nbytes, field):
         if nbytes > self.left:
@@ -167,11 +216,20 @@ def read_npz(raw, filepath, entry, budget, expected=None):
     {name: shape} the arrays must have), then read with allow_pickle=False."""
     headers = npz_headers(raw, filepath, entry, budget)
     if expected is not None:
-        for name, (shape, _) in headers.items():
-            if name in expected and tuple(expected[name]) != shape:
+        # Each array must be the shape of the weight of its name, or (a name the model does
+        # not have: load_weights matches those by position) of the weight at its position.
+        # An array that is neither is refused here, before any is read.
+        by_position = list(expected.items())
+        if len(headers) > len(expected):
+            raise ValueError(f"The weights in '{filepath}' do not match the model: the file "
+                             f"holds {len(headers)} arrays, the model {len(expected)} weights.")
+        for position, (name, (shape, _)) in enumerate(headers.items()):
+            owner, want = (name, expected[name]) if name in expected else by_position[position]
+            if tuple(want) != shape:
                 raise ValueError(f"The weights in '{filepath}' do not match the model: "
                                  f"'{name}' has shape {shape} in the file and "
-                                 f"{tuple(expected[name])} in the model.")
+                                 f"{tuple(want)} in the model"
+                                 + (f" (as '{owner}', by position)." if owner != name else "."))
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as arrays:
             return {name: arrays[name] for name in headers}
@@ -200,7 +258,6 @@ def read_model_file(filepath):
     if not os.path.exists(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
                          f"accessible model file written by model.save().")
-    budget = Budget(filepath, os.path.getsize(filepath))
     try:
         with zipfile.ZipFile(filepath) as archive:
             infos = {info.filename: info for info in _entry_infos(archive, filepath, "the zip")}
@@ -208,12 +265,18 @@ def read_model_file(filepath):
                 raise ValueError(f"'{filepath}' is a zip file but not a microdense model file "
                                  f"(it holds {sorted(infos)[:5]}; a model holds {CONFIG_FILE} "
                                  f"and {WEIGHTS_FILE}).")
+            # The budget counts the stored bytes of the entries we read, not the file's size:
+            # padding a file with an entry we never read must not raise what it may unpack to.
+            budget = Budget(filepath, sum(
+                info.compress_size for name, info in infos.items()
+                if name in (CONFIG_FILE, WEIGHTS_FILE, OPTIMIZER_FILE)))
             text = _read_entry(archive, infos[CONFIG_FILE], budget, MAX_CONFIG_BYTES)
             entries = {name: _read_entry(archive, infos[name], budget)
                        for name in (WEIGHTS_FILE, OPTIMIZER_FILE) if name in infos}
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
         raise hostile(filepath, "the zip", f"is truncated or damaged "
                                            f"({type(error).__name__}: {error})") from None
+    check_json_depth(text, filepath, CONFIG_FILE)
     try:
         config = json.loads(text.decode("utf-8"))
     except (ValueError, RecursionError) as error:     # JSONDecodeError, UnicodeDecodeError
@@ -253,6 +316,12 @@ def check_config(config, filepath):
         raise ValueError(f"Cannot load a model of class {config['class_name']!r}; "
                          f"microdense models are {' or '.join(MODEL_CLASSES)}.")
     _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
+    layers = sum(len(model["layers"]) for model in _model_configs(config["config"]))
+    if layers > MAX_CONFIG_LAYERS:
+        raise hostile(filepath, '"config"', f"declares {layers:,} layers; at most "
+                      f"{MAX_CONFIG_LAYERS:,} are built (each costs time and a few KB before "
+                      f"any weight). If you trust it, raise "
+                      f"microdense.model_file.MAX_CONFIG_LAYERS")
     settings = config.get("compile_config")
     require(settings, (dict, type(None)), '"compile_config"', "a dict or null")
     if settings is not None:
@@ -278,6 +347,8 @@ def check_config(config, filepath):
 
 MODEL_CLASSES = ("Sequential", "Functional")
 MAX_NESTING = 32                 # models inside models inside models ...
+MAX_CONFIG_LAYERS = 20_000       # layers in all models of a config: twice the 10,000-layer
+                                 # chain tests/test_deep_models.py saves and loads
 
 
 def _check_model(class_name, model, field, require, filepath, depth=0):

@@ -26,6 +26,7 @@ the same shapes, that work can be done once:
 `Sequential.compile(jit_compile="auto")`, the default, replays whenever it can; True warns
 when it cannot; False or run_eagerly=True never replays.
 """
+import os
 import sys
 import warnings
 
@@ -68,12 +69,13 @@ class Tape:
 
 
 def _user_site():
-    """'file:line' of the code that asked: the innermost frame outside the tensor and
-    recording machinery (a user's line, or a library line that a test should catch)."""
+    """'file:line' of the code that asked: the innermost frame outside the tensor, the ops
+    and the recording machinery (a user's line, or a library line that a test catches)."""
     frame = sys._getframe(2)
-    machinery = _HERE + (sys.modules["microdense.tensor"].__file__,
-                         sys.modules["microdense.ops.op"].__file__)
-    while frame is not None and frame.f_code.co_filename in machinery:
+    machinery = _HERE + (sys.modules["microdense.tensor"].__file__,)
+    ops_folder = os.path.dirname(sys.modules["microdense.ops"].__file__)
+    while frame is not None and (frame.f_code.co_filename in machinery or
+                                 os.path.dirname(frame.f_code.co_filename) == ops_folder):
         frame = frame.f_back
     if frame is None:
         return "an unknown place"
@@ -119,6 +121,7 @@ class Program:
                          (record.forward, ks, attrs, out, self.tensors[out].data.ndim == 0)
                          for record, ks, attrs, out in self.steps]
         self.assigned = [target for record, _, target, _ in self.steps if record is None]
+        self._numbered = ((), [])
 
     def _number(self, tensor):
         k = self.position[id(tensor)] = len(self.tensors)
@@ -180,9 +183,15 @@ class Program:
             # (Op.run, inlined: numpy gives a scalar, not an array, for a 0-d result)
             values[out] = np.asarray(result) if zero_d else result
         grads = self._gradients(values, saved)
-        position = self.position
-        return values, [grads[position[id(w)]] if id(w) in position else None
-                        for w in weights]
+        return values, [None if k is None else grads[k] for k in self.numbers(weights)]
+
+    def numbers(self, tensors):
+        """Each tensor's number in this program (None for one the step did not read); kept
+        for the list of weights the step was recorded with, which every replay passes."""
+        key = tuple(map(id, tensors))
+        if key != self._numbered[0]:
+            self._numbered = (key, [self.position.get(k) for k in key])
+        return self._numbered[1]
 
     def _gradients(self, values, saved):
         """The engine's walk over numbered arrays (engine.backward, without Tensor objects).
@@ -376,9 +385,11 @@ def _unflatten(flat, x, y, sample_weight):
 
 
 def _signature(x, y, sample_weight, weights):
-    arrays = tuple((a.shape, a.dtype.str) for a in _flatten(x, y, sample_weight))
-    layout = tuple(None if p is None else isinstance(p, list) for p in (x, y, sample_weight))
-    return arrays, layout, tuple((id(w), w.requires_grad) for w in weights)
+    """What must match for a recorded program to be replayed: the batch's arrays (shapes,
+    dtypes, which are lists) and the weights that train."""
+    arrays = tuple([(a.shape, a.dtype) for a in _flatten(x, y, sample_weight)])
+    layout = (type(x), type(y), type(sample_weight))
+    return arrays, layout, tuple([(id(w), w._requires_grad) for w in weights])
 
 
 def _count(x):

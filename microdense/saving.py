@@ -36,10 +36,10 @@ import numpy as np
 
 from microdense import layers as layers_module
 from microdense import losses, metrics, model_file, optimizers, utils
-from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MODEL_CLASSES,
-                                   OPTIMIZER_FILE,
-                                   WEIGHTS_FILE, Budget, ModelFileError, expect_weights,
-                                   check_input_sizes, hostile, read_model_file, read_npz)
+from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS,
+                                   MAX_FILE_BYTES, MODEL_CLASSES, OPTIMIZER_FILE, WEIGHTS_FILE,
+                                   Budget, ModelFileError, allow_weights, check_input_sizes,
+                                   expect_weights, hostile, read_model_file, read_npz)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
     get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
 
@@ -265,18 +265,28 @@ def _not_saved(filepath, reason):
 # mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
 _RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
 
-def load_model(filepath, custom_objects=None, compile=True):
+def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_BYTES):
     """The model saved at `filepath`, with its weights, and (compile=True) compiled with its
     optimizer state restored. custom_objects maps saved names to your functions/classes.
-    A file that is not a model microdense wrote raises ModelFileError (a ValueError)."""
+    A file that is not a model microdense wrote raises ModelFileError (a ValueError), and so
+    does one whose arrays declare more than `max_bytes` (4 GiB; raise it for a bigger model
+    you trust): every size is checked before any array is allocated."""
     saved = read_model_file(filepath)
     filepath = saved.filepath
     config = saved.config
     headers = saved.headers(WEIGHTS_FILE)
-    check_input_sizes(config, filepath, sum(math.prod(s) for s, _ in headers.values()))
+    declared = {entry: saved.headers(entry) for entry in saved.entries}
+    total = sum(math.prod(shape) * dtype.itemsize
+                for arrays in declared.values() for shape, dtype in arrays.values())
+    if total > max_bytes:
+        raise hostile(filepath, "its arrays", f"declare {total:,} bytes, more than max_bytes="
+                      f"{max_bytes:,}; pass load_model(..., max_bytes={total:,}) if you trust "
+                      f"this file")
+    weight_values = sum(math.prod(shape) for shape, _ in headers.values())
+    check_input_sizes(config, filepath, weight_values)
     try:
         with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath):
-            model = model_from_config(config, custom_objects)
+            model = model_from_config(config, custom_objects, max_weights=weight_values)
     except MemoryError:
         raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
     except _RAW_ERRORS as error:             # a value of the wrong type reached a build()
@@ -297,12 +307,16 @@ def _model_class(class_name):
     return {"Sequential": Sequential, "Functional": Functional}[class_name]
 
 
-def model_from_config(config, custom_objects=None):
-    """A Sequential or Functional model from save_model's config.json contents."""
+def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
+    """A Sequential or Functional model from save_model's config.json contents. Its layers
+    may create `max_weights` weight values in all (8,388,608: 32 MB of float32), each weight
+    checked before it is allocated; raise it for a bigger model you trust."""
     if config.get("class_name") not in MODEL_CLASSES:
         raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
                          f"microdense models are {' or '.join(MODEL_CLASSES)}.")
-    return _model_class(config["class_name"]).from_config(config["config"], custom_objects)
+    with allow_weights(max_weights, "the model config"):
+        return _model_class(config["class_name"]).from_config(config["config"],
+                                                              custom_objects)
 
 
 # ---- functional models: the layers, and the calls that connect them ------------------------
@@ -320,6 +334,7 @@ def model_from_config(config, custom_objects=None):
 def functional_config(model):
     """get_config() of a Functional model (the layout above)."""
     calls = {}                                    # node -> its call number within the model
+    call_counts = {}                              # layer -> how many of its calls so far
 
     def ref(tensor):
         node = tensor.node
@@ -334,7 +349,8 @@ def functional_config(model):
     nodes = []
     for node in model._nodes:
         args = [ref(tensor) for tensor in node.inputs]
-        calls[node] = sum(1 for other in calls if other.layer is node.layer and other.inputs)
+        calls[node] = call_counts.get(node.layer, 0)
+        call_counts[node.layer] = calls[node] + 1
         nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
     return {"name": model.name, "trainable": model.trainable,
             "layers": [{"class_name": utils.get_registered_name(type(layer)),
@@ -391,9 +407,14 @@ def functional_from_config(cls, config, custom_objects=None):
                trainable=config.get("trainable", True))
 
 
-def model_from_json(json_string, custom_objects=None):
+def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
     """A model (new weights) from the architecture Model.to_json wrote, as Keras's. The text
-    is checked field by field as a model file's config is: it never runs code."""
+    is checked field by field as a model file's config is: it never runs code. Sizes are
+    checked before anything is allocated: JSON nested beyond MAX_JSON_DEPTH (200) levels,
+    an input sample beyond MAX_SAMPLE_VALUES, and weights beyond `max_weights` values in all
+    (8,388,608: 32 MB of float32) are refused; raise max_weights for a bigger model."""
+    if isinstance(json_string, (str, bytes)):
+        model_file.check_json_depth(json_string, "<json>", "the text")
     try:
         config = json.loads(json_string)
     except (TypeError, ValueError) as error:
@@ -404,8 +425,9 @@ def model_from_json(json_string, custom_objects=None):
                          f"this text holds {type(config).__name__}.")
     # The same field checks as a model file's config.json (which also carries its format).
     model_file.check_config({**config, "format": FORMAT}, "<json>")
+    check_input_sizes(config, "<json>", 0)
     try:
-        return model_from_config(config, custom_objects)
+        return model_from_config(config, custom_objects, max_weights)
     except MemoryError:
         raise hostile("<json>", "config", "asks for more memory than there is") from None
     except _RAW_ERRORS as error:
@@ -502,11 +524,20 @@ def _restore_optimizer(model, saved, filepath):
     """The optimizer's state, each array's header checked against its weight's shape first."""
     shapes = {w.name: w.shape for w in model.weights}
     positions = [w.shape for w in model.trainable_weights]     # format 1: "momentum/3"
+    slots = set(model.optimizer.slots)
     expected = {}
     for name, (shape, _) in saved.headers(OPTIMIZER_FILE).items():
-        if name == "iterations":
+        if name == "iterations":                # a step count: one number, never an array
+            expected[name] = ()
+            if shape != ():
+                raise hostile(filepath, f"{OPTIMIZER_FILE} entry 'iterations'",
+                              f"has shape {shape}; it is one number (shape ())")
             continue
         owner, _, slot = name.rpartition("/")
+        if (owner if slot.isdigit() else slot) not in slots:    # format 1: slot/position
+            raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}", f"is not a state "
+                          f"of {type(model.optimizer).__name__} (its states: "
+                          f"{', '.join(sorted(slots)) or 'none'})")
         if owner in shapes:
             expected[name] = shapes[owner]
         elif owner.startswith("#") and owner[1:].isdigit() and int(owner[1:]) < len(positions):

@@ -63,7 +63,7 @@ def step_text(trace, step, threshold=THRESHOLD):
         where = "   (in " + " > ".join(s.name for s in node.scope.chain()) + ")"
     lines = [f"step {step.index}: {name} = {node.op}({inputs}){where}",
              f"  rule: {node.rule}" if node.rule else "  rule: (none given)",
-             line(f"  dL/d{name} {shape_text(step.upstream)} = ", step.upstream, threshold)]
+             "  " + trace._fan_in_text(node, step.upstream, threshold)]
     forms = math_forms(trace, node)
     for c in step.contributions:
         lines.extend(contribution_lines(trace, step, c, forms[c.input_index], threshold))
@@ -83,20 +83,35 @@ def math_forms(trace, node):
 
 def contribution_lines(trace, step, c, form, threshold):
     """What one input received: the form, the numbers (upstream times the local factor for an
-    elementwise op), and the sum over broadcast axes if the engine had to take one."""
+    elementwise op), and the sum over broadcast axes if the engine had to take one. Small
+    arrays share the form's line: `w receives dL/dw = dL/dh * 3 = 1.041 * 3 = 3.124`."""
     parent, node = trace.label(c.parent), trace.label(step.node)
-    lines = [f"  {parent} receives {form}"]
     local = _local_factor(step, c)
-    if local is not None and not np.all(local == 1):       # (a factor of 1 says nothing)
-        lines.append(line(f"    local factor d{node}/d{parent} = ", local, threshold))
-        lines.append(line(f"    dL/d{node} * local factor = ", c.from_op, threshold))
+    if local is not None and np.all(local == 1):        # a factor of 1 says nothing
+        local = None
+    head = f"  {parent} receives {form}"
+    if local is not None:
+        inline = [array_text(step.upstream, threshold), array_text(local, threshold),
+                  array_text(c.from_op, threshold)]
+        lines = _inline(head, f"{inline[0]} * {inline[1]} = {inline[2]}", inline) or [
+            head, line(f"    local factor d{node}/d{parent} = ", local, threshold),
+            line(f"    dL/d{node} * local factor = ", c.from_op, threshold)]
     else:
-        lines.append(line("    = ", c.from_op, threshold))
+        result = array_text(c.from_op, threshold)
+        lines = _inline(head, result, [result]) or [head, line("    = ", c.from_op, threshold)]
     if c.summed_axes:
         axes = _axes_text(c.summed_axes, np.ndim(c.from_op), c.parent.data.ndim)
         lines.append(line(f"    {parent} {shape_text(c.parent.data)} receives it summed over "
                           f"{axes} = ", c.added, threshold))
     return lines
+
+
+def _inline(head, numbers, texts):
+    """[head = numbers] when every array is one short line, else None."""
+    text = f"{head} = {numbers}"
+    if any("\n" in t for t in texts) or len(text) > 100:
+        return None
+    return [text]
 
 
 def _axes_text(axes, grad_ndim, parent_ndim):

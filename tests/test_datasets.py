@@ -158,3 +158,19 @@ def test_stratified_split_keeps_the_class_balance():
 def test_split_refuses_empty_sides():
     with pytest.raises(ValueError, match="test_size"):
         datasets.train_test_split(np.zeros((5, 1)), np.zeros(5), test_size=0.01)
+
+
+def test_split_takes_scikit_learns_random_state_and_stratify_labels():
+    x = np.arange(100, dtype=np.float32).reshape(50, 2)
+    y = np.arange(50) % 5
+    by_seed = datasets.train_test_split(x, y, test_size=0.2, seed=3)
+    by_state = datasets.train_test_split(x, y, test_size=0.2, random_state=3)
+    for a, b in zip(by_seed, by_state):
+        np.testing.assert_array_equal(a, b)
+    other = datasets.train_test_split(x, y, test_size=0.2, random_state=4)
+    assert not np.array_equal(other[1], by_state[1])
+    _, _, _, y_test = datasets.train_test_split(x, y, test_size=0.2, stratify=y,
+                                                random_state=0)
+    assert np.bincount(y_test).tolist() == [2, 2, 2, 2, 2]        # sklearn's stratify=labels
+    with pytest.raises(ValueError, match="seed=1 and random_state=2: they are one setting"):
+        datasets.train_test_split(x, y, seed=1, random_state=2)

@@ -117,6 +117,18 @@ def test_report_table_and_notes(capsys):
     assert diagnostics.format_report(rows) == table.rstrip("\n")
 
 
+def test_a_nan_gradient_is_flagged_and_does_not_hide_the_others():
+    """A diverged layer's NaN norm compares False with everything: it is named as diverged,
+    and the other layers are still judged against the largest finite norm."""
+    def row(grad):
+        return {"grad_norm": grad, "dead_fraction": None, "saturated_fraction": None,
+                "update_ratio": None}
+    rows = [row(float("nan")), row(1e-9), row(1.0), row(float("inf"))]
+    found = diagnostics.report.notes(rows)
+    assert found[0] == "nan gradient (diverged)" and found[3] == "inf gradient (diverged)"
+    assert found[1] == "vanishing gradient" and found[2] == ""
+
+
 def test_an_unbuilt_model_is_built_for_the_probe():
     model = md.models.Sequential([Dense(4, activation="relu"), Dense(1)])
     model.compile(optimizer="sgd", loss="mse")

@@ -7,6 +7,7 @@ import this module by name) find them.
 """
 import io
 import json
+import math
 import os
 import pickle
 import signal
@@ -247,6 +248,34 @@ def test_a_line_cut_short_by_a_crash_is_ignored_and_its_run_runs_again(tmp_path)
     assert len(lines) == 3 and json.loads(lines[2])["config"] == {"a": 2, "b": "x"}
 
 
+def test_a_json_line_that_is_not_a_run_is_skipped_with_a_warning_naming_it(tmp_path):
+    log = tmp_path / "runs.jsonl"
+    grid = {"a": [1, 2], "b": ["x"]}
+    md.experiments.sweep(arithmetic, grid, seeds=[0], n_jobs=1, log=log, progress=False)
+    good = log.read_text().splitlines()
+    first = json.loads(good[0])
+    strangers = [
+        ("[1, 2, 3]", "a JSON list, not an object"),
+        ('{"key": ["a"], "config": {}, "status": "ok", "result": null}', '"key" is a list'),
+        (json.dumps({k: v for k, v in first.items() if k != "status"}), 'no "status"'),
+        (json.dumps({k: v for k, v in first.items() if k != "config"}), 'no "config"'),
+        (json.dumps(dict(first, config=[1])), '"config" is a list'),
+        (json.dumps(dict(first, seed="0")), '"seed" is a str'),
+        ("[" * 5000 + "]" * 5000, "not JSON"),
+        ("3", "a JSON int, not an object"),
+    ]
+    log.write_text(good[0] + "\n" + "\n".join(line for line, _ in strangers) + "\n")
+    with pytest.warns(UserWarning) as caught:
+        results = md.experiments.sweep(arithmetic, grid, seeds=[0], n_jobs=1, log=log,
+                                       progress=False)
+    messages = [str(w.message) for w in caught]
+    for number, (_, why) in enumerate(strangers, start=2):
+        assert any(f"line {number}: " in m and why in m for m in messages), (number, messages)
+    assert [r["result"]["value"] for r in results.runs] == [10, 20]   # a=2 ran, a=1 was kept
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2 + len(strangers) and json.loads(lines[-1])["config"]["a"] == 2
+
+
 SWEEP_SCRIPT = """
 import sys, time
 import microdense as md
@@ -287,6 +316,91 @@ def test_a_sweep_killed_with_sigkill_resumes_and_logs_every_run_exactly_once(tmp
     expected = {t.key: t.config["a"] * 10 + t.seed for t in expand({"a": list(range(8))}, [0, 1])}
     assert sorted(r["key"] for r in records) == sorted(expected)          # each exactly once
     assert all(r["result"]["value"] == expected[r["key"]] for r in records)
+
+
+INTERRUPTED_SCRIPT = """
+import sys, time
+import microdense as md
+
+def slow(a, seed):
+    time.sleep(0.5)
+    return {"value": a * 10 + seed}
+
+if __name__ == "__main__":
+    try:
+        md.experiments.sweep(slow, {"a": list(range(20))}, seeds=[0, 1], n_jobs=2,
+                             log=sys.argv[1], progress=False)
+    except KeyboardInterrupt as stop:
+        print("interrupted:", stop, flush=True)
+        time.sleep(60)                 # stay alive: the workers must go without our death
+"""
+
+
+def descendants(pid):
+    """The pids of every process below `pid`, read from /proc (Linux)."""
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue                   # not a process, or one that just ended
+        if fields[0] != "Z":           # a zombie has ended; it waits only to be reaped
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, frontier = [], [pid]
+    while frontier:
+        children = parents.get(frontier.pop(), [])
+        found += children
+        frontier += children
+    return found
+
+
+def loky_workers(pid):
+    """The worker processes below `pid` (not the resource trackers, helpers that run no user
+    code and end with the process that started them)."""
+    workers = []
+    for child in descendants(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"popen_loky" in f.read():
+                    workers.append(child)
+        except OSError:
+            pass                       # it just ended
+    return workers
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the sweep", "Ctrl-C (SIGINT to the group)"])
+def test_a_signal_stops_the_worker_processes_and_leaves_a_whole_log(tmp_path, how):
+    script, log = tmp_path / "interrupted.py", tmp_path / "runs.jsonl"
+    script.write_text(INTERRUPTED_SCRIPT)
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    process = subprocess.Popen([sys.executable, str(script), str(log)], env=env,
+                               start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and len(calls_in_log(log)) >= 2):
+            assert process.poll() is None, "the sweep ended before it could be stopped"
+            assert time.monotonic() < deadline, "the sweep logged nothing in 60 s"
+            time.sleep(0.05)
+        workers = loky_workers(process.pid)
+        assert len(workers) == 2
+        if how.startswith("SIGTERM"):
+            os.kill(process.pid, signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGINT)
+        assert process.stdout.readline().startswith("interrupted:")
+        deadline = time.monotonic() + 30
+        while loky_workers(process.pid):
+            assert time.monotonic() < deadline, f"workers still running: {workers}"
+            time.sleep(0.05)
+        assert process.poll() is None  # the sweep's own process lives on: it stopped them
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    lines = log.read_text().split("\n")
+    assert lines[-1] == "" and len(lines) - 1 < 40              # whole lines; not all ran
+    assert all(json.loads(line)["status"] == "ok" for line in lines[:-1])
 
 
 # ---- reproducible on every backend ----------------------------------------------------------
@@ -467,6 +581,30 @@ def test_plot_draws_bars_for_numbers_and_bands_for_curves(arithmetic_results, tm
         for s in range(2)])
     (line,) = ragged.plot("c").axes[0].get_lines()
     assert list(line.get_ydata()) == pytest.approx([1, 3, 5])
+
+
+def test_a_nan_result_shows_as_nan_never_as_a_missing_run(tmp_path):
+    """A diverged run returned NaN: the table says nan (a group with no ok run says "-"), and
+    the plot's line breaks there instead of averaging the diverged run away."""
+    runs = [{"config": {"lr": lr}, "seed": seed, "status": "ok",
+             "result": {"loss": value, "curve": [1.0, value]}}
+            for lr, values in [(0.1, [0.5, 0.7]), (10.0, [0.4, math.nan])]
+            for seed, value in enumerate(values)]
+    runs.append({"config": {"lr": 99.0}, "seed": 0, "status": "error", "result": None,
+                 "error": "boom"})
+    results = md.experiments.Results(runs)
+    text = str(results.table("loss"))
+    assert "| 0.1 | 0.6000 ± 0.1414 | 2 | 0 |" in text
+    assert "| 10.0 | nan ± nan | 2 | 0 |" in text            # diverged: nan, not "-"
+    assert "| 99.0 | - ± - | 0 | 1 |" in text                 # no number at all: "-"
+    one = md.experiments.Results(runs[2:3])
+    assert "| 10.0 | 0.4000 ± - | 1 | 0 |" in str(one.table("loss"))
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    lines = results.plot("curve").axes[0].get_lines()
+    assert np.isnan(lines[1].get_ydata()[1]) and lines[0].get_ydata()[1] == pytest.approx(0.6)
+    texts = [t.get_text() for t in results.plot("loss").axes[0].texts]
+    assert texts == ["nan"]
 
 
 # ---- models travel by pickle -----------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -400,6 +401,61 @@ def test_clicking_a_tensor_shows_its_grid(browser, tmp_path):
     page.click_node(tensor_ids[id(t["h"])])            # not computed yet at the start
     assert "not computed yet" in page.element("#inspector").text
     assert page.errors() == []
+
+
+def test_clicking_a_zero_size_or_all_nan_tensor_shows_it_without_an_error(browser, tmp_path):
+    """A (0, 3) tensor has no cells and no statistics; an all-NaN one has no finite values:
+    the inspector says so (its statistics read "none", never a made-up 0)."""
+    empty = md.Tensor(np.zeros((0, 3)), requires_grad=True, name="empty")
+    vector = md.Tensor(np.zeros(0), requires_grad=True, name="vector")
+    nans = md.Tensor(np.full((2, 2), np.nan), requires_grad=True, name="nans")
+    loss = (empty * 2.0).sum() + (vector * 3.0).sum() + (nans * 1.0).sum()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    for position in (0, len(page.data["steps"]) - 1):      # before and after its gradient
+        page.go(position)
+        for tensor in (empty, vector):
+            page.click_node(tensor_ids[id(tensor)])
+            inspector = page.element("#inspector").text
+            assert inspector.count("no values: an axis of this shape has length 0") == \
+                (1 if position == 0 else 2), inspector
+            assert "mean none" in inspector and "mean 0" not in inspector
+        page.click_node(tensor_ids[id(nans)])
+        inspector = page.element("#inspector").text
+        assert "4 NaN or inf values" in inspector and "mean none" in inspector
+        assert np.isnan(page.grid("data")).all()
+    assert page.errors() == []
+
+
+def test_tracing_twice_says_the_gradients_are_summed_over_passes(browser, tmp_path):
+    """md.trace_backward(loss) twice: the leaves' .grad is the sum of both passes (by design);
+    the drawing, the page and a warning say so, naming the leaves. After zero_grad: silence."""
+    W = md.Tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), requires_grad=True, name="W")
+    loss = (md.Tensor(np.array([[1.0, 2.0]])) @ W).sum()
+    once = md.trace_backward(loss)
+    one_pass = W.grad.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # nothing to say after one pass
+        assert "summed over backward passes" not in md.draw_graph(loss).source
+    twice = md.trace_backward(loss)
+    np.testing.assert_array_equal(W.grad, 2 * one_pass)
+    with pytest.warns(UserWarning, match=r"draw_graph: W already held a gradient from an "
+                                         r"earlier backward pass .* sum over the passes"):
+        source = md.draw_graph(loss).source
+    assert "grads summed over backward passes: W" in source
+    assert page_data(twice)["earlier"] == ["W"] and page_data(once)["earlier"] == []
+    with pytest.warns(UserWarning, match="md.explore: W already held a gradient") as caught:
+        page = open_page(browser, tmp_path, md.explore(twice))
+    assert len(caught) == 1                                  # said once, not again by the drawing
+    assert "Summed over backward passes: W already held" in page.element("#step-body").text
+    page.press("last")
+    assert "Summed over backward passes: W" in page.element("#step-body").text
+    assert page.errors() == []
+    W.zero_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        md.trace_backward(loss)
+        md.draw_graph(loss)
 
 
 def test_folding_a_layer_hides_its_ops_and_unfolds(browser, tmp_path):

@@ -243,7 +243,7 @@ def test_summary_shows_connections_of_a_graph_and_not_of_a_chain():
 
 
 def test_plot_model_draws_an_arrow_per_connection():
-    source = md.plot_model(two_heads()).source
+    source = md.plot_model(two_heads(), to_file=None).source
     boxes = {name: f"layer{i}" for i, name in
              enumerate(["a", "b", "joined", "first", "second"])}
     for tail, head in [("a", "joined"), ("b", "joined"), ("joined", "first"),

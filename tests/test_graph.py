@@ -505,7 +505,7 @@ def three_layers():
 
 
 def test_plot_model_draws_one_box_per_layer_in_order():
-    g = plot_model(three_layers())
+    g = plot_model(three_layers(), to_file=None)
     assert isinstance(g, graphviz.Digraph)
     drawn = nodes(g.source)
     assert list(drawn) == ["input", "layer0", "layer1", "layer2"]
@@ -522,16 +522,16 @@ def test_plot_model_draws_one_box_per_layer_in_order():
 def test_plot_model_options():
     model = three_layers()
     source = plot_model(model, show_shapes=False, show_layer_activations=False,
-                        show_params=False, show_dtype=True, rankdir="LR").source
+                        show_params=False, show_dtype=True, rankdir="LR", to_file=None).source
     assert "→" not in source and "activation:" not in source and "params" not in source
     assert "dtype: float32" in source and "rankdir=LR" in source
     unbuilt = FakeModel([FakeDense("dense", 4, "relu", 0, built=False)])
-    assert "params: ? (not built)" in plot_model(unbuilt).source
+    assert "params: ? (not built)" in plot_model(unbuilt, to_file=None).source
 
 
 def test_plot_model_escapes_names():
     model = FakeModel([FakeDense("d<1>&", 4, "relu", 16)])
-    assert "<b>d&lt;1&gt;&amp;</b>" in plot_model(model).source
+    assert "<b>d&lt;1&gt;&amp;</b>" in plot_model(model, to_file=None).source
 
 
 def test_plot_model_to_file_renders_by_extension(dot, tmp_path):
@@ -560,13 +560,57 @@ def real_model():
 
 def test_plot_model_of_a_sequential():
     model = real_model()
-    drawn = nodes(plot_model(model).source)
+    drawn = nodes(plot_model(model, to_file=None).source)
     names = [layer.name for layer in model.layers]
     assert list(drawn) == ["input", "layer0", "layer1", "layer2"]
     assert f"<b>{names[0]}</b> (Dense)" in drawn["layer0"]
     assert "activation: custom_activation" in drawn["layer0"]
     assert "(None, 3) → (None, 4)" in drawn["layer0"] and "params: 16" in drawn["layer0"]
     assert "(None, 2) → (None, 1)" in drawn["layer2"] and "params: 3" in drawn["layer2"]
+
+
+def test_plot_model_writes_model_png_by_default_as_keras(dot, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plot_model(real_model())
+    assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path) == ["model.png"]
+
+
+def test_plot_model_dpi_sets_a_bitmaps_resolution_only(dot, tmp_path):
+    """dpi scales a .png (Keras's default 200); an .svg is a vector drawing and ignores it."""
+    model = real_model()
+    sizes = {}
+    for dpi in (50, 200):
+        plot_model(model, to_file=tmp_path / f"m{dpi}.png", dpi=dpi)
+        header = (tmp_path / f"m{dpi}.png").read_bytes()[16:24]       # IHDR width, height
+        sizes[dpi] = (int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big"))
+    assert sizes[200][0] == pytest.approx(4 * sizes[50][0], rel=0.1)
+    assert "dpi" not in plot_model(model, to_file=tmp_path / "m.svg").source
+
+
+def test_plot_model_show_trainable_and_expand_nested():
+    inner = md.models.Sequential([md.layers.Dense(4, activation="relu"),
+                                  md.layers.Dense(2)], name="inner")
+    inputs = md.layers.Input(shape=(3,))
+    frozen = md.layers.Dense(3, name="frozen")
+    frozen.trainable = False
+    outputs = md.layers.Dense(1, name="head")(inner(frozen(inputs)))
+    model = md.Model(inputs, outputs)
+    shown = nodes(plot_model(model, show_trainable=True, to_file=None).source)
+    assert "trainable: no" in shown["layer1"] and "trainable: yes" in shown["layer3"]
+    assert "<b>inner</b> (Sequential)" in shown["layer2"]             # one box, as Keras
+    source = plot_model(model, expand_nested=True, to_file=None).source
+    expanded = nodes(source)
+    assert "layer2" not in expanded and "(None, 3) → (None, 4)" in expanded["layer2_layer0"]
+    assert "subgraph cluster_layer2" in source and "<b>inner</b> (Sequential)" in source
+    assert sorted(edges(source)) == [("layer0", "layer1"), ("layer1", "layer2_layer0"),
+                                     ("layer2_layer0", "layer2_layer1"),
+                                     ("layer2_layer1", "layer3")]
+    outer = md.models.Sequential([md.layers.Input((3,)), inner, md.layers.Dense(1)])
+    chain = plot_model(outer, expand_nested=True, to_file=None).source
+    assert sorted(edges(chain)) == [("input", "layer0_layer0"),
+                                    ("layer0_layer0", "layer0_layer1"),
+                                    ("layer0_layer1", "layer1")]
 
 
 def test_draw_graph_of_a_sequential_groups_each_layer():
@@ -680,7 +724,7 @@ def test_any_model_or_layer_name_renders_in_plot_model(dot):
             return x
         activation.__name__ = texts[0]
         return plot_model(FakeModel([FakeDense(text, 2, activation, 6) for text in texts],
-                                    input_shape=(None, 3), name=texts[0]))
+                                    input_shape=(None, 3), name=texts[0]), to_file=None)
     for text in NASTY_TEXT:                     # the model's name is the graph's: one each
         svg, drawn = render(model_named, [text])
         assert shown(text) in drawn, (text, drawn)

@@ -4,6 +4,7 @@ Values and float32 gradients of every op are compared with Keras's in
 tests/test_keras_coverage_parity.py; here: float64 central differences for the compositions,
 the ops that reference file does not cover, and what `import microdense as keras` offers."""
 import json
+import math
 import os
 
 import numpy as np
@@ -50,6 +51,18 @@ GRADIENT_TABLE = [
     ("take", lambda a: ops.take(a, np.array([1, 1, 0]), axis=0), [uniform(3, 4)]),
     ("take_along_axis", lambda a: ops.take_along_axis(a, np.array([[1], [0], [3]]), axis=1),
      [uniform(3, 4)]),
+    # broadcasting: x's length-1 axis is read by every row of indices (gradients add up),
+    # and indices' length-1 axis picks the same entries of every row of x
+    ("take_along_axis", lambda a: ops.take_along_axis(a, np.array([[[1, 1, 0]], [[2, -1, 0]]]),
+                                                      axis=2), [uniform(1, 3, 4)]),
+    ("take_along_axis", lambda a: ops.take_along_axis(a, np.array([[3, 0]]), axis=1),
+     [uniform(3, 4)]),
+    ("norm", lambda a: ops.norm(a, ord=1), [away_from_zero(3, 4)]),      # a matrix norm
+    ("norm", lambda a: ops.norm(a, ord=-math.inf), [away_from_zero(3, 4)]),
+    ("norm", lambda a: ops.norm(a, ord="fro", keepdims=True), [uniform(3, 4)]),
+    ("norm", lambda a: ops.norm(a, ord=2), [uniform(3, 4)]),             # singular values
+    ("norm", lambda a: ops.norm(a, ord=-2, axis=(2, 0)), [uniform(3, 2, 4)]),
+    ("norm", lambda a: ops.norm(a, ord="nuc", axis=(0, 1), keepdims=True), [uniform(3, 4, 2)]),
     ("broadcast_to", lambda a: ops.broadcast_to(a, (2, 3, 4)), [uniform(3, 1)]),
     ("tile", lambda a: ops.tile(a, (2, 3)), [uniform(2, 2)]),
     ("repeat", lambda a: ops.repeat(a, 3, axis=1), [uniform(2, 2)]),
@@ -57,6 +70,8 @@ GRADIENT_TABLE = [
     ("top_k", lambda a: ops.top_k(a, 2)[0], [uniform(3, 5)]),
     ("log_sigmoid", ops.log_sigmoid, [uniform(3, 4)]),
     ("normalize", ops.normalize, [uniform(3, 4)]),
+    ("normalize", lambda a: ops.normalize(a, axis=0, order=3), [away_from_zero(3, 4)]),
+    ("normalize", lambda a: ops.normalize(a, order=1), [away_from_zero(3, 4)]),
     ("moments", lambda a: ops.moments(a, axes=0)[1], [uniform(4, 3)]),
     ("gelu", ops.gelu, [uniform(3, 4)]),
     ("leaky_relu", ops.leaky_relu, [away_from_zero(3, 4)]),
@@ -150,10 +165,12 @@ def test_dot_refuses_tensordot_cases_clearly():
 
 
 def test_norm_names_unsupported_orders():
-    with pytest.raises(ValueError, match="'nuc'"):
-        ops.norm(np.ones((2, 2)), ord="nuc", axis=(0, 1))
-    with pytest.raises(ValueError, match="2-tuple axis"):
+    with pytest.raises(ValueError, match="'fro' is a matrix norm; it needs a 2-d x or a "
+                                         "2-tuple axis"):
         ops.norm(np.ones(3), ord="fro")
+    with pytest.raises(ValueError, match="matrix ord='bad' is not one numpy knows; use None, "
+                                         "'fro', 'nuc'"):
+        ops.norm(np.ones((2, 2)), ord="bad", axis=(0, 1))
 
 
 def test_a_custom_loss_written_with_keras_ops_trains():

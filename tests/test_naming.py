@@ -77,6 +77,6 @@ def test_one_activation_name_everywhere():
     assert layer.describe() == f"Dense(3, activation={name})"              # drawn under it
     assert diagnostics.layer_activation(layer) == name                     # reported under it
     model = md.models.Sequential([md.layers.Input((4,)), layer])
-    assert "activation: Naming&gt;Twisted" in md.plot_model(model).source   # plotted under it
+    assert "activation: Naming&gt;Twisted" in md.plot_model(model, to_file=None).source   # plotted under it
     assert naming.activation_name(md.activations.swish) == "silu"          # Keras's alias
     assert md.activations.serialize(md.activations.relu) == "relu"

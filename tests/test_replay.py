@@ -29,7 +29,7 @@ def targets(kind, x):
             "binary": (x[:, :1] > 0).astype(np.float32),
             "signed": np.where(x[:, :1] > 0, 1.0, -1.0).astype(np.float32),
             "positive": np.abs(x[:, :1]) + 0.1,
-            "regression": x[:, :1] * 2 - x[:, 1:2]}[kind]
+            "regression": x[:, :1] * 2 - x[:, 1:2], "two heads": None}[kind]
 
 
 def mlp(outputs=3, activation="softmax", hidden="relu", extra=(), **dense):
@@ -44,6 +44,20 @@ def mlp(outputs=3, activation="softmax", hidden="relu", extra=(), **dense):
 def batch_statistic_loss(y_true, y_pred):
     """A custom loss dividing by a statistic of its batch (replay must recompute it)."""
     return ops.mean(ops.square(y_true - y_pred), axis=-1) / ops.mean(ops.square(y_true))
+
+
+def frozen_first_layer():
+    model = mlp()()
+    model.layers[0].trainable = False
+    return model
+
+
+def two_inputs_two_outputs():
+    """A functional model: two inputs concatenated, a class head and a regression head."""
+    a, b = layers.Input((4,), name="a"), layers.Input((2,), name="b")
+    h = layers.Dense(8, activation="relu")(layers.concatenate([a, b]))
+    return models.Model([a, b], [layers.Dense(3, activation="softmax", name="classes")(h),
+                                 layers.Dense(1, name="value")(h)])
 
 
 class FreezeFirstLayer(callbacks.Callback):
@@ -128,6 +142,16 @@ SETUPS = {
     "a layer frozen during fit": (mlp(kernel_regularizer=regularizers.L2(0.1)), "onehot",
                                   dict(optimizer="adam", loss="categorical_crossentropy"),
                                   dict(callbacks=[FreezeFirstLayer()])),
+    "msle": (mlp(1, "softplus"), "positive", dict(optimizer="adam",
+                                                  loss="mean_squared_logarithmic_error"), {}),
+    "poisson": (mlp(1, "softplus"), "positive", dict(optimizer="adam", loss="poisson"), {}),
+    "kernel constraints": (mlp(kernel_constraint=md.constraints.MaxNorm(0.5)), "onehot",
+                           dict(optimizer="sgd", loss="categorical_crossentropy"), {}),
+    "a layer frozen before compile": (frozen_first_layer, "onehot", dict(
+        optimizer="adam", loss="categorical_crossentropy"), {}),
+    "two inputs, two outputs": (two_inputs_two_outputs, "two heads", dict(
+        optimizer="adam", loss=["categorical_crossentropy", "mse"], loss_weights=[1.0, 0.5],
+        metrics=[["accuracy"], ["mae"]]), {}),
     "tanh and validation": (mlp(hidden="tanh"), "onehot", dict(
         optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]),
         dict(validation_split=0.25)),
@@ -140,6 +164,8 @@ def train(setup, jit_compile):
     model = build()
     x = features()
     y = targets(kind, x)
+    if kind == "two heads":
+        x, y = [x[:, :4], x[:, 4:]], [targets("onehot", x), targets("regression", x)]
     model.compile(**compile_kwargs, jit_compile=jit_compile)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -219,11 +219,15 @@ def test_a_value_the_layer_itself_refuses_keeps_the_layers_message(saved):
         load_model(write(config))
 
 
-@pytest.mark.parametrize("text", [b"{not json", b"\xff\xfe", b"[" * 100000 + b"]" * 100000],
-                         ids=["not json", "not utf-8", "nested 100,000 deep"])
-def test_config_json_that_does_not_parse(saved, text):
+@pytest.mark.parametrize("text, problem", [
+    (b"{not json", "is not valid JSON"), (b"\xff\xfe", "is not valid JSON"),
+    (b"[" * 100000 + b"]" * 100000, "nests its JSON 100,000 levels deep; at most 200 are read"),
+    (b'{"a": "[[[[' + b"[" * 300 + b'", "b": ' + b"[" * 201 + b"]" * 201 + b"}",
+     "nests its JSON 202 levels deep"),                   # brackets in strings do not count
+], ids=["not json", "not utf-8", "nested 100,000 deep", "nested 202 deep"])
+def test_config_json_that_does_not_parse(saved, text, problem):
     _, _, write = saved
-    with pytest.raises(ModelFileError, match=f"{HOSTILE} .*config.json is not valid JSON"):
+    with pytest.raises(ModelFileError, match=f"{HOSTILE} .*config.json {problem}"):
         load_model(write(text))
 
 

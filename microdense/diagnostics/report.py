@@ -19,12 +19,16 @@ multiplies by sigmoid'(z) <= 1/4 per layer): with ten layers the first layer's g
 The notes column flags the usual suspects, with these thresholds:
     vanishing gradient   grad_norm < 1e-3 x the largest grad_norm in the model
     no gradient          grad_norm == 0 (the loss does not depend on this layer's kernel)
+    nan/inf gradient     grad_norm is not finite: training diverged (the largest grad_norm
+                         above is the largest finite one)
     dead units           dead_fraction >= 0.5
     saturated            saturated_fraction >= 0.5
     tiny/huge steps      update_ratio < 1e-5 or > 1e-1 (healthy is around 1e-3): the relative
                          step the compiled optimizer (SGD, Adam, RMSprop, ...) would take on
                          this batch, so an Adam model is judged by Adam's step, not SGD's
 """
+import math
+
 from microdense.diagnostics.statistics import layer_statistics
 
 VANISHING = 1e-3
@@ -49,12 +53,14 @@ COLUMNS = [   # (dict key, heading, format)
 def notes(rows):
     """One short diagnosis per row ('' when nothing looks wrong), using the thresholds above."""
     grads = [row["grad_norm"] for row in rows if row["grad_norm"] is not None]
-    largest = max(grads, default=0.0)
+    largest = max((g for g in grads if math.isfinite(g)), default=0.0)   # a NaN compares False
     found = []
     for row in rows:
         flags = []
         grad = row["grad_norm"]
-        if grad == 0.0:
+        if grad is not None and not math.isfinite(grad):
+            flags.append(f"{grad} gradient (diverged)")        # said, never taken for healthy
+        elif grad == 0.0:
             flags.append("no gradient")
         elif grad is not None and grad < VANISHING * largest:
             flags.append("vanishing gradient")

@@ -5,12 +5,12 @@
     results.to_csv("runs.csv"); results.to_pandas(); results.plot("val_accuracy")
 
 std is the sample standard deviation (ddof=1, as pandas'), the spread one would expect between
-seeds; a group of one run has none ("-").
+seeds; a group of one run has none ("-"). A run that returned NaN (it diverged) makes its
+group's mean nan, shown as nan: a group with no finished run shows "-".
 """
 import csv
 import json
 import math
-import warnings
 
 import numpy as np
 
@@ -148,18 +148,17 @@ class Results:
         labels = [", ".join(f"{n}={v}" for n, v in zip(by, g)) for g in groups]
         if _curves(groups):
             for label, values in zip(labels, groups.values()):
-                # (runs, points), NaN after a curve's end (a run stopped early) so the mean
-                # at each point is over the runs that got there.
-                curves = np.full((len(values), max(len(v) for v in values)), np.nan)
-                for row, curve in zip(curves, values):
-                    row[:len(curve)] = curve
-                x = np.arange(1, curves.shape[1] + 1)
-                mean = np.nanmean(curves, axis=0)
+                # The mean at each point is over the runs that got there (a run may stop
+                # early). A NaN a run reached (it diverged) stays NaN: the line breaks there
+                # rather than quietly averaging the diverged run away.
+                points = [[curve[i] for curve in values if i < len(curve)]
+                          for i in range(max(len(v) for v in values))]
+                x = np.arange(1, len(points) + 1)
+                mean = np.array([np.mean(p) for p in points])
                 ax.plot(x, mean, label=label)
-                if len(curves) > 1:
-                    with warnings.catch_warnings():     # a point only one run reached: NaN
-                        warnings.simplefilter("ignore", RuntimeWarning)
-                        std = np.nanstd(curves, axis=0, ddof=1)
+                if len(values) > 1:
+                    std = np.array([np.std(p, ddof=1) if len(p) > 1 else np.nan
+                                    for p in points])
                     ax.fill_between(x, mean - std, mean + std, alpha=0.2)
             ax.set_xlabel("epoch")
             ax.legend(fontsize="small")
@@ -167,6 +166,9 @@ class Results:
             means = [np.mean(v) for v in groups.values()]
             stds = [np.std(v, ddof=1) if len(v) > 1 else 0.0 for v in groups.values()]
             ax.bar(range(len(means)), means, yerr=stds, capsize=3, color="tab:blue", alpha=0.8)
+            for position, mean in enumerate(means):
+                if math.isnan(mean):                    # no bar to see: say why
+                    ax.annotate("nan", (position, 0), ha="center", va="bottom", color="red")
             ax.set_xticks(range(len(means)))
             ax.set_xticklabels(labels, rotation=30, ha="right", fontsize="small")
         ax.set_ylabel(f"{metric} (mean ± std)")
@@ -202,8 +204,10 @@ class Table:
         lines = ["| " + " | ".join(header) + " |",
                  "|" + "|".join(":---" for _ in self.by) + "|---:|--:|-----:|"]
         for row in self.rows:
-            spread = "-" if math.isnan(row["std"]) else f"{row['std']:.4f}"
-            mean = "-" if math.isnan(row["mean"]) else f"{row['mean']:.4f}"
+            # "-" only where there is no number (no ok run; one run has no spread); a NaN a
+            # run returned (a diverged loss) shows as nan, so it never looks like a missing run.
+            mean = "-" if row["n"] == 0 else f"{row['mean']:.4f}"
+            spread = "-" if row["n"] < 2 else f"{row['std']:.4f}"
             cells = [str(row[n]) for n in self.by] + [f"{mean} ± {spread}", str(row["n"]),
                                                       str(row["failed"])]
             lines.append("| " + " | ".join(cells) + " |")

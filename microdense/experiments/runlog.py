@@ -6,7 +6,8 @@
 Each record is one line, written with one write() call, flushed and fsynced before the next
 run is looked at, so a sweep killed at any moment (SIGKILL, power cut) loses at most the line
 being written. Reading forgives exactly that: a last line cut short is ignored (with a warning)
-and the next append starts on a fresh line. Only the sweep's own process writes to the log;
+and the next append starts on a fresh line; any other line that is not a run record (edited by
+hand, another tool's JSON) is skipped with a warning naming its number and what is wrong. Only the sweep's own process writes to the log;
 workers send their records back to it.
 """
 import json
@@ -23,7 +24,8 @@ class RunLog:
 
     def read(self):
         """{key: record} of every complete record; a later record of a key replaces an earlier
-        one (a failed run retried with retry_failed=True)."""
+        one (a failed run retried with retry_failed=True). A line that is not a run record
+        (cut short, not JSON, or JSON of another shape) is skipped with a warning naming it."""
         records = {}
         if not os.path.exists(self.path):
             return records
@@ -34,16 +36,21 @@ class RunLog:
                 continue
             try:
                 record = json.loads(line)
-                key = record["key"]
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, RecursionError):
                 cut = number == len(lines)           # no newline after it: the write was cut
-                warnings.warn(f"{self.path}, line {number}: "
-                              + ("a record cut short (the sweep was killed while writing it); "
-                                 "that run will run again." if cut else
-                                 "not a sweep record; ignored."), stacklevel=3)
+                self._skip(number, "a record cut short (the sweep was killed while writing "
+                                   "it); that run will run again." if cut else
+                                   "not JSON, so not a sweep record; ignored.")
                 continue
-            records[key] = record
+            problem = not_a_run(record)
+            if problem:
+                self._skip(number, f"not a sweep record ({problem}); ignored.")
+                continue
+            records[record["key"]] = record
         return records
+
+    def _skip(self, number, why):
+        warnings.warn(f"{self.path}, line {number}: {why}", stacklevel=4)
 
     def append(self, record):
         """Write one record as one line and make sure it is on disk before returning."""
@@ -70,3 +77,25 @@ class RunLog:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+# What sweep() and Results read of a record, and what it must be for them to read it.
+RECORD_FIELDS = {"key": (str,), "config": (dict,), "status": (str,),
+                 "result": (dict, type(None))}
+
+
+def not_a_run(record):
+    """Why `record` (a parsed JSON line) is not a run record, or "" if it is one: a dict with
+    a string key, a config dict, a status string, a result dict or null, an int or null seed."""
+    if not isinstance(record, dict):
+        return f"a JSON {type(record).__name__}, not an object"
+    for name, types in RECORD_FIELDS.items():
+        if name not in record:
+            return f'no "{name}"'
+        if not isinstance(record[name], types):
+            return f'"{name}" is a {type(record[name]).__name__}'
+    seed = record.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, (int, type(None))):
+        return f'"seed" is a {type(seed).__name__}'
+    return ""
+

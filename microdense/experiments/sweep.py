@@ -11,9 +11,14 @@ same call runs on the cluster's workers. microdense adds what joblib leaves to i
   are skipped, so a killed sweep picks up where it stopped;
 - failures stay local: a run that raises is recorded with its error (worker.py), and a worker
   process that dies takes only its own run with it (see _run_all below);
+- stopping: Ctrl-C or SIGTERM stops the worker processes with the sweep (joblib would leave
+  them running) and closes the log; run the sweep again to go on;
 - errors before the first run, not after an hour: a grid the JSON log cannot hold, a function
   whose parameters do not match the grid, or one that cannot be sent to a worker.
 """
+import contextlib
+import signal
+import threading
 import warnings
 
 from microdense.experiments.grid import check_signature, expand
@@ -74,12 +79,35 @@ def sweep(fn, grid, seeds=None, n_jobs=-1, log=None, retry_failed=False, progres
         meter.update(record)
 
     try:
-        _run_all(joblib, fn, pending, n_jobs, finished)
+        with _sigterm_as_ctrl_c():
+            _run_all(joblib, fn, pending, n_jobs, finished)
     finally:
         meter.close()
         if runlog is not None:
             runlog.close()
     return Results([records[task.key] for task in tasks])
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """While the runs go on, SIGTERM (`kill`, a job scheduler's stop) ends the sweep as Ctrl-C
+    does: a KeyboardInterrupt, on which joblib stops its worker processes, and the `finally`
+    above closes the log (every finished run is already on disk). Without this, SIGTERM ends
+    this process at once and leaves the workers running. A handler of the caller's own is
+    left alone, and so is every thread but the main one (only it may set handlers)."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt("the sweep received SIGTERM")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_all(joblib, fn, tasks, n_jobs, finished):
@@ -95,8 +123,9 @@ def _run_all(joblib, fn, tasks, n_jobs, finished):
     while pending:
         alone = suspects > 0
         batch = pending[:1] if alone else pending
+        runs = _parallel(joblib, fn, batch, n_jobs)
         try:
-            for record, objects in _parallel(joblib, fn, batch, n_jobs):
+            for record, objects in runs:
                 pending = [t for t in pending if t.key != record["key"]]
                 finished(record, objects)
             suspects = max(suspects - 1, 0)
@@ -109,6 +138,11 @@ def _run_all(joblib, fn, tasks, n_jobs, finished):
                 suspects = 0
             else:                        # joblib dispatches in order: the first few were running
                 suspects = 2 * joblib.effective_n_jobs(n_jobs)
+        finally:
+            # Leaving early (Ctrl-C, SIGTERM, an error) closes joblib's generator, which kills
+            # the worker processes; left to the garbage collector it would not run while the
+            # exception's traceback (kept by Jupyter, or an `except` block) holds it.
+            runs.close()
 
 
 def _parallel(joblib, fn, tasks, n_jobs):

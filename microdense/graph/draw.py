@@ -126,6 +126,11 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
         notes.add_nothing_recorded_note(canvas)
     elif show_grad and notes.has_no_gradients_yet(tensors):
         notes.add_no_gradients_note(canvas)
+    passes = trace or flow.latest_trace(root)      # the pass whose gradients are drawn
+    earlier = notes.earlier_gradients(passes) if show_grad and passes is not None else []
+    if earlier:
+        notes.warn_earlier_gradients(passes, earlier, "draw_graph")
+        notes.add_earlier_gradients_note(canvas, passes, earlier)
     if show_legend:
         add_legend(canvas, color_by)
     return canvas.to_drawing("computation_graph", _graph_attributes(rankdir),

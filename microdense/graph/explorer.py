@@ -17,11 +17,12 @@ import json
 import math
 import os
 import re
+import warnings
 
 import numpy as np
 
 from microdense import engine
-from microdense.graph import labels
+from microdense.graph import labels, notes
 from microdense.graph.draw import draw_graph, node_ids
 from microdense.graph.nodes import kind_of
 from microdense.graph.walk import Structure, layers_of, walk
@@ -58,11 +59,17 @@ def explore(root, *, rankdir="auto", max_nodes=1000, group_layers=True, title=No
                         f"model.predict(x) returns a numpy array with no graph: use model(x).")
     trace = root if isinstance(root, Trace) else trace_backward(root)
     root = trace.root
-    drawing = draw_graph(root, rankdir=rankdir, max_nodes=max_nodes, group_layers=group_layers)
+    earlier = notes.earlier_gradients(trace)
+    if earlier:
+        notes.warn_earlier_gradients(trace, earlier, "md.explore")
+    with warnings.catch_warnings():           # said once, above, not again by the drawing
+        warnings.filterwarnings("ignore", "draw_graph: .* already held a gradient")
+        drawing = draw_graph(root, rankdir=rankdir, max_nodes=max_nodes,
+                             group_layers=group_layers, trace=trace)
+        scalar = _scalar_view(root, group_layers)
     svg = _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
     data = page_data(trace, max_nodes=max_nodes, group_layers=group_layers)
     data["rankdir"] = drawing.graph_attr["rankdir"]
-    scalar = _scalar_view(root, group_layers)
     data["scalarView"] = bool(scalar)
     title = title or f"Backprop explorer: {data['root']}"
     return Explorer(_page(title, svg, data, scalar), trace)
@@ -136,6 +143,7 @@ def page_data(trace, max_nodes=1000, group_layers=True):
             "forwardSteps": sum(1 for step in steps if step["kind"] == "forward"),
             "backwardSteps": len(trace.steps),
             "elided": elided, "maxNodes": max_nodes,
+            "earlier": [trace.label(tensor) for tensor, _ in notes.earlier_gradients(trace)],
             "colors": {"noValue": labels.NO_VALUE}, "gridSide": GRID_SIDE}
 
 
@@ -358,7 +366,7 @@ def _grid(array):
     elif array.ndim == 1:
         cols = max(1, min(array.shape[0], GRID_SIDE))
     else:
-        cols = array.shape[-1]
+        cols = max(1, array.shape[-1])
     return {"shape": list(array.shape), "cols": cols, "values": _numbers(array)}
 
 

@@ -1,5 +1,6 @@
 """What draw_graph says when the picture alone would mislead: the wrong thing to draw, a tensor
-that recorded no graph, gradients not computed yet, nodes left out.
+that recorded no graph, gradients not computed yet, gradients summed over several backward
+passes, nodes left out.
 
 A learner who draws `model.predict(x)` or draws before `loss.backward()` gets a picture that is
 not wrong but says nothing of why it is empty; these notes say it, and what to call instead.
@@ -83,3 +84,43 @@ def add_elision_note(canvas, elided):
     canvas.add_node(ELIDED, shape="note", style="filled", fillcolor="#f7f7f7",
                     label=f"<… {elided:,} more nodes not drawn (the farthest from the root)"
                           f"<br/>raise max_nodes= or use collapse_layers=True>")
+
+
+# ---- gradients summed over backward passes ------------------------------------------------
+# A leaf's .grad adds up over backward passes until it is reset (DESIGN.md: so backward() twice
+# is safe). A picture or page drawn after a second md.trace_backward(loss) therefore shows each
+# leaf's gradient twice over; what the trace recorded says so: a tensor's first contribution in
+# the pass left its .grad at `total`, having added `added`, so it held total - added before.
+
+def earlier_gradients(trace):
+    """[(tensor, what its .grad held when the traced pass began)] for each tensor that
+    already held a non-zero gradient, in the order the pass reached them."""
+    found = []
+    for tensor in trace.tensors():
+        first = trace.received(tensor)[0]
+        before = np.asarray(first.total) - np.asarray(first.added)
+        if np.any(np.abs(before) > 0):
+            found.append((tensor, before))
+    return found
+
+
+def _names(trace, earlier):
+    names = [trace.label(tensor) for tensor, _ in earlier]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def warn_earlier_gradients(trace, earlier, where):
+    warnings.warn(
+        f"{where}: {_names(trace, earlier)} already held a gradient from an earlier backward "
+        f"pass when this one was traced, so the .grad shown is the sum over the passes (after "
+        f"md.trace_backward(loss) twice, twice one pass's gradient). Leaves add up until reset: "
+        f"call model.zero_grad() (or tensor.zero_grad()) before tracing to see one pass.",
+        UserWarning, stacklevel=3)
+
+
+def add_earlier_gradients_note(canvas, trace, earlier):
+    add_note(canvas, "note_earlier_gradients",
+             [f"grads summed over backward passes: {_names(trace, earlier)}",
+              "already held a gradient when this pass was traced",
+              "(leaves add up until zero_grad(); reset them to see one pass)"])
+

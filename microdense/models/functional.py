@@ -53,31 +53,35 @@ def _flatten(structure, what):
 def nodes_between(inputs, outputs):
     """The layer calls that lead from `inputs` to `outputs` (the Inputs' own nodes
     included), in topological order: depth first from each output, so a node comes after
-    every node it reads."""
+    every node it reads.
+
+    The depth-first walk keeps its own stack instead of recursing, so a chain of 10,000
+    layers is fine (Python's recursion limit is about 1,000 calls)."""
     known_inputs = set(inputs)
     order, visited = [], set()
-
-    def visit(tensor):
-        node = tensor.node
-        if tensor in known_inputs:
-            if node not in visited:
-                visited.add(node)
+    for output in outputs:
+        stack = [(output, False)]         # (tensor, are its parents done?)
+        while stack:
+            tensor, parents_done = stack.pop()
+            node = tensor.node
+            if parents_done:
                 order.append(node)
-            return
-        if not node.inputs:                     # an Input that is not one of the model's
-            names = [t.node.layer.name for t in inputs]
-            raise ValueError(f"Graph disconnected: the outputs depend on the input "
-                             f"'{node.layer.name}' {tensor.shape}, which is not among the "
-                             f"model's inputs {names}. Add it to Model(inputs=[...]).")
-        if node in visited:
-            return
-        visited.add(node)
-        for parent in node.inputs:
-            visit(parent)
-        order.append(node)
-
-    for tensor in outputs:
-        visit(tensor)
+                continue
+            if tensor in known_inputs:
+                if node not in visited:
+                    visited.add(node)
+                    order.append(node)
+                continue
+            if not node.inputs:                 # an Input that is not one of the model's
+                names = [t.node.layer.name for t in inputs]
+                raise ValueError(f"Graph disconnected: the outputs depend on the input "
+                                 f"'{node.layer.name}' {tensor.shape}, which is not among the "
+                                 f"model's inputs {names}. Add it to Model(inputs=[...]).")
+            if node in visited:
+                continue
+            visited.add(node)
+            stack.append((tensor, True))        # comes back after its parents
+            stack.extend((parent, False) for parent in reversed(node.inputs))
     for tensor in inputs:                       # an input no output uses still counts
         if tensor.node not in visited:
             visited.add(tensor.node)

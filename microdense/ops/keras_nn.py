@@ -4,9 +4,12 @@ The activations are microdense.activations' compositions (imported on use: activ
 the ops package); the comparisons return bool constants, as Keras cannot differentiate them."""
 import numpy as np
 
-from microdense.ops.elementwise import maximum
-from microdense.ops.keras_math import norm
+from microdense import config
+from microdense.ops.arithmetic import power
+from microdense.ops.elementwise import abs, maximum
 from microdense.ops.op import data_op
+from microdense.ops.reductions import sum
+from microdense.ops.shape import reshape
 from microdense.tensor import Tensor, as_tensor, as_tensors, constant
 
 
@@ -159,7 +162,20 @@ def log_sigmoid(x):
 
 
 def normalize(x, axis=-1, order=2, epsilon=None):
-    """x / max(norm(x, order, axis), epsilon) (epsilon 1e-12 if none is given, as Keras)."""
+    """x / max(norm(x, order, axis), epsilon), as keras.ops.normalize (epsilon defaults to
+    backend.epsilon(), 1e-7). `order` is a whole number >= 1, as in Keras.
+
+    For order 2 it is x / sqrt(max(sum(x^2), epsilon^2)): the same value, but an all-zero x
+    gets the finite gradient 1/epsilon (as PyTorch's F.normalize), where sqrt's slope at 0
+    would make it 0 * inf = NaN. Other orders take the max before the 1/order-th root."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"normalize: `order` must be an int >= 1, as in Keras; got "
+                         f"order={order!r}.")
     x = as_tensor(x)
-    lengths = norm(x, ord=order, axis=axis, keepdims=True)
-    return x / maximum(lengths, 1e-12 if epsilon is None else epsilon)
+    if x.ndim == 0:
+        x = reshape(x, (1,))           # as Keras: a scalar is a vector of one
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 1:
+        return x / maximum(sum(abs(x), axis=axis, keepdims=True), epsilon)
+    powered = sum(power(abs(x), order), axis=axis, keepdims=True)     # norm^order
+    return x / power(maximum(powered, epsilon ** order), 1.0 / order)

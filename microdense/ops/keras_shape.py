@@ -2,6 +2,7 @@
 each is a reshape, a concatenation or an indexing of x, so its gradient is those ops'."""
 import numpy as np
 
+from microdense.ops.axes import normalize_axis
 from microdense.ops.shape import concatenate, getitem, reshape
 from microdense.tensor import Tensor, as_tensor, constant
 
@@ -35,15 +36,43 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
-    """numpy.take_along_axis: out[..., i, ...] = x[..., indices[..., i, ...], ...]."""
+    """numpy.take_along_axis: out[..., i, ...] = x[..., indices[..., i, ...], ...].
+
+    x and indices broadcast against each other on every axis but `axis`, as in numpy, Keras and
+    PyTorch's take_along_dim: indices of shape (1, k) pick the same k columns of every row.
+    axis=None takes from the flattened x. Negative indices count from the end."""
     x = as_tensor(x)
-    indices = _data(indices).astype(np.intp)
+    indices = _data(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"take_along_axis: indices must be integers; got {indices.dtype}.")
     if axis is None:
-        return getitem(ravel(x), indices.ravel())
-    axis = axis % x.ndim
-    grid = np.ogrid[tuple(slice(n) for n in indices.shape)]
-    full_index = tuple(indices if i == axis else grid[i] for i in range(x.ndim))
-    return getitem(x, full_index)
+        x, axis = ravel(x), 0
+    axis = normalize_axis(axis, max(x.ndim, indices.ndim), "take_along_axis")
+    # Equal ranks first (numpy needs them; Keras prepends axes of length 1, and so do we).
+    if indices.ndim < x.ndim:
+        indices = indices.reshape((1,) * (x.ndim - indices.ndim) + indices.shape)
+    elif x.ndim < indices.ndim:
+        x = reshape(x, (1,) * (indices.ndim - x.ndim) + x.shape)
+    others_x = x.shape[:axis] + (1,) + x.shape[axis + 1:]
+    others_i = indices.shape[:axis] + (1,) + indices.shape[axis + 1:]
+    try:
+        out_shape = list(np.broadcast_shapes(others_x, others_i))
+    except ValueError:
+        raise ValueError(f"take_along_axis: indices of shape {indices.shape} do not broadcast "
+                         f"against x of shape {x.shape} on the axes other than {axis}.") from None
+    out_shape[axis] = indices.shape[axis]
+    indices = np.broadcast_to(indices, out_shape)
+    # One index array per axis, each shaped to broadcast to out_shape: `indices` on `axis`,
+    # and on every other axis the position itself, or 0 where x has length 1 (x broadcasts).
+    # A broadcast entry is read several times; getitem's backward adds up its gradients.
+    index = []
+    for i, n in enumerate(out_shape):
+        if i == axis:
+            index.append(indices)
+        else:
+            positions = np.arange(n) if x.shape[i] == n else np.zeros(1, np.intp)
+            index.append(positions.reshape((-1,) + (1,) * (len(out_shape) - 1 - i)))
+    return getitem(x, tuple(index))
 
 
 def split(x, indices_or_sections, axis=0):

@@ -18,11 +18,12 @@ backward(saved, g, needs) -> one gradient per input
     (a backward may return None there to skip the work, e.g. the data of `x @ W`). The engine
     sums each gradient back to its input's shape (un-broadcasting) and accumulates it.
 
-A record also says its gradient in the math's own form (`math`, e.g. `dL/dW = x^T @ dL/dz`)
-and whether it is elementwise. Everything reads the same record: eager execution (`TANH(x)` runs forward and records a node
-holding the record and `saved`), the backward pass (engine.py calls `backward`), the trace's
-text and the drawings (`name`, `rule`), and the compiled step (replay.py calls `forward` and
-`backward` again, on each new batch). Nothing is written twice.
+A record also writes its gradient in the math's own form (`math`: `dL/dW = x^T @ dL/dz`) and
+says whether it is elementwise. Everything reads the same record: eager execution (`TANH(x)`
+runs forward and records a node holding the record and `saved`), the backward pass (engine.py
+calls `backward`), the trace's text and the drawings (`name`, `rule`, `math`), and the
+compiled step (replay.py calls `forward` and `backward` again, on each new batch). Nothing
+is written twice.
 
 A fused op is a record whose forward and backward do the work of several primitives at once
 (crossentropy.py's, for speed); its `composition` is the same math written with primitives.

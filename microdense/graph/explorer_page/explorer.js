@@ -47,6 +47,7 @@
 
   // ---- numbers ---------------------------------------------------------------------------
   function fmt(v) {                        // 4 significant digits, like Python's "{:.4g}"
+    if (v === null || v === undefined) return "none";   // a statistic of no finite values
     v = Number(v);
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
@@ -187,6 +188,10 @@
     const body = $("step-body");
     body.replaceChildren();
     const line = (...parts) => body.appendChild(el("div", "line", ...parts));
+    if (data.earlier.length && (step.kind === "start" || step.kind === "done"))
+      line(el("span", "earlier", "Summed over backward passes: " + data.earlier.join(", ") +
+        " already held a gradient when this pass began (leaves add up until zero_grad()), " +
+        "so their grads here include the earlier passes."));
     if (step.kind === "start") {
       $("step-title").textContent = "The start: " + data.forwardSteps + " forward steps, then " +
         data.backwardSteps + " backward steps";
@@ -275,6 +280,10 @@
     part.append(el("table", "stats", el("tr", "", ...statRow)));
     if (stats.nonFinite) part.append(el("div", "grid-note", stats.nonFinite + " NaN or inf values (left out of the statistics)"));
     const values = view.values, cols = view.cols, side = data.gridSide;
+    if (!values.length) {                  // a shape with a 0 in it: no cells
+      part.append(el("div", "grid-note", "no values: an axis of this shape has length 0"));
+      return part;
+    }
     const rows = Math.ceil(values.length / cols);
     if (view.shape.length === 1 && values.length > cols) part.append(el("div", "grid-note", cols + " values to a row"));
     if (view.shape.length > 2) {
