@@ -30,6 +30,7 @@ from microdense.tensor import Tensor
 from microdense.trace import Trace, local_derivative, trace_backward
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
+SCRIPTS = ("explorer.js", "fold.js", "controls.js")   # one script, in this order
 SMALL = 12               # arrays with at most this many values are written out in full
 GRID_SIDE = 64           # a clicked tensor's grid shows 64 x 64 values a page
 JUPYTER_HEIGHT = 680     # pixels of the inline frame in a notebook
@@ -395,6 +396,7 @@ def _page(title, svg, data, scalar=""):
     """The template with its {{slots}} filled in one pass (so no inserted text, however it
     reads, is taken for a slot)."""
     parts = {"TITLE": html.escape(title), "STYLE": _read("explorer.css"), "SVG": svg,
-             "SCALAR": scalar, "DATA": _json_for_script(data), "SCRIPT": _read("explorer.js")}
+             "SCALAR": scalar, "DATA": _json_for_script(data),
+             "SCRIPT": "\n".join(_read(name) for name in SCRIPTS)}
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)],
                   _read("explorer.html"))
