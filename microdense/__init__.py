@@ -12,6 +12,7 @@ then the model API.
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx
 from microdense.recording import detect_anomaly, is_grad_enabled, no_grad, scope
 from microdense.tensor import Tensor, as_tensor
+from microdense.variables import Variable
 from microdense.gradcheck import gradcheck
 from microdense.ops.custom import custom_op
 from microdense.trace import Trace, trace_backward

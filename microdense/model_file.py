@@ -63,10 +63,15 @@ _loading = threading.local()         # each thread loads its own file
 
 
 @contextlib.contextmanager
-def expect_weights(shapes, filepath):
-    """Within this block, new weights must be among `shapes` ({path: shape}), as declared."""
+def expect_weights(shapes, filepath, by_shape=False):
+    """Within this block, new weights must be among `shapes` ({path: shape}), as declared.
+    by_shape=True (a file with layers of your own classes, which make their inner layers,
+    and name them, in their __init__): a weight may also take the shape of a declared
+    weight not taken yet; loading renames it afterwards. Either way nothing larger than the
+    file's arrays, nor more of them, is allocated."""
     previous = getattr(_loading, "expected", None)
-    _loading.expected = (shapes, filepath)
+    pool = [tuple(shape) for shape in shapes.values()] if by_shape else None
+    _loading.expected = (shapes, filepath, pool)
     try:
         yield
     finally:
@@ -90,8 +95,10 @@ def check_new_weight(path, shape):
     one that takes the weights being built past their allowance (allow_weights)."""
     expected = getattr(_loading, "expected", None)
     if expected is not None:
-        shapes, filepath = expected
-        if shapes.get(path) != tuple(shape):
+        shapes, filepath, pool = expected
+        if pool is not None and tuple(shape) in pool:
+            pool.remove(tuple(shape))
+        elif shapes.get(path) != tuple(shape):
             held = (f"declares it with shape {shapes[path]}" if path in shapes
                     else "does not hold it")
             raise hostile(filepath, "config.json", f"builds weight '{path}' with shape "
@@ -312,16 +319,17 @@ def check_config(config, filepath):
                          f"{version}; this version reads formats 1 to {FORMAT_VERSION}). "
                          f"Upgrade microdense to load it.")
     require(config.get("class_name"), str, '"class_name"', "a string")
-    if config["class_name"] not in MODEL_CLASSES:
-        raise ValueError(f"Cannot load a model of class {config['class_name']!r}; "
-                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
-    _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
-    layers = sum(len(model["layers"]) for model in _model_configs(config["config"]))
-    if layers > MAX_CONFIG_LAYERS:
-        raise hostile(filepath, '"config"', f"declares {layers:,} layers; at most "
-                      f"{MAX_CONFIG_LAYERS:,} are built (each costs time and a few KB before "
-                      f"any weight). If you trust it, raise "
-                      f"microdense.model_file.MAX_CONFIG_LAYERS")
+    if config["class_name"] in MODEL_CLASSES:
+        _check_model(config["class_name"], config.get("config"), '"config"', require, filepath)
+        layers = sum(len(model["layers"]) for model in _model_configs(config["config"]))
+        if layers > MAX_CONFIG_LAYERS:
+            raise hostile(filepath, '"config"', f"declares {layers:,} layers; at most "
+                          f"{MAX_CONFIG_LAYERS:,} are built (each costs time and a few KB "
+                          f"before any weight). If you trust it, raise "
+                          f"microdense.model_file.MAX_CONFIG_LAYERS")
+    else:       # a subclassed model: loading finds its class in the user's code, by name
+        require(config.get("config"), dict, '"config"', "a dict (the model config)")
+        _check_build_config(config.get("build_config"), '"build_config"', require, filepath)
     settings = config.get("compile_config")
     require(settings, (dict, type(None)), '"compile_config"', "a dict or null")
     if settings is not None:
@@ -426,6 +434,20 @@ def _check_functional(model, field, require, filepath):
                 f'{field}["single_{key[:-1]}"]', "true or false")
 
 
+def _check_build_config(build_config, field, require, filepath):
+    """A subclassed model's {"input_shape": [None, n, ...]}: whole, non-negative sizes."""
+    require(build_config, (dict, type(None)), field, "a dict or null")
+    shape = (build_config or {}).get("input_shape")
+    if shape is not None:
+        require(shape, list, f'{field}["input_shape"]', "a list of sizes")
+        for size in shape:
+            require(size, (int, type(None)), f'{field}["input_shape"]',
+                    "a list of whole numbers or null")
+            if size is not None and size < 0:
+                raise hostile(filepath, f'{field}["input_shape"]', f"holds the negative "
+                              f"size {size}")
+
+
 def _model_configs(model, depth=0):
     """A model config and the configs of the models inside it (already depth-checked)."""
     yield model
@@ -438,8 +460,9 @@ def check_input_sizes(config, filepath, weight_values):
     """Building runs the layers on one sample of zeros of the input shape: refuse a sample
     larger than the file's weights justify (MAX_SAMPLE_VALUES, or the number of weight values
     when there are more), before it is allocated."""
-    shapes = []
-    for model in _model_configs(config["config"]):
+    shapes = [(config.get("build_config") or {}).get("input_shape")]
+    models = _model_configs(config["config"]) if config["class_name"] in MODEL_CLASSES else ()
+    for model in models:
         shapes += [model.get("build_input_shape")] + [
             layer["config"].get(key) for layer in model["layers"]
             for key in ("batch_shape", "batch_input_shape", "input_shape")]

@@ -40,8 +40,14 @@ from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUIL
                                    MAX_FILE_BYTES, MODEL_CLASSES, OPTIMIZER_FILE, WEIGHTS_FILE,
                                    Budget, ModelFileError, allow_weights, check_input_sizes,
                                    expect_weights, hostile, read_model_file, read_npz)
+from microdense import saving_assets, serialization
+from microdense.saving_entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
+                                       restore_layer_entry, saved_class_name, user_class)
+from microdense.serialization import (  # noqa: F401 (keras.saving's names)
+    deserialize_keras_object, serialize_keras_object)
 from microdense.utils import (  # noqa: F401 (keras.saving's names)
-    get_custom_objects, get_registered_name, get_registered_object, register_keras_serializable)
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
 
 
 # ---- writing atomically ------------------------------------------------------------------
@@ -110,13 +116,19 @@ def compile_config(model):
                 "loss": _serialize_losses(loss),
                 "loss_weights": model._compile_args.get("loss_weights"),
                 "metrics": _metric_names(given_metrics), **how}
-    return {
+    settings = {
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": _serialize_loss(loss),
         "metrics": [_serialize_metric(metric, given) for metric, given
                     in zip(model.metrics, given_metrics)],
         **how,
     }
+    given_weighted = model._compile_args.get("weighted_metrics") or []
+    if given_weighted:
+        settings["weighted_metrics"] = [
+            _serialize_metric(metric, given) for metric, given
+            in zip(model.metrics[len(given_metrics):], given_weighted)]
+    return settings
 
 
 def _serialize_loss(loss):
@@ -147,14 +159,9 @@ def _metric_names(metrics):
 
 
 def leaf_layers(model):
-    """The layers that own weights: a model's layers, with the layers of a model used as a
-    layer listed in its place (its weights are named by their own layers: 'dense/kernel')."""
-    leaves = []
-    for layer in model.layers:
-        for leaf in (leaf_layers(layer) if hasattr(layer, "layers") else [layer]):
-            if leaf not in leaves:                 # a layer shared by two models: once
-                leaves.append(leaf)
-    return leaves
+    """The layers that own weights, at any depth: a model's layers, a block's layers, the
+    layers of a model used as a layer (each weight is named by its own layer: 'dense/kernel')."""
+    return [layer for layer in model._flatten_layers() if layer._own_weights()]
 
 
 def weights_by_path(model):
@@ -163,7 +170,7 @@ def weights_by_path(model):
     layer with one name (one would be lost)."""
     arrays = {}
     for layer in leaf_layers(model):
-        for weight in layer.weights:
+        for weight in layer._own_weights():
             path = str(weight.name)
             short = path[len(layer.name) + 1:] if path.startswith(f"{layer.name}/") else ""
             if "/" in layer.name or not short or "/" in short:
@@ -180,29 +187,24 @@ def weights_by_path(model):
     return arrays
 
 
-def saved_class_name(model):
-    """"Sequential" or "Functional" (also for your subclass of one: its config is theirs)."""
-    for cls in type(model).__mro__:
-        if cls.__name__ in MODEL_CLASSES and cls.__module__.startswith("microdense."):
-            return cls.__name__
-    raise ValueError(f"Cannot save model '{model.name}' ({type(model).__name__}) with "
-                     f"model.save(): a subclassed model is defined by its Python call(), which "
-                     f"a model file never holds. Save its weights with "
-                     f"model.save_weights(path) and, to restore, build the model in code and "
-                     f"call load_weights(path); or build it with Model(inputs, outputs), which "
-                     f"saves whole.")
-
-
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` to a zip file at `filepath` (see the module docstring)."""
     config = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "class_name": saved_class_name(model), "config": model.get_config(),
+              **model_entry(model),
               "compile_config": compile_config(model) if include_optimizer else None}
+    if include_optimizer and getattr(model, "compiled", False) and \
+            type(model).get_compile_config is not _base_method(model, "get_compile_config"):
+        # Your get_compile_config(): stored as it says, given back to your
+        # compile_from_config() on loading (as Keras's saving does).
+        config["compile_config"] = None
+        config["custom_compile_config"] = serialize_keras_object(model.get_compile_config())
     text = json.dumps(config, indent=2)       # fails here, before any file is touched
     weights = weights_by_path(model)
     optimizer_state = None
     if include_optimizer and getattr(model, "compiled", False):
         optimizer_state = model.optimizer.get_state()
+
+    assets = saving_assets.collect(model)
 
     def write(file):
         with zipfile.ZipFile(file, "w") as archive:
@@ -210,6 +212,8 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             archive.writestr(WEIGHTS_FILE, _npz_bytes(weights))
             if optimizer_state is not None:
                 archive.writestr(OPTIMIZER_FILE, _npz_bytes(optimizer_state))
+            for name, content in assets.items():      # layers' save_assets files
+                archive.writestr(name, content)
 
     def verify(temporary):
         try:
@@ -285,7 +289,8 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
     weight_values = sum(math.prod(shape) for shape, _ in headers.values())
     check_input_sizes(config, filepath, weight_values)
     try:
-        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath):
+        with expect_weights({name: shape for name, (shape, _) in headers.items()}, filepath,
+                            by_shape=has_own_classes(config)):
             model = model_from_config(config, custom_objects, max_weights=weight_values)
     except MemoryError:
         raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
@@ -299,7 +304,20 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
         _compile_from_config(model, compile_settings, custom_objects, filepath)
         if OPTIMIZER_FILE in saved.entries:
             _restore_optimizer(model, saved, filepath)
+    elif compile and config.get("custom_compile_config") is not None:
+        with utils.custom_object_scope(custom_objects or {}):
+            model.compile_from_config(config["custom_compile_config"])
+        if OPTIMIZER_FILE in saved.entries and getattr(model, "optimizer", None) is not None:
+            _restore_optimizer(model, saved, filepath)
+    with zipfile.ZipFile(filepath) as archive:          # layers' load_assets files
+        saving_assets.restore(model, archive, saved.budget, filepath)
     return model
+
+
+def _base_method(model, name):
+    """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
+    from microdense.models import Model
+    return getattr(Model, name)
 
 
 def _model_class(class_name):
@@ -308,15 +326,24 @@ def _model_class(class_name):
 
 
 def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
-    """A Sequential or Functional model from save_model's config.json contents. Its layers
+    """A model from save_model's config.json contents: Sequential, Functional, or your
+    subclass of Model, found by its saved name in custom_objects or the registry. Its layers
     may create `max_weights` weight values in all (8,388,608: 32 MB of float32), each weight
     checked before it is allocated; raise it for a bigger model you trust."""
-    if config.get("class_name") not in MODEL_CLASSES:
-        raise ValueError(f"Cannot load a model of class {config.get('class_name')!r}; "
-                         f"microdense models are {' or '.join(MODEL_CLASSES)}.")
+    class_name = config.get("class_name")
     with allow_weights(max_weights, "the model config"):
-        return _model_class(config["class_name"]).from_config(config["config"],
-                                                              custom_objects)
+        if class_name in MODEL_CLASSES:
+            return _model_class(class_name).from_config(config["config"], custom_objects)
+        from microdense.models import Model
+        cls = utils.get_registered_object(str(class_name), custom_objects)
+        if cls is None:
+            raise utils.missing_object_error("model class", str(class_name))
+        if not (inspect.isclass(cls) and issubclass(cls, Model)):
+            raise ValueError(f"Cannot load a model of class {class_name!r}: the name refers "
+                             f"to {cls!r}, which is not a subclass of Model.")
+        model = serialization.from_config(cls, config["config"], custom_objects)
+        restore_layer_entry(model, config, "model")
+        return model
 
 
 # ---- functional models: the layers, and the calls that connect them ------------------------
@@ -353,8 +380,7 @@ def functional_config(model):
         call_counts[node.layer] = calls[node] + 1
         nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
     return {"name": model.name, "trainable": model.trainable,
-            "layers": [{"class_name": utils.get_registered_name(type(layer)),
-                        "config": layer.get_config()} for layer in model.layers],
+            "layers": [layer_entry(layer) for layer in model.layers],
             "nodes": nodes,
             "inputs": [ref(t) for t in model.inputs],
             "outputs": [ref(t) for t in model.outputs],
@@ -435,19 +461,19 @@ def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIG
                                           f"({type(error).__name__}: {error})") from None
 
 
-def deserialize_layer(layer_config, custom_objects=None):
+def deserialize_layer(entry, custom_objects=None):
     """A layer from {"class_name": ..., "config": ...}: built-in, custom_objects, or registered."""
-    class_name = layer_config["class_name"]
-    config = layer_config["config"]
+    class_name = entry["class_name"]
+    config = entry["config"]
     cls = (utils.get_registered_object(class_name, custom_objects)
            or layers_module.ALL_LAYERS.get(class_name)
            or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
         raise utils.missing_object_error("layer class", class_name)
     try:
-        if "custom_objects" in inspect.signature(cls.from_config).parameters:
-            return cls.from_config(config, custom_objects=custom_objects)
-        return cls.from_config(config)
+        layer = serialization.from_config(cls, config, custom_objects)
+        restore_layer_entry(layer, entry)
+        return layer
     except ModelFileError:
         raise
     except ValueError as error:
@@ -500,18 +526,26 @@ def _compile_from_config(model, settings, custom_objects, filepath):
     try:
         if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
             loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
-        compiled_metrics = []
-        for entry in settings.get("metrics") or ():
-            if isinstance(entry, dict) and "function" in entry:
-                entry = metrics.deserialize_function(entry["function"], custom_objects)
-            elif isinstance(entry, dict):
-                entry = metrics.deserialize(entry, custom_objects)
-            compiled_metrics.append(entry)
+        compiled = {"metrics": [], "weighted_metrics": []}
+        for key, entries in compiled.items():
+            for entry in settings.get(key) or ():
+                if isinstance(entry, dict) and "function" in entry:
+                    entry = metrics.deserialize_function(entry["function"], custom_objects)
+                elif isinstance(entry, dict):
+                    entry = metrics.deserialize(entry, custom_objects)
+                entries.append(entry)
         optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
-        model.compile(optimizer=optimizer, loss=loss, metrics=compiled_metrics, **how)
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled["metrics"],
+                      weighted_metrics=compiled["weighted_metrics"] or None, **how)
     except _RAW_ERRORS as error:
         raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
                       f"and metrics ({type(error).__name__}: {error})") from None
+
+
+def compile_model_from_config(model, config, custom_objects=None):
+    """Model.compile_from_config: compile `model` from compile_config(model)'s dict."""
+    if config:
+        _compile_from_config(model, config, custom_objects, "<compile config>")
 
 
 def _loss_from_config(loss, custom_objects):

@@ -292,6 +292,8 @@ def as_tensor(value, like=None):
     """
     if type(value) is Tensor:
         return value
+    if isinstance(value, Tensor):      # a Variable (variables.py) is a leaf Tensor itself
+        return value
     if like is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
         kind = like.data.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(value, int)):
@@ -304,7 +306,7 @@ def as_tensor(value, like=None):
 def as_tensors(a, b):
     """Both operands of a binary op as tensors (Python numbers adopt the other's dtype)."""
     if type(a) is not Tensor:
-        a = as_tensor(a, like=b if type(b) is Tensor else None)
+        a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
     if type(b) is not Tensor:
         b = as_tensor(b, like=a)
     return a, b

@@ -12,6 +12,7 @@ so what it shows is what ran: nothing is derived a second way. `paths` alone cal
 backward functions again, along one path at a time, to split a gradient into its paths.
 Plain `loss.backward()` passes no trace and pays nothing for it.
 """
+import warnings
 import weakref
 from dataclasses import dataclass, field
 
@@ -22,11 +23,21 @@ from microdense.trace_text import THRESHOLD, line
 
 
 def trace_backward(root, grad=None):
-    """Run `root.backward(grad)` exactly as usual, and return the Trace of what it did."""
+    """Run `root.backward(grad)` exactly as usual, and return the Trace of what it did.
+
+    Leaves add up their gradients over passes (until zero_grad()): if some already held one,
+    a warning says so, and the printed trace marks their totals as including it."""
     trace = Trace(root)
     engine.backward(root, None if grad is None else np.asarray(getattr(grad, "data", grad)),
                     retain_grads=True, trace=trace)
     _remember(trace)
+    earlier = [trace.label(t) for t in trace.tensors() if trace.held_before(t) is not None]
+    if earlier:
+        warnings.warn(f"md.trace_backward: {', '.join(earlier[:3])}"
+                      f"{' and more' if len(earlier) > 3 else ''} already held a gradient from "
+                      f"an earlier backward pass, so their .grad is the sum over the passes. "
+                      f"Call zero_grad() (model.zero_grad()) before tracing to see one pass.",
+                      UserWarning, stacklevel=2)
     return trace
 
 
@@ -151,6 +162,14 @@ class Trace:
         """d(root)/d(root): the gradient the walk started from."""
         return self.steps[0].upstream if self.steps else None
 
+    def held_before(self, tensor):
+        """What tensor.grad held when this pass began (an earlier pass's), or None."""
+        received = self._received.get(id(tensor))
+        if not received:
+            return None
+        before = np.asarray(received[0].total) - np.asarray(received[0].added)
+        return before if np.any(before != 0) else None
+
     def received(self, tensor):
         """Every contribution `tensor` received in this pass; they sum to its gradient."""
         return list(self._received.get(id(tensor), []))
@@ -262,6 +281,10 @@ class Trace:
         received = self.received(tensor)
         total = received[-1].total if total is None else total
         name = f"dL/d{self.label(tensor)}"
+        before = self.held_before(tensor)
+        if before is not None:
+            return (line(f"  {name} = ", total, threshold)[2:] +
+                    "   (includes an earlier backward pass: zero_grad() to see this one alone)")
         if len(received) <= 1:
             return line(f"  {name} = ", total, threshold)[2:]
         terms = " + ".join(_value(c.added) for c in received)

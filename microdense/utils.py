@@ -9,9 +9,12 @@ registry that lets saved models find users' own functions and classes by name (a
 """
 import difflib
 import inspect
+import threading
 import random
 
 import numpy as np
+
+from microdense.py_dataset import PyDataset  # noqa: F401 (keras.utils.PyDataset)
 
 # ---- randomness ----------------------------------------------------------------------------
 
@@ -113,6 +116,7 @@ def get_registered_object(name, custom_objects=None):
     "f" both work; a bare name registered in two packages is ambiguous and raises ValueError.
     """
     bare = name.split(">")[-1]
+    custom_objects = {**scoped_custom_objects(), **(custom_objects or {})}
     if custom_objects:
         for key in (name, bare):
             if key in custom_objects:
@@ -129,6 +133,53 @@ def get_registered_object(name, custom_objects=None):
         if matches:
             return _REGISTERED_OBJECTS[matches[0]]
     return None
+
+
+# custom_object_scope: names that count as custom_objects inside a `with` block, per thread.
+_scopes = threading.local()
+
+
+class CustomObjectScope:
+    """Inside `with custom_object_scope({"MyLayer": MyLayer}):`, loading finds these names
+    as if they were passed as custom_objects (keras.saving.custom_object_scope)."""
+
+    def __init__(self, *custom_objects):
+        self.custom_objects = {}
+        for objects in custom_objects:
+            self.custom_objects.update(objects or {})
+
+    def __enter__(self):
+        stack = getattr(_scopes, "stack", None)
+        if stack is None:
+            stack = _scopes.stack = []
+        stack.append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc_info):
+        _scopes.stack.pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+def scoped_custom_objects():
+    """The custom objects of every custom_object_scope open in this thread (inner wins)."""
+    merged = {}
+    for objects in getattr(_scopes, "stack", ()):
+        merged.update(objects)
+    return merged
+
+
+def serialize_keras_object(obj):
+    """keras.utils.serialize_keras_object: see microdense/serialization.py."""
+    from microdense import serialization      # it imports this module
+    return serialization.serialize_keras_object(obj)
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """keras.utils.deserialize_keras_object: see microdense/serialization.py."""
+    from microdense import serialization
+    return serialization.deserialize_keras_object(config, custom_objects, safe_mode, **kwargs)
 
 
 def get_custom_objects():

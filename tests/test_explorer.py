@@ -437,7 +437,8 @@ def test_tracing_twice_says_the_gradients_are_summed_over_passes(browser, tmp_pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")                      # nothing to say after one pass
         assert "summed over backward passes" not in md.draw_graph(loss).source
-    twice = md.trace_backward(loss)
+    with pytest.warns(UserWarning, match="md.trace_backward: W already held a gradient"):
+        twice = md.trace_backward(loss)
     np.testing.assert_array_equal(W.grad, 2 * one_pass)
     with pytest.warns(UserWarning, match=r"draw_graph: W already held a gradient from an "
                                          r"earlier backward pass .* sum over the passes"):

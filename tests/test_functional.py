@@ -364,8 +364,12 @@ def test_a_subclassed_model_tracks_its_layers_builds_on_data_and_trains(tmp_path
     lines = []
     model.summary(print_fn=lines.append)
     assert "(Dropout)" in lines[0] and "Trainable params: 67" in lines[0]
-    with pytest.raises(ValueError, match="subclassed model is defined by its Python call"):
-        model.save(tmp_path / "sub.mdz")
+    # Saved whole through get_config (issue 20): loading finds the class by its name.
+    model.save(tmp_path / "sub.mdz")
+    with pytest.raises(ValueError, match="custom_objects"):
+        load_model(tmp_path / "sub.mdz")
+    loaded = load_model(tmp_path / "sub.mdz", custom_objects={"TwoDense": TwoDense})
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     model.save_weights(tmp_path / "sub.weights.npz")
     again = TwoDense()
     again.predict(x[:1], verbose=0)                         # build, then load the weights
@@ -386,9 +390,11 @@ def test_diagnostics_report_each_layer_call_of_a_functional_model():
     assert by_name["first"]["grad_norm"] > 0 and by_name["skip"]["grad_norm"] is None
 
 
-def test_to_json_round_trips_a_functional_model_and_refuses_a_subclassed_one():
+def test_to_json_round_trips_a_functional_model_and_a_subclassed_one():
     model = two_heads()
     rebuilt = md.models.model_from_json(model.to_json())
     assert isinstance(rebuilt, Functional) and rebuilt.get_config() == model.get_config()
-    with pytest.raises(ValueError, match="subclassed model is defined by its Python call"):
-        TwoDense().to_json()
+    # A subclassed model's JSON names its class (found in your code) and its get_config.
+    text = TwoDense(name="two").to_json()
+    again = md.models.model_from_json(text, custom_objects={"TwoDense": TwoDense})
+    assert isinstance(again, TwoDense) and again.name == "two"

@@ -219,3 +219,16 @@ def test_a_cast_keeps_the_users_name():
     cast = [t for t in toposort(out.sum()) if t.op == "matmul"][0].parents[0]
     assert cast.name == "x" and cast.dtype == np.float32
     assert md.ops.astype(x, "float32").name == "x"
+
+
+def test_tracing_twice_says_the_leaves_hold_both_passes():
+    loss, W, b, h = quickstart_graph()
+    md.trace_backward(loss)
+    with pytest.warns(UserWarning, match=r"W.* already held a gradient from an earlier"):
+        trace = md.trace_backward(loss)
+    assert "includes an earlier backward pass" in str(trace)
+    W.zero_grad(), b.zero_grad()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "earlier" not in str(md.trace_backward(loss))

@@ -5,6 +5,7 @@ Each file is written for microdense by the import-only rule; this script undoes 
 (`microdense` becomes `keras` in the import lines) and runs the result in a fresh process:
 
     KERAS_BACKEND=jax /work/kerasvenv/bin/python tools/run_keras_snippets.py
+    KERAS_BACKEND=torch /tmp/kerasenv/bin/python tools/run_keras_snippets.py   # torch 2.13 CPU
 
 It prints one line per snippet (ok, or the last line of the error) and the totals.
 """
@@ -16,6 +17,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FOLDER = os.path.join(ROOT, "tests", "keras_snippets")
+BACKEND = os.environ.get("KERAS_BACKEND", "jax")     # jax, or torch (KERAS_BACKEND=torch)
 
 
 def to_keras(source):
@@ -40,7 +42,7 @@ def main():
             with open(path, "w") as f:
                 f.write(source)
             result = subprocess.run([sys.executable, path], cwd=folder, capture_output=True,
-                                    text=True, env={**os.environ, "KERAS_BACKEND": "jax"})
+                                    text=True, env={**os.environ, "KERAS_BACKEND": BACKEND})
         if result.returncode == 0:
             passed += 1
             print(f"ok    {name}")

@@ -11,6 +11,22 @@ from microdense.layers.merge import (Add, Average, Concatenate, Maximum, Minimum
 from microdense.layers.normalization import BatchNormalization, Normalization
 from microdense.naming import reset_name_counters
 
+
+def serialize(layer):
+    """keras.layers.serialize: the layer as {"module", "class_name", "config", ...}."""
+    from microdense import serialization         # it imports this package
+    return serialization.serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """keras.layers.deserialize: the layer serialize() described."""
+    from microdense import serialization
+    layer = serialization.deserialize_keras_object(config, custom_objects)
+    if not isinstance(layer, Layer):
+        raise ValueError(f"layers.deserialize: the config describes a "
+                         f"{type(layer).__name__}, not a layer.")
+    return layer
+
 # Every layer class by name, for rebuilding saved models.
 ALL_LAYERS = {cls.__name__: cls for cls in (
     Activation, Dense, Dropout, ELU, Flatten, InputLayer, LeakyReLU, PReLU, ReLU, Softmax,
@@ -21,4 +37,4 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",
            "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
            "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
-           "Normalization", "ALL_LAYERS", "reset_name_counters"]
+           "Normalization", "ALL_LAYERS", "reset_name_counters", "serialize", "deserialize"]

@@ -9,17 +9,25 @@ builds the layer once, checks the input's shape against what the weights expect 
 words), and runs `call` inside `layer_scope`, so every op the layer records is tagged with the
 layer's name for the graph drawings. Subclasses write only `build`, `call`,
 `compute_output_shape` and `get_config`, as in Keras.
+
+A layer may be made of layers: those it holds as attributes (also in lists, tuples and dicts)
+are its sublayers (tracking.py), and their weights, penalties and freezing are its own, at any
+depth. `call(self, a, b, scale=2.0)` gets its arguments as written; `training` and `mask`
+only if it declares them. `add_loss(tensor)` from `call` adds to the training loss of that
+forward pass (call_context.py).
 """
 import inspect
 import math
 
 import numpy as np
 
-from microdense import (activations, config, constraints, initializers, model_file, ops,
+from microdense import (config, constraints, initializers, model_file, ops,
                         regularizers)
-from microdense.layers import symbolic
+from microdense.layers import call_context, symbolic, tracking
+from microdense.layers.layer_saving import LayerSaving, serialize  # noqa: F401 (layers use it)
 from microdense.naming import to_snake_case, unique_name
 from microdense.tensor import Scope, Tensor, constant, layer_scope
+from microdense.variables import Variable
 
 
 def _check_name(name, what):
@@ -29,11 +37,6 @@ def _check_name(name, what):
         raise ValueError(f"{what}: argument `name` must be a string and cannot contain "
                          f"character `/`. Received: name={name!r} (of type "
                          f"{type(name).__name__})")
-
-
-def serialize(module, obj):
-    """module.serialize(obj), with None saved as None (no initializer, no regularizer)."""
-    return None if obj is None else module.serialize(obj)
 
 
 # ---- what a layer accepts ----------------------------------------------------------------
@@ -84,7 +87,7 @@ def input_hint(shape, expected):
 
 # ---- the Layer ---------------------------------------------------------------------------
 
-class Layer:
+class Layer(LayerSaving):
     """Base class of all layers: output = call(input), with weights created by build(shape).
 
     Layer(name=None, trainable=True, dtype=None, activity_regularizer=None,
@@ -93,6 +96,10 @@ class Layer:
     `input_shape=(n,)` / `input_dim=n` (the Keras 2 tutorial idiom) tell a Sequential model the
     width of its input, so its weights exist as soon as the layer is added.
     """
+
+    # Set once any layer has a weight regularizer: until then `losses` has no weights to
+    # visit (a walk over every layer at every training step, saved for most models).
+    _weights_regularized = False
 
     def __init__(self, name=None, trainable=True, dtype=None, activity_regularizer=None,
                  input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
@@ -110,7 +117,6 @@ class Layer:
         self._weights = []                 # in creation order: Keras's get_weights order
         self._weight_trainable = []        # each weight's own trainable flag (add_weight's)
         self._regularized = []             # (weight, regularizer) pairs
-        self._activity_losses = []         # activity penalties of the last call
         self._build_input_shape = None
         self._scope = None
         self._inbound_nodes = []           # calls on symbolic tensors (layers/symbolic.py)
@@ -126,8 +132,14 @@ class Layer:
 
     # -- to override ---------------------------------------------------------------------
     def build(self, input_shape):
-        """Create the weights for inputs of `input_shape` (batch axis first). Default: none."""
+        """Create the weights for inputs of `input_shape` (batch axis first). Default: none.
+        A subclass's build() that calls super().build(input_shape) also records the shape
+        for get_build_config(), as Keras's does."""
         self.built = True
+        if self._build_input_shape is None and input_shape is not None:
+            several = bool(input_shape) and isinstance(input_shape[0], (list, tuple))
+            self._build_input_shape = [tuple(s) for s in input_shape] if several \
+                else tuple(input_shape)
 
     def call(self, x, training=False):
         """The layer's forward computation, written with tensor ops (no backward needed)."""
@@ -141,27 +153,59 @@ class Layer:
         """A short description for graph drawings, e.g. 'Dense(64, activation=relu)'."""
         return f"{type(self).__name__}()"
 
-    def __getstate__(self):
-        """For pickle (a sweep's worker sending a model back): everything but the last call's
-        activity penalty, a recorded graph whose backward closures cannot be pickled; the next
-        call records a new one."""
-        state = self.__dict__.copy()
-        state["_activity_losses"] = []
-        return state
+    # -- what the layer is made of: tracking.py --------------------------------------------
+    def __setattr__(self, name, value):
+        """A Variable set as an attribute (alone or in a list/tuple/dict) becomes one of this
+        layer's weights, as Keras tracks it; layers held as attributes are found by
+        _sublayers() when asked."""
+        super().__setattr__(name, value)
+        if "_weights" in self.__dict__ and not name.startswith("_"):
+            for variable in tracking.variables_in(value):
+                if not any(variable is own for own in self._weights):
+                    self._weights.append(variable)
+                    self._weight_trainable.append(variable.trainable)
+
+    def _sublayers(self):
+        """The layers this layer holds as attributes, in assignment order."""
+        return tracking.sublayers(self, Layer)
+
+    def _flatten_layers(self):
+        """This layer, then every layer inside it at any depth, each once."""
+        return tracking.flatten_layers(self)
 
     # -- calling -------------------------------------------------------------------------
-    def __call__(self, inputs, training=False):
+    def __call__(self, *args, **kwargs):
+        """layer(inputs, *more, training=None, mask=None, **options): `inputs` (a tensor, an
+        array, or a list of them) is cast, checked and builds the layer; every other argument
+        reaches call() as written (arrays as constant tensors)."""
+        training = kwargs.pop("training", None)
+        mask = kwargs.pop("mask", None)
+        if not args:                              # layer(inputs=x) or layer(x=x)
+            first = self._call_parameters()[0]
+            key = first if first in kwargs else "inputs"
+            if key not in kwargs:
+                raise TypeError(f"Layer '{self.name}' was called without inputs: pass them "
+                                f"as the first argument, layer(x).")
+            args = (kwargs.pop(key),)
+        inputs, more = args[0], args[1:]
         if symbolic.is_symbolic(inputs):          # the functional API: shapes, no values yet
+            if more or any(symbolic.is_symbolic(value) for value in kwargs.values()):
+                raise NotImplementedError(
+                    f"Layer '{self.name}' was called on several symbolic tensors as separate "
+                    f"arguments; in a functional model pass them as one list, "
+                    f"layer([a, b]), and take the list in call(self, inputs).")
             return symbolic.call_symbolic(self, inputs)
+        more = tuple(self._as_argument(value) for value in more)
+        kwargs = {key: self._as_argument(value) for key, value in kwargs.items()}
         if isinstance(inputs, (list, tuple)):     # several inputs (merge layers: Add()([a, b]))
             xs = [self._as_input(x) for x in inputs]
             if not self.built:
                 self._build([x.shape for x in xs])
-            return self._call_in_scope(xs, training)
+            return self._call_in_scope(xs, training, more, kwargs, mask)
         x = self._as_input(inputs)
         try:
             if not self.built:
-                self._build(x.shape)
+                self._build_for_call(x, more, kwargs)
             if self.input_spec is not None:
                 self.input_spec.check(self.name, x.shape)
         except ValueError as error:
@@ -169,7 +213,37 @@ class Layer:
             if not hint:
                 raise
             raise ValueError(f"{str(error).rstrip('.')}.{hint}") from None
-        return self._call_in_scope(x, training)
+        return self._call_in_scope(x, training, more, kwargs, mask)
+
+    def _call_parameters(self):
+        """The names of call()'s parameters, in order (self excluded)."""
+        return list(inspect.signature(self.call).parameters)
+
+    def _as_argument(self, value):
+        """A call argument after the first: an array becomes a constant tensor (floats in the
+        layer's dtype), anything else (a Tensor, a number, None, a string) passes as is."""
+        if isinstance(value, np.ndarray):
+            dtype = self.dtype if value.dtype.kind == "f" else value.dtype
+            return constant(np.asarray(value, dtype=dtype))
+        return value
+
+    def _build_for_call(self, x, more, kwargs):
+        """build() for a call whose first tensor is `x`: build(x.shape), or, when call takes
+        several tensors and build names them (`build(self, a_shape, b_shape)`, Keras's
+        convention), build with each tensor's shape by name."""
+        names = self._call_parameters()
+        tensors = dict(zip(names[1:], more))
+        tensors.update(kwargs)
+        shapes = {f"{name}_shape": (None,) + tuple(value.shape[1:])
+                  for name, value in tensors.items() if isinstance(value, Tensor)}
+        wanted = [p for p in inspect.signature(self.build).parameters]
+        if shapes and f"{names[0]}_shape" in wanted:
+            shapes[f"{names[0]}_shape"] = (None,) + tuple(x.shape[1:])
+            self.build(**{key: shapes[key] for key in wanted if key in shapes})
+            self.built = True
+            self._build_input_shape = shapes[f"{names[0]}_shape"]
+            return
+        self._build(x.shape)
 
     def _as_input(self, inputs):
         """The input as a tensor of the layer's dtype. Data never requires grad; a tensor that
@@ -193,22 +267,47 @@ class Layer:
         self.built = True
         self._build_input_shape = input_shape
 
-    def _call_in_scope(self, x, training):
-        """call(x) with every op tagged by this layer's scope; records the activity penalty,
-        activity_regularizer(output) / batch size."""
+    def _call_in_scope(self, x, training=None, more=(), kwargs=None, mask=None):
+        """call(x, *more, **kwargs) with every op tagged by this layer's scope; records the
+        activity penalty, activity_regularizer(output) / batch size, with add_loss.
+
+        training=None takes the training of the call this one is inside, else call()'s own
+        default, as Keras. `training` and `mask` are passed only to a call() that declares
+        them."""
         if self._scope is None:
             self._scope = Scope(self.name, self.describe())
-            self._call_takes_training = "training" in inspect.signature(self.call).parameters
-        with layer_scope(self._scope):
-            # As Keras, `training` is passed only to a call() that declares it.
-            out = self.call(x, training=training) if self._call_takes_training else self.call(x)
+            parameters = inspect.signature(self.call).parameters
+            self._call_takes_training = "training" in parameters
+            self._call_takes_mask = "mask" in parameters
+        if training is None:
+            training = call_context.current_training()
+        kwargs = dict(kwargs or {})
+        if self._call_takes_training and training is not None:
+            kwargs["training"] = training      # else call()'s own default, as Keras
+        if self._call_takes_mask:
+            kwargs["mask"] = mask
+        with call_context.layer_call(self, training), layer_scope(self._scope):
+            out = self.call(x, *more, **kwargs)
             if self.activity_regularizer is not None:
                 # Per sample, as Keras 3: the penalty of the batch divided by its size.
                 penalty = self.activity_regularizer(out)
                 if out.ndim and out.shape[0]:
                     penalty = penalty / float(out.shape[0])
-                self._activity_losses = [penalty]
+                self.add_loss(penalty)
         return out
+
+    def add_loss(self, loss):
+        """Add `loss` (a scalar tensor) to the training loss of this forward pass, as Keras:
+        call it from call(). Listed in `layer.losses` until the next outermost call."""
+        values = loss if isinstance(loss, (list, tuple)) else [loss]
+        for value in values:
+            if not isinstance(value, Tensor):
+                try:
+                    value = constant(np.asarray(value, dtype=self.dtype))
+                except (TypeError, ValueError):
+                    raise ValueError(f"Layer '{self.name}': add_loss() takes a tensor (or a "
+                                     f"number); received {type(value).__name__}.") from None
+            call_context.add_loss(self, value)
 
     # -- the functional API: where this layer was called on symbolic tensors ---------------
     @property
@@ -245,16 +344,20 @@ class Layer:
         name = name or f"variable_{len(self._weights)}"
         _check_name(name, f"Weight of layer '{self.name}'")
         model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
-        value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
+        if isinstance(initializer, (np.ndarray, list, int, float)):
+            value = np.array(initializer, dtype=dtype)         # a value, as Keras accepts
+        else:
+            value = initializers.get(initializer or "glorot_uniform")(shape, dtype=dtype)
         value = np.asarray(value, dtype=dtype)
-        weight = Tensor(value, requires_grad=trainable and self._trainable,
-                        name=f"{self.name}/{name}")
+        weight = Variable(value, dtype=value.dtype, name=f"{self.name}/{name}",
+                          trainable=trainable and self._trainable)
         weight.constraint = constraints.get(constraint)
         self._weights.append(weight)
         self._weight_trainable.append(trainable)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
             self._regularized.append((weight, regularizer))
+            Layer._weights_regularized = True
         return weight
 
     @property
@@ -263,15 +366,39 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value):
-        """Freezing a layer stops gradients at its weights (they no longer require grad)."""
+        """Freezing a layer stops gradients at its weights (they no longer require grad), and
+        at those of every layer inside it; unfreezing unfreezes them all."""
         self._trainable = bool(value)
         for weight, own_flag in zip(self._weights, self._weight_trainable):
             weight.requires_grad = own_flag and self._trainable
+        for layer in self._sublayers():
+            layer.trainable = value
 
     @property
     def weights(self):
-        """All weights, in creation order (kernel before bias, as Keras)."""
-        return list(self._weights)
+        """Its own weights (those made trainable first, as Keras), then those of the layers
+        inside it, each once: kernel before bias, layer by layer."""
+        return tracking.unique(self._own_weights() +
+                       [w for layer in self._sublayers() for w in layer.weights])
+
+    def _own_weights(self):
+        """The weights this layer made (or holds as attributes), not those of its layers:
+        the ones made trainable first, then the others, as Keras orders them."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if t] + \
+               [w for w, t in zip(self._weights, self._weight_trainable) if not t]
+
+    @property
+    def variables(self):
+        """Keras's name for every state variable of the layer: here, its weights."""
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     @property
     def trainable_weights(self):
@@ -283,10 +410,16 @@ class Layer:
 
     @property
     def losses(self):
-        """Penalties to add to the training loss: the activity penalties of the last call,
-        then regularizer(weight) for each regularized trainable weight (computed now)."""
-        return self._activity_losses + [reg(w) for w, reg in self._regularized
-                                        if w.requires_grad]
+        """Penalties to add to the training loss, as Keras 3 lists them: the losses this
+        layer and the layers inside it added in the last forward pass (add_loss, activity
+        regularizers), then regularizer(weight) of each regularized trainable weight."""
+        if not (Layer._weights_regularized or call_context.any_losses()):
+            return []                               # the usual case: nothing to walk for
+        layers = self._flatten_layers()
+        latest = call_context.last_pass(self)       # the losses of this layer's last pass
+        added = [loss for layer in layers for loss in call_context.losses_of(layer, latest)]
+        return added + [reg(w) for layer in layers for w, reg in layer._regularized
+                        if w.requires_grad]
 
     def count_params(self):
         """The number of scalar values in the weights."""
@@ -324,32 +457,6 @@ class Layer:
         adding to them. fit and train_on_batch leave no gradient behind on their own."""
         for weight in self.weights:
             weight.grad = None
-
-    # -- saving --------------------------------------------------------------------------
-    def get_config(self):
-        """The constructor arguments that rebuild this layer (JSON-friendly)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self.activity_regularizer is not None:
-            config["activity_regularizer"] = serialize(regularizers, self.activity_regularizer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """Rebuild a layer from get_config()'s dict. Saved activations, initializers,
-        regularizers and constraints (names or {"class_name", "config"} dicts) are looked up with
-        `custom_objects` first."""
-        config = dict(config)
-        for key, value in config.items():
-            if value is None:
-                continue
-            if key == "activation":
-                config[key] = activations.deserialize(value, custom_objects)
-            elif key.endswith(("_initializer", "_regularizer")):
-                module = initializers if key.endswith("_initializer") else regularizers
-                config[key] = module.deserialize(value, custom_objects)
-            elif key.endswith("_constraint"):
-                config[key] = constraints.deserialize(value, custom_objects)
-        return cls(**config)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

@@ -12,6 +12,7 @@ by layer in topological order (the engine then records the ops of that run, as a
 """
 import numpy as np
 
+from microdense.layers import call_context
 from microdense.recording import no_grad
 from microdense.tensor import constant
 
@@ -111,6 +112,7 @@ def output_shapes_of(layer, input_shape, several=False):
     samples = [constant(np.zeros((1,) + tuple(shape[1:]), layer.dtype)) for shape in shapes]
     with no_grad():
         out = layer._call_in_scope(samples if several else samples[0], False)
-    layer._activity_losses = []                 # a penalty of zeros is not a real one
+    call_context.clear_losses(layer._flatten_layers())  # penalties of zeros are not real
     outs = out if isinstance(out, (list, tuple)) else [out]
-    return [(None,) + tuple(o.shape[1:]) for o in outs], isinstance(out, (list, tuple))
+    batch = shapes[0][0] if shapes and shapes[0] else None   # Input(batch_shape=(8, 3)): 8
+    return [(batch,) + tuple(o.shape[1:]) for o in outs], isinstance(out, (list, tuple))

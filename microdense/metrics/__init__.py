@@ -91,7 +91,8 @@ class Metric:
         shape = () if shape is None else tuple(shape)
         value = np.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype=dtype)
         name = name or f"variable_{len(self._variables)}"
-        variable = Variable(value, name=f"{self.name}/{name}")
+        variable = Variable(value, dtype=value.dtype, trainable=False,
+                            name=f"{self.name}/{name}")
         self._variables.append(variable)
         return variable
 
@@ -242,6 +243,13 @@ class MeanAbsoluteError(MeanMetricWrapper):
         super().__init__(losses.mean_absolute_error, name, dtype)
 
 
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """Running mean of 100 * mean(|y_true - y_pred| / max(|y_true|, epsilon)) per sample."""
+
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(losses.mean_absolute_percentage_error, name, dtype)
+
+
 class RootMeanSquaredError(Mean):
     """sqrt of the running mean of (y_pred - y_true)^2 over every value seen (Keras: the
     square root is taken of the epoch's mean, not averaged over batches)."""
@@ -311,7 +319,8 @@ def accuracy_function_for(y_true_shape, y_pred_shape):
 
 # The confusion and top-k metrics subclass Metric and MeanMetricWrapper, defined above:
 # imported here, not at the top.
-from microdense.metrics.confusion import AUC, Precision, Recall  # noqa: E402
+from microdense.metrics.confusion import (  # noqa: E402
+    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives)
 from microdense.metrics.top_k import (  # noqa: E402
     SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy)
@@ -320,7 +329,9 @@ _CLASSES = [Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
             RootMeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
             SparseCategoricalCrossentropy, TopKCategoricalAccuracy,
-            SparseTopKCategoricalAccuracy, Precision, Recall, AUC]
+            SparseTopKCategoricalAccuracy, Precision, Recall, AUC,
+            MeanAbsolutePercentageError, TruePositives, FalsePositives, TrueNegatives,
+            FalseNegatives]
 _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy]
 
@@ -328,7 +339,8 @@ _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorica
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
-                    "MAE": MeanAbsoluteError, "bce": BinaryCrossentropy,
+                    "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
+                    "MAPE": MeanAbsolutePercentageError, "bce": BinaryCrossentropy,
                     "BCE": BinaryCrossentropy})
 
 

@@ -1,5 +1,5 @@
-"""Metrics from counts of true/false positives/negatives at thresholds: Precision, Recall and
-AUC, as Keras 3 computes them (keras/src/metrics/confusion_metrics.py, metrics_utils.py).
+"""Metrics from counts of true/false positives/negatives at thresholds: the counts themselves
+(TruePositives, ...), Precision, Recall and AUC, as Keras 3 computes them (keras/src/metrics/confusion_metrics.py, metrics_utils.py).
 
 A prediction counts as positive at threshold t when y_pred > t; labels are cast to bool. The
 counts accumulate over batches (weighted by sample_weight), so the result after an epoch is
@@ -70,6 +70,52 @@ def _thresholds(thresholds, default):
         if not 0 <= t <= 1:
             raise ValueError(f"Threshold values must be in [0, 1]. Received: {t}")
     return values
+
+
+# ---- the counts themselves -----------------------------------------------------------------
+
+class _ConfusionCount(Metric):
+    """One weighted count (TP, FP, TN or FN) at each threshold (0.5 by default)."""
+
+    _count = ""           # "tp", "fp", "tn" or "fn"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = _thresholds(thresholds, 0.5)
+        self.accumulator = self.add_variable((len(self.thresholds),), "zeros",
+                                             name="accumulator")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight)
+        self.accumulator.assign_add(counts[self._count])
+
+    def result(self):
+        values = self.accumulator.data
+        return float(values[0]) if len(self.thresholds) == 1 else values.copy()
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionCount):
+    """The weighted number of positive entries predicted positive (y_pred > threshold)."""
+    _count = "tp"
+
+
+class FalsePositives(_ConfusionCount):
+    """The weighted number of negative entries predicted positive (y_pred > threshold)."""
+    _count = "fp"
+
+
+class TrueNegatives(_ConfusionCount):
+    """The weighted number of negative entries predicted negative (y_pred <= threshold)."""
+    _count = "tn"
+
+
+class FalseNegatives(_ConfusionCount):
+    """The weighted number of positive entries predicted negative (y_pred <= threshold)."""
+    _count = "fn"
 
 
 # ---- precision and recall ------------------------------------------------------------------

@@ -8,7 +8,8 @@ and summary.py (the table).
 from microdense.models.model import Model
 from microdense.models.functional import Functional
 from microdense.models.sequential import Sequential
+from microdense.models.cloning import clone_model
 from microdense.saving import load_model, model_from_config, model_from_json
 
-__all__ = ["Model", "Functional", "Sequential", "load_model", "model_from_config",
-           "model_from_json"]
+__all__ = ["Model", "Functional", "Sequential", "clone_model", "load_model",
+           "model_from_config", "model_from_json"]

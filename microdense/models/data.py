@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from microdense.py_dataset import PyDataset
 from microdense.tensor import Tensor
 from microdense.utils import get_rng
 
@@ -181,8 +182,8 @@ class EpochBatches:
         """Batches per epoch, when known (for the progress bar), else None."""
         if self.steps_per_epoch is not None:
             return self.steps_per_epoch
-        if self.is_stream:
-            return None
+        if self.is_stream:             # a PyDataset knows its length; a generator does not
+            return len(self.source) if hasattr(self.source, "__len__") else None
         return num_batches(num_samples(self.source[0]), self.batch_size)
 
     def _new_pass(self):
@@ -206,6 +207,9 @@ class EpochBatches:
             try:
                 batch = next(self._pass)
             except StopIteration:                                    # the stream ended
+                if isinstance(self.source, PyDataset):   # its epoch ended: the next one
+                    self._pass = None                    # starts again at batch 0
+                    break
                 self.ran_out = True
                 if self.steps_per_epoch is not None or self.steps_taken == 0:
                     self._warn_ran_out()
@@ -221,6 +225,20 @@ class EpochBatches:
         warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
                       "dataset or generator can generate at least `steps_per_epoch * epochs` "
                       "batches.", stacklevel=4)
+
+
+def stream_inputs(stream):
+    """predict's x from a stream of batches (a PyDataset, a generator): the inputs of every
+    batch, joined. A batch is x alone, or a tuple whose first entry is x."""
+    parts = []
+    for item in stream:
+        parts.append(item[0] if isinstance(item, tuple) else item)
+    if not parts:
+        raise ValueError("predict received a stream of batches that gave no batch.")
+    if isinstance(parts[0], (list, dict)):
+        raise ValueError("predict on a stream of batches takes one input array per batch; "
+                         "pass arrays for a model with several inputs.")
+    return np.concatenate([np.asarray(part) for part in parts])
 
 
 def unpack_batch(item):

@@ -19,7 +19,7 @@ returns data in the same structure (fit, evaluate and predict too).
 import numpy as np
 
 from microdense import ops, saving
-from microdense.layers import InputLayer
+from microdense.layers import InputLayer, call_context
 from microdense.layers.symbolic import KerasTensor
 from microdense.models.model import Model
 from microdense.naming import unique_name
@@ -218,12 +218,15 @@ class Functional(Model):
         """Every node once, in topological order, on real Tensors; the outputs as a list.
         `calls`, if a list, receives (layer, input(s), output) of each call (diagnostics)."""
         values = dict(zip(self.inputs, tensors))
-        for node in self._nodes:
-            args = [values[tensor] for tensor in node.inputs]
-            out = node.layer._call_in_scope(args if node.several else args[0], training)
-            values.update(zip(node.outputs, out if isinstance(out, (list, tuple)) else [out]))
-            if calls is not None:
-                calls.append((node.layer, args if node.several else args[0], out))
+        training = call_context.resolve_training(training)
+        with call_context.layer_call(self, training):    # one pass: add_loss starts empty
+            for node in self._nodes:
+                args = [values[tensor] for tensor in node.inputs]
+                out = node.layer._call_in_scope(args if node.several else args[0], training)
+                values.update(zip(node.outputs,
+                                  out if isinstance(out, (list, tuple)) else [out]))
+                if calls is not None:
+                    calls.append((node.layer, args if node.several else args[0], out))
         return [values[tensor] for tensor in self.outputs]
 
     def _layer_calls(self, x, training=False):
@@ -285,9 +288,8 @@ class Functional(Model):
     def get_config(self):
         return saving.functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return saving.functional_from_config(cls, config, custom_objects)
+    # from_config: Model.from_config, which rebuilds a functional config (and refuses a
+    # Sequential one with a message).
 
     def __repr__(self):
         return (f"<Functional name={self.name!r}, inputs={[t.shape for t in self.inputs]}, "

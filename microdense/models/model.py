@@ -18,6 +18,7 @@ Functional (what Model(inputs, outputs) makes), or your own, as in Keras:
 
 A subclassed model builds on the first data it sees, by running call() on one sample.
 """
+import inspect
 import json
 
 import numpy as np
@@ -29,6 +30,43 @@ from microdense.models.trainer import Trainer
 from microdense.tensor import Tensor, constant, no_grad
 
 
+_FUNCTIONAL_SUBCLASSES = {}
+
+
+def functional_subclass(cls):
+    """The class of a functional model made by subclass `cls` of Model: (cls, Functional),
+    made once per cls. Keras 3 does the same (it puts Functional among cls's bases): the
+    model runs its graph of layer calls, and keeps every method cls defines (a train_step,
+    a get_config, ...); isinstance(model, cls) still holds."""
+    from microdense.models.functional import Functional
+    if issubclass(cls, Functional):
+        return cls
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__,
+                                            "__doc__": cls.__doc__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
+
+
+def _is_functional_config(config):
+    """Whether a config describes a functional model (what Functional.get_config writes)."""
+    return isinstance(config, dict) and all(
+        key in config for key in ("layers", "nodes", "inputs", "outputs"))
+
+
+def _revivable_as_functional(cls):
+    """Whether cls(inputs, outputs, name=...) rebuilds it: Model, Functional, or a subclass
+    whose __init__ takes what Functional's does (or *args, **kwargs), as Keras decides."""
+    from microdense.models.functional import Functional
+    if cls in (Model, Functional) or cls.__init__ is Model.__init__:
+        return True
+    parameters = inspect.signature(cls.__init__).parameters
+    names = [name for name in parameters if name != "self"]
+    kinds = {p.kind for p in parameters.values()}
+    return names[:2] == ["inputs", "outputs"] or (
+        inspect.Parameter.VAR_POSITIONAL in kinds and inspect.Parameter.VAR_KEYWORD in kinds)
+
+
 class Model(Trainer, Layer):
     """Base class of models: `layers`, and `_forward` / `_prepare_input` for the Trainer."""
 
@@ -36,28 +74,32 @@ class Model(Trainer, Layer):
         """Model(inputs, outputs) makes a functional model (models/functional.py), as Keras."""
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from microdense.models.functional import Functional   # it imports this module
-            return super().__new__(Functional)
-        return super().__new__(cls)
+            return super().__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
 
-    def __init__(self, name=None, trainable=True, dtype=None):
+    def __init__(self, *args, name=None, trainable=True, dtype=None, **kwargs):
+        """Model(name=None, trainable=True, dtype=None) for a subclass that defines call();
+        Model(inputs, outputs, name=None) for a functional one. A subclass of Model may do
+        either: `super().__init__(inputs=inputs, outputs=outputs)` (or `MyModel(inputs,
+        outputs)`) makes it a functional model with the subclass's own methods."""
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            from microdense.models.functional import Functional
+            self.__class__ = functional_subclass(type(self))
+            Functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
+            return
+        if kwargs:
+            raise TypeError(f"Model.__init__() got unexpected keyword arguments "
+                            f"{sorted(kwargs)}; it takes name, trainable and dtype (or "
+                            f"inputs and outputs, for a functional model).")
         Trainer.__init__(self)
         Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
 
     # ---- a subclassed model: the layers it holds as attributes, and its call() ------------
-    def __setattr__(self, name, value):
-        """Track layers set as public attributes (self.dense1 = Dense(...)), and lists of
-        them, as the model's layers, as Keras does for a subclassed model."""
-        if not name.startswith("_"):
-            values = value if isinstance(value, (list, tuple)) else [value]
-            if values and all(isinstance(v, Layer) for v in values):
-                tracked = self.__dict__.setdefault("_tracked_layers", [])
-                tracked.extend(v for v in values if v not in tracked)
-        super().__setattr__(name, value)
-
     @property
     def layers(self):
-        """The layers set as attributes of a subclassed model, in the order they were set."""
-        return list(self.__dict__.get("_tracked_layers", []))
+        """The layers held as attributes of a subclassed model (also in lists, tuples and
+        dicts), in the order they were set (layers/tracking.py)."""
+        return self._sublayers()
 
     def call(self, inputs, training=False):
         raise NotImplementedError(f"Model subclass {type(self).__name__} must define "
@@ -77,7 +119,14 @@ class Model(Trainer, Layer):
         return x
 
     def _forward(self, x, training):
-        return self._call_in_scope(x, training)
+        """The model's call() on x. As Keras's trainers, fit's training=True reaches a
+        subclassed model only if its call() declares `training`; if not, its layers use
+        their own defaults (a Dropout in it stays off)."""
+        takes_training = self.__dict__.get("_model_call_takes_training")
+        if takes_training is None:                # read once: call() does not change
+            takes_training = "training" in inspect.signature(self.call).parameters
+            self._model_call_takes_training = takes_training
+        return self._call_in_scope(x, training if takes_training else None)
 
     def _layer_calls(self, x, training=False):
         """[(layer, its input, its output)] for each layer in turn, for diagnostics: the
@@ -101,9 +150,10 @@ class Model(Trainer, Layer):
         """{layer name: output shape} for summary: unknown inside a subclassed model."""
         return {}
 
-    def __call__(self, inputs, training=False):
+    def __call__(self, inputs, training=None):
         """On data: the model's output Tensor(s) with their graph (for inspection and
-        drawing). On symbolic tensors: a node of a bigger functional model."""
+        drawing). On symbolic tensors: a node of a bigger functional model. training=None
+        takes the training of the call this one is inside (False outside any), as Keras."""
         if symbolic.is_symbolic(inputs):
             return symbolic.call_symbolic(self, inputs)
         return self._call_on_data(inputs, training)
@@ -142,27 +192,6 @@ class Model(Trainer, Layer):
                                        [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------
-    @property
-    def weights(self):
-        """Every layer's weights, layer by layer (Keras's get_weights order)."""
-        return [w for layer in self.layers for w in layer.weights]
-
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value):
-        """Freezing a model freezes every layer in it; unfreezing unfreezes them all."""
-        self._trainable = bool(value)
-        for layer in self.layers:
-            layer.trainable = value
-
-    @property
-    def losses(self):
-        """Every layer's penalties (activity of the last call, weight regularizers now)."""
-        return [penalty for layer in self.layers for penalty in layer.losses]
-
     # ---- summary and saving --------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None):
         """Print Keras's table of layers, output shapes and parameter counts. As in Keras 3,
@@ -179,11 +208,62 @@ class Model(Trainer, Layer):
         saving.save_model(self, filepath, overwrite=overwrite,
                           include_optimizer=include_optimizer)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model from get_config()'s dict, as Keras's Model.from_config: a
+        functional config (layers, nodes, inputs, outputs) rebuilds the graph, for Model and
+        for a subclass whose __init__ takes (inputs, outputs, ...); any other config is
+        passed to the subclass's constructor, cls(**config)."""
+        from microdense.models.functional import Functional
+        if _is_functional_config(config) and _revivable_as_functional(cls):
+            target = Functional if cls is Model else functional_subclass(cls)
+            return saving.functional_from_config(target, config, custom_objects)
+        if cls is Model or cls is Functional:
+            kind = "a Sequential model's" if "layers" in config else "not a model's"
+            raise ValueError(f"Model.from_config received {kind} config (keys "
+                             f"{sorted(config)}); a functional model's config has 'layers', "
+                             f"'nodes', 'inputs' and 'outputs'. Use Sequential.from_config "
+                             f"for a Sequential config.")
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(f"Unable to revive model {cls.__name__} from config. When "
+                            f"overriding the `get_config()` method, make sure that the "
+                            f"returned config contains all items used as arguments in the "
+                            f"constructor to {cls.__name__}, which is the default behavior. "
+                            f"You can override this default behavior by defining a "
+                            f"`from_config(cls, config)` class method to specify how to "
+                            f"create an instance of {cls.__name__} from its config.\n\n"
+                            f"Received config={config}\n\nError encountered during "
+                            f"deserialization: {error}") from None
+
+    def get_compile_config(self):
+        """compile()'s arguments, serialized (what model.save stores; Keras's name)."""
+        return saving.compile_config(self) if self.compiled else None
+
+    def compile_from_config(self, config):
+        """compile() again from get_compile_config()'s dict (load_model does this)."""
+        saving.compile_model_from_config(self, config)
+
+    def get_build_config(self):
+        """The input shape the model was built for (a subclassed model builds on data)."""
+        return Layer.get_build_config(self)
+
+    def build_from_config(self, config):
+        """Build from get_build_config()'s dict: a subclassed model runs call() once on one
+        sample of zeros of that shape, which builds every layer in it."""
+        shape = (config or {}).get("input_shape")
+        if shape is None or self.built:
+            return
+        if shape and isinstance(shape[0], (list, tuple)):
+            raise ValueError(f"Model '{self.name}': building from a config with several "
+                             f"inputs {shape} is not supported; call the model on data.")
+        self._prepare_input(np.zeros((1,) + tuple(shape[1:]), self.dtype))
+
     def to_json(self, **kwargs):
         """The model's architecture (no weights) as a JSON string, as Keras's to_json;
         models.model_from_json(text) builds it again. kwargs go to json.dumps."""
-        return json.dumps({"class_name": saving.saved_class_name(self),
-                           "config": self.get_config()}, **kwargs)
+        return json.dumps(saving.model_entry(self), **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights (an .npz file), atomically."""

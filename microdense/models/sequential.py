@@ -15,7 +15,7 @@ model exactly.
 import numpy as np
 
 from microdense import ops, saving, utils
-from microdense.layers import InputLayer, Layer
+from microdense.layers import InputLayer, Layer, call_context
 from microdense.layers.base import InputSpec, input_hint
 from microdense.layers.core import Input
 from microdense.layers.symbolic import KerasTensor
@@ -103,7 +103,8 @@ class Sequential(Model):
             self._nodes.append(x.node)
             self._shapes[layer.name] = x.shape
         self.inputs, self.outputs = [inputs], [x]
-        self._build_input_shape = (None,) + tuple(input_shape[1:])
+        batch = input_shape[0] if isinstance(first, InputLayer) else None   # batch_shape=
+        self._build_input_shape = (batch,) + tuple(input_shape[1:])
         self._input_tail = self._build_input_shape[1:]
         self.built = True
 
@@ -166,8 +167,10 @@ class Sequential(Model):
     def _forward(self, x, training):
         """x through every layer, each inside its layer scope (no per-layer checks: the input
         was checked once at the model boundary)."""
-        for layer in self._stack:
-            x = layer._call_in_scope(x, training)
+        training = call_context.resolve_training(training)
+        with call_context.layer_call(self, training):    # one pass: add_loss starts empty
+            for layer in self._stack:
+                x = layer._call_in_scope(x, training)
         return x
 
     # ---- shapes ----------------------------------------------------------------------
@@ -188,9 +191,7 @@ class Sequential(Model):
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [{"class_name": utils.get_registered_name(type(layer)),
-                              "config": layer.get_config()}
-                             for layer in self._layers]}
+                  "layers": [saving.layer_entry(layer) for layer in self._layers]}
         if self.built:
             config["build_input_shape"] = list(self._build_input_shape)
         return config
@@ -198,6 +199,11 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the model (and its weights' shapes) from get_config()'s dict."""
+        if "nodes" in config or "layers" not in config:
+            raise ValueError(f"Sequential.from_config received a config that is not a "
+                             f"Sequential model's (keys {sorted(config)}): a functional "
+                             f"model's config (with 'nodes') loads with "
+                             f"Model.from_config; a Sequential config has 'layers' only.")
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
             model.add(saving.deserialize_layer(layer_config, custom_objects), rebuild=False)

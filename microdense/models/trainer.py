@@ -46,8 +46,12 @@ class Trainer:
 
     # ---- compile ---------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto"):
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto"):
         """Choose the optimizer, the loss and the metrics to log, by name or object.
+
+        As Keras: `metrics` ignore sample_weight and class_weight; `weighted_metrics` are
+        weighted by them (logged as "weighted_<name>" when a metric has the same name).
 
         loss_weights and steps_per_execution are accepted so Keras code runs unchanged; with
         one output they change nothing. jit_compile="auto" (Keras's default) records a
@@ -70,6 +74,10 @@ class Trainer:
             if loss_fn is not None and not isinstance(loss_fn, losses.Loss):
                 loss_fn = losses.LossFunctionWrapper(loss_fn)   # per-sample -> batch mean
             compiled_metrics = [metrics_module.get(m, loss=loss) for m in metrics or ()]
+        weighted = _weighted_metrics(weighted_metrics, compiled_metrics, loss,
+                                     len(self.output_names))
+        compiled_metrics = compiled_metrics + weighted
+        self._weighted_metric_ids = {id(metric) for metric in weighted}
         self.optimizer = optimizer_object
         self.loss = loss
         self._loss_fn = loss_fn
@@ -78,7 +86,8 @@ class Trainer:
         self._log_order = sorted(self._metrics_names)       # Keras logs names sorted
         self._compile_args = {"loss": loss, "loss_weights": loss_weights,
                               "metrics": metrics if isinstance(metrics, dict) else
-                              list(metrics or ())}
+                              list(metrics or ()),
+                              "weighted_metrics": list(weighted_metrics or ())}
         self.reset_metrics()
         if jit_compile not in (True, False, "auto"):
             raise ValueError(f"jit_compile must be True, False or 'auto'; received "
@@ -100,10 +109,8 @@ class Trainer:
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method}()`.")
-        loss_needed = method in ("fit", "evaluate", "train_on_batch", "test_on_batch")
-        if loss_needed and self._loss_fn is None and not self._overrides_compute_loss():
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
-                             "or override `compute_loss`.")
+        # Without a compiled loss, the losses the model adds (add_loss) are the loss, as
+        # Keras: compute_loss says so if there are none.
 
     def _overrides_compute_loss(self):
         return type(self).compute_loss is not Trainer.compute_loss
@@ -139,10 +146,16 @@ class Trainer:
         The extension point for a loss of your own: override it in a subclass (x and
         training are passed for such overrides; this one does not use them).
         """
-        if self._loss_fn is None:
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
-        loss = self._loss_fn(y, y_pred, sample_weight)
-        for penalty in self.losses:
+        penalties = self.losses
+        if self._loss_fn is None:              # compile() without a loss: add_loss's only
+            if not penalties:
+                raise ValueError("No loss to compute. Provide a `loss` argument in "
+                                 "`compile()`, add losses with self.add_loss() in call(), "
+                                 "or override `compute_loss`.")
+            loss, penalties = penalties[0], penalties[1:]
+        else:
+            loss = self._loss_fn(y, y_pred, sample_weight)
+        for penalty in penalties:
             loss = loss + penalty
         return loss
 
@@ -189,8 +202,9 @@ class Trainer:
     def _track(self, loss, batch_size, y, y_pred, sample_weight):
         self._loss_total += loss * batch_size
         self._loss_count += batch_size
-        for metric in self._metrics:
-            metric.update_state(y, y_pred, sample_weight)
+        weighted = getattr(self, "_weighted_metric_ids", ())
+        for metric in self._metrics:      # as Keras: only weighted_metrics see the weights
+            metric.update_state(y, y_pred, sample_weight if id(metric) in weighted else None)
 
     # ---- fit -------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -325,6 +339,8 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The model's outputs for x (training=False, no graph), computed in batches."""
         batch_size = data.check_batch_size(batch_size)
+        if data.is_batch_stream(x):             # a PyDataset or a generator of batches
+            x = data.stream_inputs(x)
         x = self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
         if data.num_samples(x) == 0:
             raise ValueError("predict received empty input data (0 samples).")
@@ -436,6 +452,26 @@ class Trainer:
         callback_list.set_model(self)
         callback_list.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
         return callback_list
+
+
+def _weighted_metrics(identifiers, metrics, loss, outputs):
+    """compile(weighted_metrics=...) as metric objects; one whose name a plain metric already
+    has is named "weighted_<name>", as Keras logs it."""
+    if not identifiers:
+        return []
+    if outputs > 1 or not isinstance(identifiers, (list, tuple)):
+        raise ValueError(f"weighted_metrics must be a list of metrics for a model with one "
+                         f"output (microdense does not weight per-output metrics yet); "
+                         f"received {identifiers!r}.")
+    taken = {metric.name for metric in metrics}
+    weighted = []
+    for identifier in identifiers:
+        metric = metrics_module.get(identifier, loss=loss)
+        if metric.name in taken:
+            metric.name = f"weighted_{metric.name}"
+        taken.add(metric.name)
+        weighted.append(metric)
+    return weighted
 
 
 def _constants(x):
