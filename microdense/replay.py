@@ -26,8 +26,10 @@ the same shapes, that work can be done once:
 `Sequential.compile(jit_compile="auto")`, the default, replays whenever it can; True warns
 when it cannot; False or run_eagerly=True never replays.
 """
+import math
 import os
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -36,6 +38,7 @@ from microdense import engine, recording
 from microdense.tensor import constant
 
 PROOF_STEPS = 2                  # replayed steps checked against eager after each recording
+SLOWER_BY = 1.1                  # "auto" trains eagerly where replaying took 10% longer
 _HERE = (__file__, engine.__file__, recording.__file__)
 
 
@@ -205,7 +208,8 @@ class Program:
             if upstream is None:
                 continue
             parent_grads = backward(saved[out], upstream, needs)
-            for i, k in edges:
+            grads[out] = saved[out] = None           # passed on: the memory can go now, as
+            for i, k in edges:                       # the eager step's retain_grads=False
                 grad = parent_grads[i]
                 if grad is None:
                     continue
@@ -226,13 +230,18 @@ class CompiledStep:
     (shapes, dtypes, trainable weights), proven against eager, then replayed.
 
     warn: say so when a step cannot be replayed (jit_compile=True); "auto" trains eagerly
-    silently. `refused` keeps the reason either way."""
+    silently. `refused` keeps the reason either way.
+
+    The proof steps time both ways of running the step. With "auto", a kind of batch whose
+    replay was not faster than eager training (a wide layer, where numpy's work dwarfs
+    Python's) trains eagerly: the same numbers either way, so only the time decides."""
 
     MAX_PROGRAMS = 4             # kinds of batch kept recorded (a program holds a step's arrays)
 
     def __init__(self, warn):
         self.warn = warn
-        self.programs = {}           # signature -> [Program, proofs left]
+        self.programs = {}           # signature -> [Program, proofs left, fastest replay (s),
+                                     #               fastest eager step (s), replay it?]
         self.refused = None          # why this model trains eagerly
         self.replayed_steps = 0
 
@@ -243,9 +252,9 @@ class CompiledStep:
 
     def recheck(self):
         """Prove the next step again (fit calls it at each epoch: a callback may have changed
-        something a recording cannot see, such as a layer's setting)."""
+        something a recording cannot see, such as a layer's setting), and time it again."""
         for entry in self.programs.values():
-            entry[1] = max(entry[1], 1)
+            entry[1:4] = [max(entry[1], 1), math.inf, math.inf]
 
     def __call__(self, model, x, y, sample_weight, weights):
         """Run one training step; False (having done nothing) if it must run eagerly."""
@@ -258,14 +267,18 @@ class CompiledStep:
             if program is not None:
                 if len(self.programs) >= self.MAX_PROGRAMS:       # the oldest kind goes
                     del self.programs[next(iter(self.programs))]
-                self.programs[signature] = [program, PROOF_STEPS]
+                self.programs[signature] = [program, PROOF_STEPS, math.inf, math.inf, True]
             return True
-        program, proofs_left = entry
+        program, proofs_left = entry[0], entry[1]
         feeds = _flatten(x, y, sample_weight)
         if proofs_left:
             entry[1] -= 1
-            self._prove(model, program, feeds, x, y, sample_weight, weights)
+            self._prove(model, entry, feeds, x, y, sample_weight, weights)
+            if entry[1] == 0 and not self.warn:      # "auto": replay unless clearly slower
+                entry[4] = entry[2] < SLOWER_BY * entry[3]
             return True
+        if not entry[4]:
+            return False
         values, grads = program.run(feeds, weights)
         _apply(model, weights, grads)
         self.replayed_steps += 1
@@ -289,12 +302,15 @@ class CompiledStep:
         model._finish_step(loss, y_pred, x, y, sample_weight, weights)
         return program
 
-    def _prove(self, model, program, feeds, x, y, sample_weight, weights):
+    def _prove(self, model, entry, feeds, x, y, sample_weight, weights):
         """Replay, undo what the replay wrote, then run the step eagerly (it is the step that
-        counts) and compare the two; refuse the replay on any difference."""
+        counts) and compare the two; refuse the replay on any difference. Both are timed."""
+        program = entry[0]
         states = [g.bit_generator.state for g in program.random]
         kept = [target.data.copy() for target in program.assigned]
+        started = time.perf_counter()
         values, grads = program.run(feeds, weights)
+        entry[2] = min(entry[2], time.perf_counter() - started)
         assigned = [target.data.copy() for target in program.assigned]
         for generator, state in zip(program.random, states):
             generator.bit_generator.state = state
@@ -302,9 +318,11 @@ class CompiledStep:
             np.copyto(target.data, before)
         inputs = [constant(a) for a in feeds]
         tape = Tape()
+        started = time.perf_counter()
         with recording.taping(tape):
             loss, y_pred = model._step_loss(*_unflatten(inputs, x, y, sample_weight))
         model._gradients(loss, weights)
+        entry[3] = min(entry[3], time.perf_counter() - started)
         difference = _first_difference(program, values, tape, inputs)
         pairs = [(g, w.grad) for g, w in zip(grads, weights)]
         pairs += [(a, t.data) for a, t in zip(assigned, program.assigned)]

@@ -340,3 +340,14 @@ def test_load_model_keeps_how_the_step_runs(tmp_path, kwargs):
     restored = md.models.load_model(tmp_path / "m.keras")
     assert (restored.jit_compile, restored.run_eagerly) == (model.jit_compile, model.run_eagerly)
     assert (restored._compiled_step is None) == (model._compiled_step is None)
+
+
+def test_auto_trains_eagerly_where_replaying_is_not_faster(monkeypatch):
+    """The proof steps time both ways; "auto" keeps the faster (the numbers are the same)."""
+    from microdense import replay
+    monkeypatch.setattr(replay, "SLOWER_BY", 0.0)          # as if replaying never paid
+    eager = train(SETUPS["adam"], jit_compile=False)
+    auto, forced = train(SETUPS["adam"], jit_compile="auto"), train(SETUPS["adam"], True)
+    assert_same_training(eager, auto)
+    assert auto[0]._compiled_step.replayed_steps == 0 and auto[0]._compiled_step.refused is None
+    assert forced[0]._compiled_step.replayed_steps > 0    # True replays all the same
