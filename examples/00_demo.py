@@ -55,7 +55,7 @@ def main(argv=None):
     kernel = model.layers[0].kernel
     print(f"{kernel.name}: grad norm {np.linalg.norm(kernel.grad):.4g} after one backward")
 
-    graph = md.draw_graph(loss_tensor, rankdir="TB")
+    graph = md.draw_graph(loss_tensor)
     path = graph.render(os.path.join(VIZ, "00_demo_graph"), format="svg", cleanup=True)
     print(f"wrote {os.path.relpath(path)} ({graph.source.count('->')} edges)")
     layers_path = os.path.join(VIZ, "00_demo_layers.svg")

@@ -8,8 +8,8 @@ backward applies their rules and the product rule with no code of ours:
     d/dx [x * s(x)] = s(x) + x * s(x) * (1 - s(x)),      s = sigmoid.
 This script (1) checks that gradient against finite differences (md.gradcheck) and against the
 formula, (2) uses the function as a Dense layer's activation and backpropagates a loss through
-it, and (3) draws the graph: the layer's cluster holds matmul, add, then the activation's own
-sigmoid and mul.
+it, and (3) draws the graph: the layer's cluster holds matmul, add, then a box named
+custom_activation with the activation's own sigmoid and mul.
 
 PyTorch, for comparison:
     def custom_activation(x):
@@ -41,11 +41,12 @@ def custom_activation(x):
 
 def ops_by_layer(root):
     """{layer name: [op names, each after the ops that fed it]} for the graph behind root, read
-    from the public attributes op and scope (the drawing reads the same ones)."""
+    from the public attributes op and scope (the drawing reads the same ones). An op made in
+    the activation's own scope (custom_activation's) counts for the layer around it."""
     found = {}
     for t in toposort(root):                          # parents before children
-        if t.op and t.scope is not None:              # ops only, not leaves
-            found.setdefault(t.scope.name, []).append(t.op)
+        if t.op and t.scope is not None and t.scope.layer is not None:   # ops only, not leaves
+            found.setdefault(t.scope.layer.name, []).append(t.op)
     return found
 
 

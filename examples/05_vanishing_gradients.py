@@ -96,7 +96,7 @@ def main(argv=None):
         # What the drawing shades by: mean |grad| over the layer's kernel and bias together.
         shades[activation] = [float(np.mean(np.abs(np.concatenate(
             [layer.kernel.grad.ravel(), layer.bias.grad.ravel()])))) for layer in model.layers]
-        drawing = md.draw_graph(loss, collapse_layers=True, color_by="grad", rankdir="TB",
+        drawing = md.draw_graph(loss, collapse_layers=True, color_by="grad",
                                 show_legend=True)
         path = drawing.render(os.path.join(VIZ, f"05_deep_{activation}"), format="svg",
                               cleanup=True)

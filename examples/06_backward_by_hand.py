@@ -2,6 +2,8 @@
 
     python examples/06_backward_by_hand.py    # prints the trace; writes viz/06_backward_by_hand.svg
 
+A batch of 8 points and a hidden layer of 16: a real (small) size, every number printed.
+
 md.trace_backward(loss) runs loss.backward() and records each step of the engine's walk: the
 node, the gradient it received, its rule, and what each of its inputs got. Below, every one of
 those gradients is recomputed in plain numpy from the chain rule, and checked to be equal.
@@ -26,23 +28,23 @@ def named(tensor, name):
 
 def main():
     rng = np.random.default_rng(6)
-    x = md.Tensor(rng.normal(size=(4, 2)).round(1), name="x")            # 4 points, 2 features
-    y = md.Tensor(np.array([[1.0], [0.0], [0.0], [1.0]]), name="y")
-    W1 = md.Tensor(rng.normal(size=(2, 3)).round(1), requires_grad=True, name="W1")
-    b1 = md.Tensor(np.zeros(3), requires_grad=True, name="b1")
-    W2 = md.Tensor(rng.normal(size=(3, 1)).round(1), requires_grad=True, name="W2")
+    x = md.Tensor(rng.normal(size=(8, 2)).round(1), name="x")            # 8 points, 2 features
+    y = md.Tensor(rng.integers(0, 2, size=(8, 1)).astype(float), name="y")
+    W1 = md.Tensor(rng.normal(size=(2, 16)).round(1), requires_grad=True, name="W1")
+    b1 = md.Tensor(np.zeros(16), requires_grad=True, name="b1")
+    W2 = md.Tensor((rng.normal(size=(16, 1)) / 4).round(2), requires_grad=True, name="W2")
     b2 = md.Tensor(np.zeros(1), requires_grad=True, name="b2")
 
     z = named(x @ W1, "xW1")
-    z1 = named(z + b1, "z1")                  # (4, 3)
-    h = named(md.tanh(z1), "h")               # (4, 3)
-    out = named(named(h @ W2, "hW2") + b2, "out")   # (4, 1)
+    z1 = named(z + b1, "z1")                  # (8, 16)
+    h = named(md.tanh(z1), "h")               # (8, 16)
+    out = named(named(h @ W2, "hW2") + b2, "out")   # (8, 1)
     err = named(out - y, "err")
     sq = named(err ** 2, "err2")
-    loss = named(sq.mean(), "loss")           # mean(err2) = sum(err2) / 4
+    loss = named(sq.mean(), "loss")           # mean(err2) = sum(err2) / 8
 
     trace = md.trace_backward(loss)
-    print(trace)
+    print(trace.to_text(threshold=None))      # every value of every array, none elided
 
     # ---- the same gradients by hand, one chain-rule step at a time ----
     n = err.data.size
@@ -64,10 +66,16 @@ def main():
         np.testing.assert_allclose(recorded, expected, rtol=1e-12, atol=1e-15)
     print(f"\nall {len(by_hand)} gradients recomputed by hand in numpy: equal to the engine's")
 
+    # One number to check by hand: dL/dW1[1, 2], a sum over the batch of x[b, 1] * dL/dz1[b, 2].
+    (step,) = [step for step in trace.steps if step.node is z]
+    print()
+    print(step.element(1, 2))
+    print(f"the engine's W1.grad[1, 2] = {W1.grad[1, 2]:.4g}")
+
     paths = trace.paths(W1)
     print(f"dL/dW1 flows along {len(paths)} path:", *paths, sep="\n  ")
 
-    drawing = md.draw_graph(loss, edge_labels="grad", show_rules=True, rankdir="TB")
+    drawing = md.draw_graph(loss, edge_labels="grad", show_rules=True)
     path = drawing.render(os.path.join(VIZ, "06_backward_by_hand"), format="svg", cleanup=True)
     print(f"wrote {os.path.relpath(path)}")
 

@@ -12,8 +12,9 @@ Primitives are used only where numerics demand it: sigmoid, tanh, softmax and lo
 are engine ops because their naive compositions overflow (exp(-x) at x = -100, ...).
 
 Each composed activation runs in a scope named after it (`@scope`), so a drawing shows its
-ops in a box of their own inside the layer's box: mish's box holds softplus's. Decorate your
-own activation with `@md.scope` for the same picture.
+ops in a box of their own inside the layer's box: mish's box holds softplus's. Your own
+activation, given to a layer, gets the same box (see `apply`); elsewhere, decorate it with
+`@md.scope` for the same picture.
 """
 import math
 
@@ -323,6 +324,17 @@ _BUILTINS = {fn.__name__: fn for fn in (
     sparsemax, squareplus, tanh_shrink, threshold)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 ALL_ACTIVATIONS = {**_BUILTINS, **_ALIASES}
+
+
+def apply(activation, x):
+    """activation(x), as a layer calls it. A function that is not built in runs in a scope
+    named after it (a lambda is named "activation"), so a drawing shows its ops in a box of
+    its own inside the layer's, as `@md.scope` would."""
+    if activation in _BUILTINS.values():
+        return activation(x)
+    name = getattr(activation, "__name__", type(activation).__name__)
+    with scope("activation" if name == "<lambda>" else name):
+        return activation(x)
 
 
 def get(identifier):

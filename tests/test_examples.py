@@ -311,10 +311,13 @@ def test_06_backward_by_hand(tmp_path_factory):
     check_written(run, ["06_backward_by_hand.svg"])
     assert "all 9 gradients recomputed by hand in numpy: equal to the engine's" in run.stdout
     assert "step 0: loss = mean(err2)" in run.stdout
-    assert "b1 (3,) receives it summed over axis 0 (the batch)" in run.stdout
+    assert "b1 (16,) receives it summed over axis 0 (the batch)" in run.stdout
+    assert "..." not in run.stdout.split("all 9 gradients")[0]      # every value on screen
+    element = run.number(r"^dL/dW1\[1,2\] = sum_r x\[r,1\] \* dL/dxW1\[r,2\] = .* = (-?[\d.]+)$")
+    assert element == run.number(r"^the engine's W1.grad\[1, 2\] = (-?[\d.]+)$")
     edges = svg_items(run.path("06_backward_by_hand.svg"), kind="edge")
     edge_texts = [line for texts in edges.values() for line in texts]
-    assert sum(text.startswith(("grad", "|grad|")) for text in edge_texts) >= 10
+    assert sum(text.startswith(("grad", "mean |grad|")) for text in edge_texts) >= 10
     ops = [texts for texts in svg_items(run.path("06_backward_by_hand.svg")).values()
            if texts and texts[0] == "tanh"]
     assert ops and ops[0][1] == "d tanh(x)/dx = 1 - tanh(x)^2"       # show_rules=True

@@ -271,17 +271,18 @@ def test_max_nodes_cuts_as_draw_graph_does_and_says_so():
     assert all("data" not in e for e in data["tensors"] if not e["node"])
 
 
-def test_a_large_tensor_shows_a_slice_and_says_so():
+def test_a_large_tensor_carries_every_value_for_the_paged_grid():
     big = md.Tensor(np.arange(100 * 70, dtype=np.float64).reshape(100, 70), requires_grad=True)
-    cube = md.Tensor(np.ones((2, 3, 4)), requires_grad=True)
-    loss = big.sum() + cube.sum()
-    entries = {e["shape"].__len__(): e for e in page_data(md.trace_backward(loss))["tensors"]
-               if e["shape"] in ([100, 70], [2, 3, 4])}
-    grid = entries[2]["data"]
-    assert len(grid["rows"]) == 64 and len(grid["rows"][0]) == 64
-    assert grid["rows"][1][2] == 72.0 and "rows 0-63 of 100" in grid["note"]
-    assert "columns 0-63 of 70" in grid["note"]
-    assert "x[0, :, :]" in entries[3]["data"]["note"] and len(entries[3]["data"]["rows"]) == 3
+    cube = md.Tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    line = md.Tensor(np.arange(150.0), requires_grad=True)
+    loss = big.sum() + cube.sum() + line.sum()
+    entries = {len(e["shape"]): e for e in page_data(md.trace_backward(loss))["tensors"]
+               if e["shape"] in ([100, 70], [2, 3, 4], [150])}
+    grid = entries[2]["data"]                          # all 7,000 values, 70 to a row
+    assert grid["shape"] == [100, 70] and grid["cols"] == 70
+    assert grid["values"] == list(range(7000))
+    assert entries[3]["data"]["cols"] == 4 and entries[3]["data"]["values"] == list(range(24))
+    assert entries[1]["data"]["cols"] == 64 and len(entries[1]["data"]["values"]) == 150
 
 
 # ---- in the browser -----------------------------------------------------------------------
@@ -591,6 +592,137 @@ def test_the_digits_mlp_training_step_opens_and_steps_smoothly(browser, tmp_path
           f"{page.seconds_to_open:.2f} s, {len(per_step)} steps of {np.mean(per_step):.0f} ms "
           f"(at most {np.max(per_step):.0f} ms)")
     assert page.seconds_to_open < 20 and np.mean(per_step) < 200   # generous: 2 shared cores
+
+
+# ---- at real size: the 784-64-10 MLP of issue 21 -------------------------------------------
+
+def digits_784(batch=8):
+    """Dense(64, relu) on 784 inputs, then Dense(10, softmax): the digits at full size."""
+    md.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, 784)).astype("float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, batch)]
+    model = Sequential([Dense(64, activation="relu", input_shape=(784,)),
+                        Dense(10, activation="softmax")])
+    return md.losses.CategoricalCrossentropy()(y, model(x)), model
+
+
+VISIBLE_BOXES = ("return [...document.querySelectorAll('g.node, .fold-cover')]"
+                 ".filter(g => getComputedStyle(g).display !== 'none')"
+                 ".map(g => { const r = g.getBoundingClientRect();"
+                 "            return [r.left, r.top, r.right, r.bottom]; })")
+
+
+def overlapping(boxes, others=None, slack=0.5):
+    """Pairs of boxes (left, top, right, bottom) that overlap by more than `slack` pixels."""
+    pairs = ([(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:]] if others is None
+             else [(a, b) for a in boxes for b in others])
+    return [(a, b) for a, b in pairs if a[0] + slack < b[2] and b[0] + slack < a[2]
+            and a[1] + slack < b[3] and b[1] + slack < a[3]]
+
+
+def test_a_64_by_10_kernel_shows_every_value_and_hovering_reads_one(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    loss, model = digits_784()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    tensor_ids, _, _ = node_ids(loss)
+    kernel = model.layers[1].kernel                               # (64, 10)
+    page.click_node(tensor_ids[id(kernel)])
+    np.testing.assert_allclose(page.grid("data"), kernel.data, rtol=1e-6)
+    cell = page.elements("#inspector .grid-part.data table.grid td")[3 * 10 + 7]
+    ActionChains(page.driver).move_to_element(cell).perform()
+    readout = page.element("#inspector .grid-part.data .readout").text
+    assert readout.startswith("data[3, 7] = ")
+    assert float(readout.split(" = ")[1]) == pytest.approx(float(kernel.data[3, 7]), rel=1e-6)
+    page.press("last")                                            # and its gradient, in full
+    np.testing.assert_allclose(page.grid("grad"), kernel.grad, rtol=1e-6, atol=1e-12)
+    first = model.layers[0].kernel                                # (784, 64): pages of 64 rows
+    page.click_node(tensor_ids[id(first)])
+    pager = "#inspector .grid-part.grad .pager.rows"
+    assert "rows 0-63 of 784" in page.element(pager).text
+    page.element(pager + " .page-forth").click()
+    assert "rows 64-127 of 784" in page.element(pager).text
+    np.testing.assert_allclose(page.grid("grad"), first.grad[64:128], rtol=1e-6, atol=1e-12)
+    page.press("prev")                                            # the page is kept while stepping
+    page.press("next")
+    assert "rows 64-127 of 784" in page.element(pager).text
+    assert page.errors() == []
+
+
+@pytest.mark.parametrize("rankdir", ["auto", "LR"])
+def test_folding_a_layer_lays_the_graph_out_again_without_overlaps(browser, tmp_path, rankdir):
+    loss, model = digits_784()
+    page = open_page(browser, tmp_path, md.explore(loss, rankdir=rankdir))
+    _, _, cluster_ids = node_ids(loss)
+    assert page.data["rankdir"] == ("TB" if rankdir == "auto" else rankdir)
+    along = "height" if page.data["rankdir"] == "TB" else "width"     # the axis of the ranks
+    size = f"return document.querySelector('#graph svg').{along}.baseVal.value"
+    height = page.js(size)
+    assert overlapping(page.js(VISIBLE_BOXES)) == []
+    title = page.js("return [...document.querySelectorAll('g.cluster')].find(g => g.querySelector"
+                    "('title').textContent === arguments[0]).querySelector('text')",
+                    cluster_ids[model.layers[0].name])
+    title.click()
+    boxes = page.js(VISIBLE_BOXES)
+    assert overlapping(boxes) == []
+    folded = page.js(size)
+    print(f"\nfolding {model.layers[0].name}: the graph {height:.0f} -> {folded:.0f} px {along}")
+    assert folded < height - 200                                  # laid out again, shorter
+    page.press("last")                                            # stepping still works
+    page.go(page.data["forwardSteps"] + 3)
+    assert overlapping(page.js(VISIBLE_BOXES)) == []
+    page.element(f".fold-cover[data-layer='{model.layers[0].name}']").click()
+    assert page.js(size) == pytest.approx(height)
+    assert page.js("return [...document.querySelectorAll('g.node')].filter(g => "
+                   "g.getAttribute('transform')).length") == 0
+    assert page.errors() == []
+
+
+def test_edge_labels_of_each_backward_step_cover_no_box(browser, tmp_path):
+    loss, _ = digits_784()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    for position in range(page.data["forwardSteps"] + 1, len(page.data["steps"]) - 1):
+        page.go(position)
+        labels = page.js("return [...document.querySelectorAll('.edge-label')].map(t => {"
+                         " const r = t.getBoundingClientRect(); return [r.left, r.top, r.right,"
+                         " r.bottom]; })")
+        assert overlapping(labels, page.js(VISIBLE_BOXES)) == [], position
+        assert overlapping(labels) == [], position
+    assert page.errors() == []
+
+
+def test_fit_keeps_the_text_readable(browser, tmp_path):
+    loss, _ = digits_784()
+    page = open_page(browser, tmp_path, md.explore(loss))
+    page.press("zoom-fit")
+    text = "return document.querySelector('g.node text').getBoundingClientRect().height"
+    assert page.js(text) >= 8                                     # 10pt labels, still legible
+    small = page.js("return document.querySelector('#graph svg').getBoundingClientRect().width")
+    assert small <= page.js("return document.getElementById('graph').clientWidth") + 1
+    assert page.errors() == []
+
+
+def test_a_tiny_dense_layer_has_a_scalar_view(browser, tmp_path):
+    md.utils.set_random_seed(0)
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype="float32")
+    y = np.array([[1.0, 0.0], [0.0, 1.0]], dtype="float32")
+    model = Sequential([Dense(2, activation="sigmoid", input_shape=(3,))])
+    loss = md.losses.MeanSquaredError()(y, model(x))
+    page = open_page(browser, tmp_path, md.explore(loss))
+    assert page.data["scalarView"] and page.element("#graph").is_displayed()
+    page.press("scalar")                               # every x[b,i] * W[i,j], every sum
+    assert page.element("#scalar-graph").is_displayed()
+    assert not page.element("#graph").is_displayed()
+    assert page.element("#scalar").text == "matrix view"
+    texts = page.js("return [...document.querySelectorAll('#scalar-graph text')]"
+                    ".map(t => t.textContent)")
+    kernel = model.layers[0].kernel
+    assert f"{kernel.name}[2,1]" in texts and f"{model.layers[0].bias.name}[1]" in texts
+    page.press("scalar")
+    assert page.element("#graph").is_displayed() and not page.element("#scalar-graph").is_displayed()
+    assert page.errors() == []
+    big = open_page(browser, tmp_path, md.explore(digits_784()[0]), name="big.html")
+    assert not big.data["scalarView"] and not big.element("#scalar").is_displayed()
 
 
 def test_a_missing_browser_fails_saying_how_to_install_it(monkeypatch):

@@ -117,8 +117,10 @@ def test_scope_tags_every_op_of_the_layer():
     out = Dense(4, activation="relu")(data(2, 3))
     assert out.scope == Scope("dense", "Dense(4, activation=relu)")
     assert all(node.scope == out.scope for node in graph_nodes(out) if node.parents)
-    out = Dense(4, activation=custom_activation)(data(2, 3))
-    assert out.scope.description == "Dense(4, activation=custom_activation)"
+    out = Dense(4, activation=custom_activation)(data(2, 3))   # a user's activation: a box
+    assert out.scope.layer.description == "Dense(4, activation=custom_activation)"
+    assert (out.scope.name, out.scope.kind) == ("custom_activation", "function")
+    assert Dense(4, activation=lambda x: x * 2.0)(data(2, 3)).scope.name == "activation"
     assert Dense(10).describe() == "Dense(10)"
     assert Dropout(0.2).describe() == "Dropout(0.2)"
 

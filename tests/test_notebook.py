@@ -63,4 +63,5 @@ def test_tutorial_notebook_runs_top_to_bottom(kernel, tmp_path):
     assert ratio < 1e-3                                              # vanishing gradients
     pages = [html for cell in code for html in outputs(cell, "text/html")]
     assert len(pages) == 2 and all(p.startswith("<iframe srcdoc=") for p in pages)
-    assert len([svg for cell in code for svg in outputs(cell, "image/svg+xml")]) == 1
+    assert len([svg for cell in code for svg in outputs(cell, "image/svg+xml")]) == 2   # + zoom
+    assert "..." not in text.split(" backward steps")[1].split("d loss / d kernel")[0]   # all shown

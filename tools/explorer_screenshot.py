@@ -63,7 +63,7 @@ def open_timed(driver, path):
 def main():
     loss, h = quickstart_loss()
     started = time.perf_counter()
-    explorer = md.explore(loss, rankdir="TB")
+    explorer = md.explore(loss)
     built = time.perf_counter() - started
     page_path = explorer.save(os.path.join(VIZ, "explorer_quickstart.html"))
     digits_path = os.path.join(tempfile.mkdtemp(), "digits_step.html")

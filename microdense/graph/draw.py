@@ -6,14 +6,17 @@ from microdense.graph.labels import bold, escape
 from microdense.graph.nodes import Style, add_legend, kind_of, op_node, tensor_node
 from microdense.graph.notes import ELIDED
 from microdense.graph.rendering import Canvas
-from microdense.graph.walk import Structure, function_scopes, keep_nearest, layers_of, walk
+from microdense.graph.scalar_zoom import expand_dense
+from microdense.graph.walk import (Structure, function_scopes, keep_nearest, layers_of,
+                                   longest_chain, walk)
 
 COLOR_BY = (None, "grad", "data")
-RANKDIRS = ("LR", "TB", "RL", "BT")
+RANKDIRS = ("auto", "LR", "TB", "RL", "BT")
+DEEP = 6                    # rankdir="auto": a chain of more ops than this is drawn top-down
 
 
 def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
-               collapse_layers=False, color_by=None, rankdir="LR", max_nodes=1000,
+               collapse_layers=False, color_by=None, rankdir="auto", max_nodes=1000,
                max_elements=labels.TINY, show_legend=False, edge_labels=None,
                show_rules=False, trace=None, expand=False):
     """Draw the computation graph that produced `root`: input tensor -> op -> output tensor.
@@ -25,7 +28,9 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
 
     One box per tensor: its name if it has one ("dense/kernel"), shape and dtype, and its
     data and grad, in full when it has at most `max_elements` (4) values, else as mean, std,
-    min and max.
+    min and max; above 16 values, as a glyph: a small heat-map of the matrix (each cell the
+    mean of a block, blue below zero, red above, strongest at the ±scale written beside it),
+    with mean, std, min and max in the tooltip.
     One ellipse per op ("matmul", "add", "sigmoid"); hover over it for its derivative rule.
     A tensor used twice (`a + a`) has two edges into the op.
 
@@ -49,6 +54,8 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
         palest yellow  m < 1e-6 (a vanished gradient), ..., 0.1 <= m < 1 mid blue,
         darkest blue   m >= 10 (an exploding one); white with a dashed border: no grad.
     A collapsed layer is shaded by its weights' mean |grad| (or |data|).
+    |grad| always means this one size, mean |grad| over the finite values: on edge labels,
+    in the colouring and in the explorer alike.
 
     root             the tensor to explain, usually a scalar loss after `loss.backward()`
     show_data        write each tensor's values (or their summary)
@@ -56,34 +63,45 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     group_layers     put the ops a layer made, and its weights, in a box named after it
     collapse_layers  draw each layer as one node (in/out shapes, parameter count)
     color_by         None, "grad" or "data" (see the legend)
-    rankdir          "LR" (data flows left to right), "TB", "RL" or "BT"
+    rankdir          "auto" (the default): top to bottom ("TB") when the longest chain has
+                     more than 6 ops, as a deep network's has, else left to right ("LR");
+                     or one of "LR", "TB", "RL", "BT"
     max_nodes        draw at most about this many nodes, nearest the root first; a note says
                      how many were left out. None draws everything.
     max_elements     tensors with at most this many values show them all; larger ones a summary
     show_legend      also draw the legend as a box of sample nodes
     edge_labels      None; "grad": each edge from an input to an op is labelled with the
                      gradient that input received along it (its values when tiny, else
-                     its norm), read from the trace of `trace = md.trace_backward(loss)`
-                     (found by itself, or pass trace= or draw the trace); "operand": the
+                     its mean |grad|, the one size |grad| means everywhere), read from the
+                     trace of `trace = md.trace_backward(loss)` (found by itself, or pass
+                     trace= or draw the trace); "operand": the
                      inputs' roles where order matters (x and W of a matmul, numerator ...)
     show_rules       write each op's derivative rule under its name (PNG and PDF keep it)
     trace            the md.trace_backward Trace to read edge_labels="grad" from; `root`
                      may also be the trace itself
     expand           True: draw each fused op (binary_crossentropy, categorical_crossentropy)
-                     as the composition of primitives it stands for, in a box named after it
+                     as the composition of primitives it stands for, in a box named after it;
+                     "dense": draw each tiny Dense layer (up to 32 products x[b,i] * W[i,j],
+                     e.g. 4 inputs x 4 units with a batch of 2) as its scalar graph, every
+                     product and sum a node, with the engine's values and gradients
     """
+    if expand not in (False, None, True, "dense"):
+        raise ValueError(f"expand must be False, True or 'dense'; got {expand!r}.")
     if expand and edge_labels == "grad":
-        raise ValueError("expand=True draws a recomputed graph, which the trace of "
-                         "edge_labels='grad' does not describe: use one or the other.")
+        raise ValueError(f"expand={expand!r} draws a recomputed graph, which the trace of "
+                         f"edge_labels='grad' does not describe: use one or the other.")
     trace = flow.find_trace(root, trace, edge_labels)
     if trace is not None and root is trace:
         root = trace.root
     notes.require_tensor(root)
     _check_options(color_by, rankdir, max_nodes, edge_labels)
-    if expand:
+    if expand == "dense":
+        root = expand_dense(root)
+    elif expand:
         root = expand_fused(root)
     tensors, position = walk(root)
     structure = Structure(tensors, position)
+    rankdir = choose_rankdir(rankdir, tensors, position, structure)
     membership, descriptions = layers_of(tensors, position)
     if not (group_layers or collapse_layers):
         membership = [None] * len(tensors)
@@ -99,7 +117,8 @@ def draw_graph(root, *, show_data=True, show_grad=True, group_layers=True,
     else:
         clusters = _add_clusters(canvas, tensors, membership, descriptions, kept,
                                  group_layers)
-        _draw_tensors_and_ops(canvas, tensors, clusters, kept, style, structure, edges)
+        _draw_tensors_and_ops(canvas, tensors, clusters, kept, style, structure, edges,
+                              membership)
     if elided:
         notes.add_elision_note(canvas, elided)
     if notes.records_nothing(root):
@@ -127,6 +146,14 @@ def _check_options(color_by, rankdir, max_nodes, edge_labels):
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}.")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None; got {max_nodes!r}.")
+
+
+def choose_rankdir(rankdir, tensors, position, structure):
+    """rankdir="auto": "TB" for a chain of more than DEEP ops (a picture taller than wide
+    fits a screen, and reads down like the layers of a model summary), else "LR"."""
+    if rankdir != "auto":
+        return rankdir
+    return "TB" if longest_chain(tensors, position, structure.hidden) > DEEP else "LR"
 
 
 def _graph_attributes(rankdir):
@@ -178,7 +205,7 @@ def _layer_title(layer, description):
     return f"<{title} · {escape(description)}>" if description else f"<{title}>"
 
 
-def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges):
+def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges, membership):
     for i, tensor in enumerate(tensors):
         if not kept[i] or structure.hidden[i]:
             continue
@@ -188,17 +215,23 @@ def _draw_tensors_and_ops(canvas, tensors, boxes, kept, style, structure, edges)
             continue
         canvas.add_node(f"op{i}", box, **op_node(structure.op[i], structure.rule[i], style))
         canvas.add_edge(f"op{i}", f"t{i}")
-        _add_input_edges(canvas, i, tensors, f"op{i}", kept, structure, edges)
+        _add_input_edges(canvas, i, tensors, f"op{i}", kept, structure, edges, membership)
 
 
-def _add_input_edges(canvas, i, tensors, head, kept, structure, edges):
+def _add_input_edges(canvas, i, tensors, head, kept, structure, edges, membership):
     """One edge per input, in argument order (a + a gives two); elided inputs hang off the
-    note node, once per op."""
+    note node, once per op.
+
+    An edge into a layer's box from outside it spans two ranks, not one: the layer's weights
+    (one rank above the op that reads them) then sit below the box it comes from, so layer
+    boxes stack one after the other instead of side by side in a staircase."""
     from_note = False
     for argument, j in enumerate(structure.inputs[i]):
         if kept[j]:
-            canvas.add_edge(f"t{j}", head, **edges.attributes(i, argument, tensors[j],
-                                                               structure.op[i], structure))
+            attributes = edges.attributes(i, argument, tensors[j], structure.op[i], structure)
+            if membership[i] is not None and membership[j] != membership[i]:
+                attributes["minlen"] = "2"
+            canvas.add_edge(f"t{j}", head, **attributes)
         elif not from_note:
             canvas.add_edge(ELIDED, head, style="dashed")
             from_note = True

@@ -30,12 +30,13 @@ from microdense.tensor import Tensor
 from microdense.trace import Trace, local_derivative, trace_backward
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
+SCRIPTS = ("explorer.js", "fold.js", "controls.js")   # one script, in this order
 SMALL = 12               # arrays with at most this many values are written out in full
-GRID_SIDE = 64           # the grid of a clicked tensor shows at most 64 x 64 values
+GRID_SIDE = 64           # a clicked tensor's grid shows 64 x 64 values a page
 JUPYTER_HEIGHT = 680     # pixels of the inline frame in a notebook
 
 
-def explore(root, *, rankdir="LR", max_nodes=1000, group_layers=True, title=None):
+def explore(root, *, rankdir="auto", max_nodes=1000, group_layers=True, title=None):
     """Build the explorer page for `root` (usually a scalar loss): an `Explorer`.
 
     `root` is a tensor, whose backward pass is then run here by md.trace_backward (so call
@@ -46,7 +47,8 @@ def explore(root, *, rankdir="LR", max_nodes=1000, group_layers=True, title=None
     then backward through the trace: the current node is highlighted, the edges its gradient
     flows along light up with each contribution, and a side panel writes the chain rule with
     that step's numbers. Click a tensor for its data and gradient as a grid; click a layer's
-    title to fold it into one node.
+    title to fold it into one node. When every Dense layer is tiny, "scalar view" shows them
+    element by element (draw_graph(expand="dense")).
 
     rankdir, max_nodes, group_layers   as for draw_graph (the page's picture is draw_graph's)
     title                              the page's title (default: "Backprop explorer: <root>")
@@ -65,10 +67,23 @@ def explore(root, *, rankdir="LR", max_nodes=1000, group_layers=True, title=None
         warnings.filterwarnings("ignore", "draw_graph: .* already held a gradient")
         drawing = draw_graph(root, rankdir=rankdir, max_nodes=max_nodes,
                              group_layers=group_layers, trace=trace)
+        scalar = _scalar_view(root, group_layers)
     svg = _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
     data = page_data(trace, max_nodes=max_nodes, group_layers=group_layers)
+    data["rankdir"] = drawing.graph_attr["rankdir"]
+    data["scalarView"] = bool(scalar)
     title = title or f"Backprop explorer: {data['root']}"
-    return Explorer(_page(title, svg, data), trace)
+    return Explorer(_page(title, svg, data, scalar), trace)
+
+
+def _scalar_view(root, group_layers):
+    """The SVG of draw_graph(root, expand="dense"): each Dense layer element by element, when
+    every Dense layer in the graph is tiny enough (scalar_zoom.py); else "" (no such view)."""
+    try:
+        drawing = draw_graph(root, expand="dense", group_layers=group_layers)
+    except ValueError:                       # no Dense layer, or one too big to draw
+        return ""
+    return _clean_svg(drawing.pipe(format="svg").decode("utf-8"))
 
 
 class Explorer:
@@ -130,7 +145,7 @@ def page_data(trace, max_nodes=1000, group_layers=True):
             "backwardSteps": len(trace.steps),
             "elided": elided, "maxNodes": max_nodes,
             "earlier": [trace.label(tensor) for tensor, _ in notes.earlier_gradients(trace)],
-            "colors": {"noValue": labels.NO_VALUE}}
+            "colors": {"noValue": labels.NO_VALUE}, "gridSide": GRID_SIDE}
 
 
 class _Picture:
@@ -319,7 +334,8 @@ def _value(array):
     if array.size <= SMALL:
         return {"shape": list(array.shape), "values": _numbers(array)}
     stats = _stats(array)
-    return {"shape": list(array.shape), "mean": stats["mean"], "norm": stats["norm"]}
+    return {"shape": list(array.shape), "mean": stats["mean"], "norm": stats["norm"],
+            "meanAbs": stats["meanAbs"]}
 
 
 def _stats(array):
@@ -330,51 +346,29 @@ def _stats(array):
     if values.size:
         stats.update(mean=_number(values.mean(), False), std=_number(values.std(), False),
                      min=_number(values.min(), False), max=_number(values.max(), False),
-                     norm=_number(float(np.linalg.norm(values)), False))
+                     norm=_number(float(np.linalg.norm(values)), False),
+                     meanAbs=_number(float(np.abs(values).mean()), False))
     else:
-        stats.update(mean=None, std=None, min=None, max=None, norm=None)
+        stats.update(mean=None, std=None, min=None, max=None, norm=None, meanAbs=None)
     return stats
 
 
 def _grid(array):
-    """A 2-D view of an array for the page's colour grid, at most GRID_SIDE x GRID_SIDE.
+    """Every value of an array for the page's colour grid, seen as a matrix.
 
-    A scalar is 1 x 1 and a vector one row (wrapped GRID_SIDE to a row); an array of 3 or
-    more axes shows its first matrix, x[0, ..., 0, :, :]. `note` says what was left out.
+    A scalar is 1 x 1; a vector is wrapped GRID_SIDE values to a row; an array of 3 or more
+    axes has its leading axes folded into the rows (numpy's order: a row is x[i, j, :]).
+    `shape` is the array's own, so the page names each cell by its real index. The page
+    shows GRID_SIDE x GRID_SIDE cells at a time, with buttons to page through the rest.
     """
     array = np.asarray(array)
-    notes = []
-    if array.ndim > 2:
-        notes.append(f"showing x[{', '.join(['0'] * (array.ndim - 2))}, :, :] "
-                     f"of shape {tuple(array.shape)}")
-        array = array[(0,) * (array.ndim - 2)]
     if array.ndim == 0:
-        view = array.reshape(1, 1)
+        cols = 1
     elif array.ndim == 1:
-        n = array.shape[0]
-        shown = array[:GRID_SIDE * GRID_SIDE]
-        width = min(n, GRID_SIDE)
-        rows = -(-shown.size // width) if width else 0
-        view = np.full(rows * width, np.nan, dtype=np.float64)
-        view[:shown.size] = shown
-        view = view.reshape(rows, width)
-        if n > GRID_SIDE:
-            notes.append(f"{GRID_SIDE} values to a row")
-        if n > shown.size:
-            notes.append(f"the first {shown.size:,} of {n:,} values")
-        cells = [_numbers(row) for row in view]
-        if rows and shown.size < rows * width:        # padding after the last value: no cell
-            cells[-1] = cells[-1][:shown.size - (rows - 1) * width]
-        return {"rows": cells, "note": "; ".join(notes)}
+        cols = max(1, min(array.shape[0], GRID_SIDE))
     else:
-        view = array
-    rows, cols = view.shape
-    if rows > GRID_SIDE:
-        notes.append(f"rows 0-{GRID_SIDE - 1} of {rows:,}")
-    if cols > GRID_SIDE:
-        notes.append(f"columns 0-{GRID_SIDE - 1} of {cols:,}")
-    view = view[:GRID_SIDE, :GRID_SIDE]
-    return {"rows": [_numbers(row) for row in view], "note": "; ".join(notes)}
+        cols = max(1, array.shape[-1])
+    return {"shape": list(array.shape), "cols": cols, "values": _numbers(array)}
 
 
 # ---- assembling the page ------------------------------------------------------------------
@@ -398,10 +392,11 @@ def _read(name):
         return file.read()
 
 
-def _page(title, svg, data):
+def _page(title, svg, data, scalar=""):
     """The template with its {{slots}} filled in one pass (so no inserted text, however it
     reads, is taken for a slot)."""
     parts = {"TITLE": html.escape(title), "STYLE": _read("explorer.css"), "SVG": svg,
-             "DATA": _json_for_script(data), "SCRIPT": _read("explorer.js")}
+             "SCALAR": scalar, "DATA": _json_for_script(data),
+             "SCRIPT": "\n".join(_read(name) for name in SCRIPTS)}
     return re.sub(r"\{\{(\w+)\}\}", lambda match: parts[match.group(1)],
                   _read("explorer.html"))

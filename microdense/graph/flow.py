@@ -16,9 +16,13 @@ EDGE_LABELS = (None, "grad", "operand")
 # The inputs of the ops where their order matters, named as a learner writes them.
 OPERANDS = {
     "sub": ("a", "b"), "div": ("numerator", "denominator"), "pow": ("base", "exponent"),
-    "matmul": ("x", "W"), "where": ("if true", "if false"),
+    "matmul": ("x", "W"), "where": ("condition", "if true", "if false"),
     "binary_crossentropy": ("target", "output"), "categorical_crossentropy": ("target", "output"),
 }
+
+
+# Inputs no gradient flows back to: drawn dashed, whatever the labels.
+NOT_DIFFERENTIABLE = {"where": (0,)}          # where(condition, a, b): the condition
 
 
 def find_trace(root, trace, edge_labels):
@@ -71,11 +75,13 @@ class EdgeGradients:
 
 
 def gradient_text(grad):
-    """A gradient as an edge label: its values when tiny, else its norm."""
+    """A gradient as an edge label: its values when tiny, else its size, mean |grad|: the
+    one |grad| of every drawing (color_by="grad" shades by it too) and of the explorer."""
     grad = np.asarray(grad)
     if grad.size <= 2:
         return "grad " + labels.format_values(grad)
-    return f"|grad| {labels.format_number(float(np.linalg.norm(grad)))}"
+    size = labels.mean_abs(grad)
+    return f"mean |grad| {'nan' if size is None else labels.format_number(size)}"
 
 
 def operand_text(op, argument, n_inputs):
@@ -103,6 +109,9 @@ class EdgeLabels:
         elif self.kind == "operand" and not composite:
             text = operand_text(op, argument, len(structure.inputs[i]))
         attributes = {"tooltip": f"input {argument} of {op}"}
+        if not composite and argument in NOT_DIFFERENTIABLE.get(op, ()):
+            attributes.update(style="dashed", tooltip=f"input {argument} of {op}: no gradient "
+                                                      f"flows back along it")
         if text:
             attributes.update(label=f"<{escape(text)}>", fontsize="8",
                               fontcolor=labels.EDGE_LABEL)

@@ -186,8 +186,60 @@ def summary_lines(array, max_elements=TINY):
         lines = [f"mean {shown_mean}  std {format_number(std)}",
                  f"min {format_number(values.min())}  max {format_number(values.max())}"]
     if values.size < array.size:
-        nans = int(np.isnan(array).sum())
-        infs = array.size - values.size - nans
-        lines.append(", ".join(f"{count} {what}" for count, what in
-                               ((nans, "NaN"), (infs, "inf")) if count))
+        lines.append(non_finite_count(array))
     return lines
+
+
+def non_finite_count(array):
+    """'1 NaN, 2 inf': how many values are not finite ("" when all are)."""
+    array = np.asarray(array)
+    if is_finite(array):
+        return ""
+    nans = int(np.isnan(array).sum())
+    infs = int(np.isinf(array).sum())
+    return ", ".join(f"{count} {what}" for count, what in ((nans, "NaN"), (infs, "inf"))
+                     if count)
+
+
+# ---- wide tensors: a matrix glyph instead of numbers --------------------------------------
+
+WIDE = 16                   # arrays with more values than this are drawn as a glyph
+GLYPH_ROWS, GLYPH_COLS = 6, 12       # at most this many cells down and across
+GLYPH_CELL = ("4", "3")     # a cell's width and height, in points
+
+
+def diverging_color(value, largest):
+    """Blue below zero, white at zero, red above; full strength at |value| = largest.
+    (The explorer's grid uses the same scale.) NaN and inf are the NOT_FINITE red."""
+    if not np.isfinite(value):
+        return NOT_FINITE
+    strength = min(abs(value) / largest, 1.0) if largest > 0 else 0.0
+    fade = round(255 * (1 - 0.75 * strength))
+    return f"#{fade:02x}{fade:02x}ff" if value < 0 else f"#ff{fade:02x}{fade:02x}"
+
+
+def glyph_blocks(array):
+    """The array seen as a matrix (a vector is one row; more axes are folded into the rows)
+    cut into at most GLYPH_ROWS x GLYPH_COLS blocks: the mean of each block's finite values
+    (NaN where a block has none, or holds a NaN or inf)."""
+    array = np.asarray(array, dtype=np.float64)
+    matrix = array.reshape(1, -1) if array.ndim < 2 else array.reshape(-1, array.shape[-1])
+    rows = np.array_split(np.arange(matrix.shape[0]), min(GLYPH_ROWS, matrix.shape[0]))
+    cols = np.array_split(np.arange(matrix.shape[1]), min(GLYPH_COLS, matrix.shape[1]))
+    return np.array([[matrix[np.ix_(r, c)].mean() for c in cols] for r in rows])
+
+
+def glyph(array):
+    """A wide array as a tiny heat-map (HTML-like table) and its colour scale: each cell the
+    mean of a block of values, blue negative, red positive, strongest at ±largest."""
+    blocks = glyph_blocks(array)
+    finite = blocks[np.isfinite(blocks)]
+    largest = float(np.abs(finite).max()) if finite.size else 0.0
+    width, height = GLYPH_CELL
+    cells = "".join(
+        "<tr>" + "".join(f'<td bgcolor="{diverging_color(v, largest)}" width="{width}" '
+                         f'height="{height}" fixedsize="true"></td>' for v in row) + "</tr>"
+        for row in blocks)
+    table = (f'<table border="1" color="{BORDER}" cellborder="0" cellspacing="0" '
+             f'cellpadding="0">{cells}</table>')
+    return table, f"±{format_number(largest)}"

@@ -58,7 +58,14 @@ def tensor_node(tensor, kind, style):
             if style.show_grad and tensor.grad is not None else [])
     rows = [row(bold(tensor.name))] if tensor.name else []
     rows.append(row(f'<font color="{muted}">{escape(shape)}</font>'))
-    rows += value_rows("data", data) + value_rows("grad", grad)
+    if tensor.size > max(labels.WIDE, style.max_elements):
+        rows.append(glyph_row([("data", tensor.data, style.show_data),
+                               ("grad", tensor.grad, style.show_grad)], muted))
+        rows += value_rows("", [labels.non_finite_count(array) for array in
+                                (tensor.data, tensor.grad) if array is not None
+                                and not labels.is_finite(array)])
+    else:
+        rows += value_rows("data", data) + value_rows("grad", grad)
     tooltip = [tensor.name or "tensor", shape] + [f"{what} " + "; ".join(lines) for what, lines
                                                   in (("data", data), ("grad", grad)) if lines]
     attributes = {"label": table(rows), "shape": "box", "style": "rounded,filled",
@@ -73,9 +80,26 @@ def row(cell_html):
     return f'<tr><td colspan="2">{cell_html}</td></tr>'
 
 
+def glyph_row(arrays, muted):
+    """A wide tensor's data and grad side by side, each as a heat-map glyph and its scale
+    (labels.glyph); the numbers are in the tooltip and in the explorer."""
+    cells = []
+    for what, array, shown in arrays:
+        if shown and array is not None:
+            picture, scale = labels.glyph(array)
+            cells.append(f'<td align="right"><i>{what}</i></td><td>{picture}</td>'
+                         f'<td align="left"><font color="{muted}">{scale}</font>'
+                         f'</td>')
+    if not cells:
+        return ""
+    inner = "".join(cells)
+    return (f'<tr><td colspan="2"><table border="0" cellborder="0" cellspacing="2" '
+            f'cellpadding="0"><tr>{inner}</tr></table></td></tr>')
+
+
 def value_rows(what, lines):
     """'data'/'grad' rows: a caption in the first column, the lines of the summary beside."""
-    captions = [f"<i>{what}</i>"] + [""] * (len(lines) - 1)     # Graphviz rejects empty <i>
+    captions = [f"<i>{what}</i>" if what else ""] + [""] * (len(lines) - 1)   # no empty <i>
     return [f'<tr><td align="right">{caption}</td><td align="left">{escape(line)}</td></tr>'
             for caption, line in zip(captions, lines)]
 

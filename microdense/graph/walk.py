@@ -59,6 +59,31 @@ def _is_unnamed_scalar_constant(tensor):
     return not (tensor.parents or tensor.requires_grad or tensor.name or tensor.ndim)
 
 
+def longest_chain(tensors, position, hidden):
+    """The most drawn ops on any path from a leaf to the root (tensors as `walk` lists them).
+
+    Tensors are taken consumers first (each once all its consumers are done), so the loop
+    is linear and needs no recursion.
+    """
+    waiting = [0] * len(tensors)              # consumers not yet done
+    for tensor in tensors:
+        for parent in tensor.parents:
+            waiting[position[id(parent)]] += 1
+    ops_above = [0] * len(tensors)            # drawn ops from this tensor up to the root
+    ready, longest = [0], 0
+    while ready:
+        i = ready.pop()
+        here = ops_above[i] + (1 if tensors[i].parents and not hidden[i] else 0)
+        longest = max(longest, here)
+        for parent in tensors[i].parents:
+            j = position[id(parent)]
+            ops_above[j] = max(ops_above[j], here)
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                ready.append(j)
+    return longest
+
+
 def keep_nearest(tensors, membership, max_nodes, collapse_layers, hidden=None):
     """Which tensors to draw so the picture has at most about `max_nodes` nodes.
 
@@ -182,5 +207,7 @@ def function_scopes(tensor):
     for scope in chain[start:]:
         if scope.kind == "op":
             break
+        if inner and inner[-1].name == scope.name:    # @md.scope'd, then boxed by its layer:
+            continue                                  # one box
         inner.append(scope)
     return tuple(inner)

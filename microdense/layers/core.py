@@ -107,7 +107,7 @@ class Dense(Layer):
             z.name = f"{self.name}/out"
             return z
         z.name = f"{self.name}/z"
-        out = self.activation(z)
+        out = activations.apply(self.activation, z)    # a user's function: in a box of its own
         if out is not z:
             out.name = f"{self.name}/out"
         return out
@@ -146,7 +146,7 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, x, training=False):
-        out = self.activation(x)
+        out = activations.apply(self.activation, x)
         if out is not x:
             out.name = f"{self.name}/out"
         return out

@@ -7,8 +7,10 @@
 // The state of the page is one number, `position` (which step we are on); render() redraws
 // everything from it, so Next, Previous, the slider and the keys all work the same way.
 // User text (tensor names) only ever goes into the page as textContent, never as HTML.
-(function () {
-  "use strict";
+//
+// explorer.py joins this file, fold.js (folding a layer, laying the graph out again) and
+// controls.js (the buttons and keys, then the first render), in that order, into the page's
+// one script: explorer.html wraps them in one function, so they share one scope.
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
   const tensors = data.tensors, steps = data.steps;
   const svg = document.querySelector("#graph svg");
@@ -32,14 +34,15 @@
   for (const list of Object.values(edges)) list.sort((a, b) => edgeNumber(a) - edgeNumber(b));
   const edgeOf = (e) => e && (edges[e[0] + "->" + e[1]] || [])[e[2]];
 
-  // A tensor's node has rows captioned in italics, "data" then "grad": mark the text after
-  // each caption so that CSS can hide values that are not known yet at this step.
+  // A tensor's node has rows captioned in italics, "data" then "grad": mark the text (and
+  // the cells of a wide tensor's glyph) after each caption so that CSS can hide values that
+  // are not known yet at this step.
   for (const t of tensors) {
     if (!t.node) continue;
     let row = null;
-    for (const text of groups[t.node].querySelectorAll("text")) {
-      if (text.getAttribute("font-style") === "italic") row = text.textContent;
-      if (row === "data" || row === "grad") text.classList.add(row + "-row");
+    for (const part of groups[t.node].querySelectorAll("text, polygon")) {
+      if (part.getAttribute("font-style") === "italic") row = part.textContent;
+      if (row === "data" || row === "grad") part.classList.add(row + "-row");
     }
     groups[t.node].addEventListener("click", () => inspect(tensors.indexOf(t)));
   }
@@ -65,11 +68,11 @@
     if (v.values) return nested(v.values, v.shape);
     return shapeText(v.shape) + " array: mean " + fmt(v.mean) + ", norm " + fmt(v.norm);
   }
-  function shortValue(v) {                 // for an edge's label: a few values, or the norm
-    if (v.values && v.values.length <= 4) return nested(v.values, v.shape);
-    return shapeText(v.shape) + " |g| " + fmt(v.norm !== undefined ? v.norm : norm(v.values));
+  function shortValue(v) {                 // for an edge's label: a few values, or mean |grad|,
+    if (v.values && v.values.length <= 4) return nested(v.values, v.shape);   // as drawings say
+    return shapeText(v.shape) + " mean |grad| " + fmt(v.meanAbs !== undefined ? v.meanAbs : meanAbs(v.values));
   }
-  const norm = (values) => Math.sqrt(values.reduce((s, x) => s + Number(x) * Number(x), 0));
+  const meanAbs = (values) => values.reduce((s, x) => s + Math.abs(Number(x)), 0) / values.length;
 
   // ---- small DOM helpers -----------------------------------------------------------------
   function el(tag, className, ...children) {
@@ -117,11 +120,12 @@
       for (const id of [t.node, t.opBox]) if (id) groups[id].classList.add("current");
       const out = edgeOf(step.outEdge);
       if (out) out.classList.add("lit-back");
+      const taken = [];                    // the labels written so far at this step
       for (const c of step.contributions) {
         const g = edgeOf(c.edge);
         if (!g) continue;
         g.classList.add("lit-back");
-        labelEdge(g, shortValue(c.added));
+        labelEdge(g, shortValue(c.added), taken);
       }
     }
     // Keep the op in view: its output is on one side, its inputs and their edges on the other.
@@ -142,19 +146,29 @@
     if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
   }
 
-  function labelEdge(g, text) {            // the contribution, written near the input's end
-    const path = g.querySelector("path");  // (an op's inputs are apart there, not at the op)
-    const length = path.getTotalLength();
-    const at = path.getPointAtLength(length * 0.5), end = path.getPointAtLength(length);
-    const label = svgElement("text");       // written away from the op, so labels of two
-    const leftward = at.x < end.x - 1;      // inputs coming in side by side do not overlap
+  // The contribution, written beside its edge where it covers no box and no other label:
+  // the first free place of a few along the edge, from its middle outwards.
+  function labelEdge(g, text, taken) {
+    if (g.classList.contains("folded-away")) return;
+    const path = g.querySelector("path");
+    const length = path.getTotalLength(), end = path.getPointAtLength(length);
+    const label = svgElement("text");
     label.setAttribute("class", "edge-label");
-    label.setAttribute("x", at.x + (leftward ? -4 : 4));
-    label.setAttribute("y", at.y - 3);
-    label.setAttribute("text-anchor", leftward ? "end" : "start");
     label.textContent = text;
     g.parentNode.appendChild(label);      // after every node, so it is drawn on top
+    for (const fraction of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+      const at = path.getPointAtLength(length * fraction);
+      const leftward = at.x < end.x - 1;    // written away from the op, so labels of two
+      label.setAttribute("x", at.x + (leftward ? -4 : 4));   // inputs side by side do not overlap
+      label.setAttribute("y", at.y - 3);
+      label.setAttribute("text-anchor", leftward ? "end" : "start");
+      const box = label.getBBox();
+      if (!Object.values(current).some((b) => overlaps(box, b)) && !taken.some((b) => overlaps(box, b))) break;
+    }
+    taken.push(label.getBBox());
   }
+  const overlaps = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width &&
+                             a.y < b.y + b.height && b.y < a.y + a.height;
 
   function shade(g, t) {                   // colour by |grad|: the same scale as draw_graph's
     const shape = g.querySelector("path, polygon, ellipse");
@@ -249,42 +263,84 @@
     box.replaceChildren(el("h2", "", t.label + (t.name && t.name !== t.label ? " (" + t.name + ")" : "")),
       el("div", "line", shapeText(t.shape) + " \u00b7 " + t.dtype + " \u00b7 " + t.kind +
          (t.op ? " \u00b7 made by " + t.op : "") + (t.layer ? " \u00b7 layer " + t.layer : "")));
-    if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes)")); return; }
+    if (!t.data) { box.append(el("p", "hint", "not drawn (beyond max_nodes, or inside an op drawn as one box)")); return; }
     if (t.shownAt > position) box.append(el("p", "hint", "data: not computed yet (forward step " + t.shownAt + ")"));
-    else box.append(grid("data", t.data, t.dataStats));
+    else box.append(grid("data", t.data, t.dataStats, k));
     if (!t.grad) box.append(el("p", "hint", "grad: none (it needs no gradient)"));
     else if (!gradKnown(t)) box.append(el("p", "hint", "grad: not complete yet (step " + t.gradAt + ")"));
-    else box.append(grid("grad", t.grad, t.gradStats));
+    else box.append(grid("grad", t.grad, t.gradStats, k));
   }
 
-  function grid(what, view, stats) {
+  // A tensor's values as a matrix of colour cells (blue below zero, red above), every value
+  // of it: GRID_SIDE x GRID_SIDE cells a page, with buttons to page through rows and
+  // columns. Hovering a cell writes its index and value under the grid (and in its title).
+  const pages = {};                       // "k data" -> [row page, column page], kept while stepping
+  function grid(what, view, stats, k) {
     const part = el("div", "grid-part " + what);
     part.append(el("h2", "", what));
     const statRow = ["mean", "std", "min", "max", "norm"].map((key) => el("td", "", key + " " + fmt(stats[key])));
     part.append(el("table", "stats", el("tr", "", ...statRow)));
     if (stats.nonFinite) part.append(el("div", "grid-note", stats.nonFinite + " NaN or inf values (left out of the statistics)"));
-    if (view.note) part.append(el("div", "grid-note", "large tensor: " + view.note));
-    if (!view.rows.length || !view.rows[0].length) {     // a shape with a 0 in it: no cells
+    const values = view.values, cols = view.cols, side = data.gridSide;
+    if (!values.length) {                  // a shape with a 0 in it: no cells
       part.append(el("div", "grid-note", "no values: an axis of this shape has length 0"));
       return part;
     }
-    let largest = 0;
-    for (const row of view.rows) for (const v of row) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
-    const withNumbers = view.rows.length <= 16 && view.rows[0].length <= 8;
+    const rows = Math.ceil(values.length / cols);
+    if (view.shape.length === 1 && values.length > cols) part.append(el("div", "grid-note", cols + " values to a row"));
+    if (view.shape.length > 2) {
+      const leading = "ijklmnop".slice(0, view.shape.length - 1).split("").join(", ");
+      part.append(el("div", "grid-note", "a row is x[" + leading + ", :]"));
+    }
+    const page = pages[k + " " + what] || (pages[k + " " + what] = [0, 0]);
+    const last = [Math.max(0, Math.ceil(rows / side) - 1), Math.max(0, Math.ceil(cols / side) - 1)];
+    const r0 = page[0] * side, c0 = page[1] * side;
+    const r1 = Math.min(rows, r0 + side), c1 = Math.min(cols, c0 + side);
+    for (const [axis, name, from, to, count] of [[0, "rows", r0, r1, rows], [1, "columns", c0, c1, cols]]) {
+      if (last[axis] === 0) continue;
+      const turn = (by) => { page[axis] = Math.max(0, Math.min(last[axis], page[axis] + by)); inspect(k); };
+      const back = el("button", "page-back", "\u25C0"), forth = el("button", "page-forth", "\u25B6");
+      back.disabled = page[axis] === 0;
+      forth.disabled = page[axis] === last[axis];
+      back.addEventListener("click", () => turn(-1));
+      forth.addEventListener("click", () => turn(1));
+      part.append(el("div", "pager " + name, back, " " + name + " " + from + "-" + (to - 1) + " of " + count + " ", forth));
+    }
+    let largest = 0;                       // over the whole tensor, so pages compare
+    for (const v of values) if (Number.isFinite(Number(v))) largest = Math.max(largest, Math.abs(Number(v)));
+    const withNumbers = r1 - r0 <= 16 && c1 - c0 <= 8;
     const table = el("table", "grid" + (withNumbers ? " numbers" : ""));
-    view.rows.forEach((row, i) => {
+    for (let i = r0; i < r1; i++) {
       const tr = el("tr", "");
-      row.forEach((v, j) => {
+      for (let j = c0; j < c1; j++) {
+        const flat = i * cols + j;
+        if (flat >= values.length) { tr.append(el("td", "missing")); continue; }
+        const v = values[flat];
         const cell = el("td", "", withNumbers ? fmt(v) : "");
-        cell.title = "[" + i + ", " + j + "] = " + String(Number(v));
         cell.dataset.value = String(v);
+        cell.dataset.index = indexText(flat, view.shape);
+        cell.title = cell.dataset.index + " = " + String(Number(v));
         cell.style.background = colour(Number(v), largest);
         tr.append(cell);
-      });
+      }
       table.append(tr);
+    }
+    const readout = el("div", "readout", "hover a cell for its value");
+    table.addEventListener("mouseover", (event) => {
+      const cell = event.target.closest("td");
+      if (cell && cell.dataset.index) readout.textContent = what + cell.dataset.index + " = " + String(Number(cell.dataset.value));
     });
-    part.append(table);
+    part.append(el("div", "grid-box", table), readout);
     return part;
+  }
+
+  function indexText(flat, shape) {        // the flat index 7 of shape (2, 4) -> "[1, 3]"
+    const index = [];
+    for (let axis = shape.length - 1; axis >= 0; axis--) {
+      index.unshift(flat % shape[axis]);
+      flat = Math.floor(flat / shape[axis]);
+    }
+    return "[" + index.join(", ") + "]";
   }
 
   function colour(v, largest) {            // diverging: blue below zero, white at zero, red above
@@ -293,98 +349,3 @@
     const fade = Math.round(255 * (1 - 0.75 * s));
     return v < 0 ? "rgb(" + fade + "," + fade + ",255)" : "rgb(255," + fade + "," + fade + ")";
   }
-
-  // ---- folding a layer into one node -----------------------------------------------------
-  for (const layer of data.layers) {
-    const cluster = groups[layer.cluster];
-    if (!cluster) continue;
-    const title = cluster.querySelector("text");
-    if (title) title.addEventListener("click", (event) => { event.stopPropagation(); fold(layer); });
-  }
-
-  function fold(layer) {
-    const inside = new Set(layer.nodes);
-    const folding = !folded.has(layer.name);
-    if (folding) folded.add(layer.name); else folded.delete(layer.name);
-    for (const id of inside) groups[id].classList.toggle("folded-away", folding);
-    for (const [title, list] of Object.entries(edges)) {
-      const [tail, head] = title.split("->");
-      if (inside.has(tail) && inside.has(head)) for (const g of list) g.classList.toggle("folded-away", folding);
-    }
-    coverOf(layer).classList.toggle("folded-away", !folding);
-  }
-
-  const covers = {};
-  function coverOf(layer) {                // the one node a folded layer becomes
-    if (covers[layer.name]) return covers[layer.name];
-    const cluster = groups[layer.cluster];
-    const box = cluster.querySelector("path, polygon").getBBox();
-    const cover = svgElement("g");
-    cover.setAttribute("class", "fold-cover folded-away");
-    cover.dataset.layer = layer.name;
-    const rect = svgElement("rect");
-    for (const [key, v] of [["x", box.x], ["y", box.y], ["width", box.width], ["height", box.height], ["rx", 6]])
-      rect.setAttribute(key, v);
-    cover.append(rect);
-    const lines = [layer.name, layer.description, layer.ops + " ops, " + layer.params.toLocaleString() + " parameters", "(click to unfold)"];
-    lines.filter(Boolean).forEach((text, i) => {
-      const line = svgElement("text");
-      line.setAttribute("x", box.x + box.width / 2);
-      line.setAttribute("y", box.y + box.height / 2 + (i - 1.5) * 13);
-      line.setAttribute("text-anchor", "middle");
-      line.textContent = text;
-      cover.append(line);
-    });
-    cover.addEventListener("click", () => fold(layer));
-    cluster.parentNode.appendChild(cover);
-    covers[layer.name] = cover;
-    shadeCover(cover, layer);
-    return cover;
-  }
-
-  // ---- controls --------------------------------------------------------------------------
-  function go(to) {
-    position = Math.max(0, Math.min(steps.length - 1, to));
-    render();
-  }
-  function play() {
-    if (timer) { clearInterval(timer); timer = null; $("play").textContent = "Play"; return; }
-    if (position === steps.length - 1) go(0);
-    $("play").textContent = "Pause";
-    timer = setInterval(() => { if (position === steps.length - 1) play(); else go(position + 1); }, 700);
-  }
-  $("first").addEventListener("click", () => go(0));
-  $("prev").addEventListener("click", () => go(position - 1));
-  $("next").addEventListener("click", () => go(position + 1));
-  $("last").addEventListener("click", () => go(steps.length - 1));
-  $("play").addEventListener("click", play);
-  $("slider").max = steps.length - 1;
-  $("slider").addEventListener("input", () => go(Number($("slider").value)));
-  $("color-by-grad").addEventListener("change", render);
-  document.addEventListener("keydown", (event) => {
-    if (event.target.tagName === "INPUT" && event.target.type === "range") return;   // the slider has its own keys
-    const moves = {ArrowRight: position + 1, ArrowLeft: position - 1, Home: 0, End: steps.length - 1};
-    if (event.key in moves) { event.preventDefault(); go(moves[event.key]); }
-    else if (event.key === " ") { event.preventDefault(); play(); }
-  });
-  const width = svg.width.baseVal.value, height = svg.height.baseVal.value;
-  function setZoom(z) {                   // keeping the middle of the view where it was
-    const box = $("graph"), before = zoom;
-    zoom = Math.max(0.1, Math.min(4, z));
-    const middleX = box.scrollLeft + box.clientWidth / 2, middleY = box.scrollTop + box.clientHeight / 2;
-    svg.setAttribute("width", width * zoom);
-    svg.setAttribute("height", height * zoom);
-    box.scrollLeft = middleX * zoom / before - box.clientWidth / 2;
-    box.scrollTop = middleY * zoom / before - box.clientHeight / 2;
-  }
-  $("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
-  $("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
-  $("zoom-fit").addEventListener("click", () =>
-    setZoom(Math.min(1, $("graph").clientWidth / width, $("graph").clientHeight / height)));
-  if (data.elided) {
-    $("note").hidden = false;
-    $("note").textContent = data.elided + " nodes, the farthest from " + data.root + ", are not drawn (max_nodes=" +
-      data.maxNodes + "); the steps still name them.";
-  }
-  render();
-})();
