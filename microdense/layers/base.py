@@ -182,7 +182,7 @@ class Layer(LayerSaving):
         cache = attributes.get("_sublayers_cache")
         if cache is not None:
             containers, lengths, found = cache
-            if all(len(attributes[name]) == n for name, n in zip(containers, lengths)):
+            if [len(attributes[name]) for name in containers] == lengths:
                 return list(found)
         containers = [name for name, value in attributes.items() if type(value) in (list, dict)]
         found = tracking.sublayers(self, Layer)
