@@ -151,12 +151,14 @@ class Program:
     def _backward_plan(self, loss):
         """(backward, output k, needs, edges) for each recorded node, in the very order the
         engine visits them, so gradients are summed in the same order: the same numbers.
-        edges: (input index, input k) for the inputs that need a gradient."""
+        edges: (input index, input k, its shape, its dtype) for the inputs that need a
+        gradient (a program is replayed only on arrays of the shapes it was recorded with)."""
         plan = []
         for node in reversed(engine.toposort(loss)):
             if node.parents:
                 needs = tuple([parent.requires_grad for parent in node.parents])
-                edges = tuple((i, self.position[id(parent)])
+                edges = tuple((i, self.position[id(parent)], parent.data.shape,
+                               parent.data.dtype)
                               for i, parent in enumerate(node.parents) if needs[i])
                 plan.append((node.record.backward, self.position[id(node)], needs, edges,
                              node.record.name))
@@ -176,13 +178,16 @@ class Program:
             if forward is None:                      # tensor.assign: the write, replayed
                 np.copyto(attrs.data, values[ks[0]], casting="same_kind")
                 continue
-            # One or two inputs are the usual case: spelled out, they skip building a list.
-            if len(ks) == 1:
-                result, saved[out] = forward(values[ks[0]], **attrs)
-            elif len(ks) == 2:
-                result, saved[out] = forward(values[ks[0]], values[ks[1]], **attrs)
-            else:
+            # One or two inputs and no settings are the usual case: spelled out, they skip
+            # building a list and a dict (a tenth of a small network's replay).
+            if attrs:
                 result, saved[out] = forward(*[values[k] for k in ks], **attrs)
+            elif len(ks) == 1:
+                result, saved[out] = forward(values[ks[0]])
+            elif len(ks) == 2:
+                result, saved[out] = forward(values[ks[0]], values[ks[1]])
+            else:
+                result, saved[out] = forward(*[values[k] for k in ks])
             # (Op.run, inlined: numpy gives a scalar, not an array, for a 0-d result)
             values[out] = np.asarray(result) if zero_d else result
         grads = self._gradients(values, saved)
@@ -209,15 +214,14 @@ class Program:
                 continue
             parent_grads = backward(saved[out], upstream, needs)
             grads[out] = saved[out] = None           # passed on: the memory can go now, as
-            for i, k in edges:                       # the eager step's retain_grads=False
+            for i, k, shape, dtype in edges:         # the eager step's retain_grads=False
                 grad = parent_grads[i]
                 if grad is None:
                     continue
-                target = values[k]
-                if grad.shape != target.shape:       # the engine's rules 1 and 2
-                    grad = unbroadcast(grad, target.shape, name)
-                if grad.dtype != target.dtype:
-                    grad = grad.astype(target.dtype)
+                if grad.shape != shape:              # the engine's rules 1 and 2
+                    grad = unbroadcast(grad, shape, name)
+                if grad.dtype != dtype:
+                    grad = grad.astype(dtype)
                 held = grads[k]
                 grads[k] = grad if held is None else held + grad
         return grads
@@ -404,10 +408,10 @@ def _unflatten(flat, x, y, sample_weight):
 
 def _signature(x, y, sample_weight, weights):
     """What must match for a recorded program to be replayed: the batch's arrays (shapes,
-    dtypes, which are lists) and the weights that train."""
+    dtypes, which are lists) and the weights that train (and their shapes)."""
     arrays = tuple([(a.shape, a.dtype) for a in _flatten(x, y, sample_weight)])
     layout = (type(x), type(y), type(sample_weight))
-    return arrays, layout, tuple([(id(w), w._requires_grad) for w in weights])
+    return arrays, layout, tuple([(id(w), w._requires_grad, w.data.shape) for w in weights])
 
 
 def _count(x):
