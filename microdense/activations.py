@@ -324,13 +324,14 @@ _BUILTINS = {fn.__name__: fn for fn in (
     sparsemax, squareplus, tanh_shrink, threshold)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 ALL_ACTIVATIONS = {**_BUILTINS, **_ALIASES}
+_BUILT_IN = frozenset(_BUILTINS.values())
 
 
 def apply(activation, x):
     """activation(x), as a layer calls it. A function that is not built in runs in a scope
     named after it (a lambda is named "activation"), so a drawing shows its ops in a box of
     its own inside the layer's, as `@md.scope` would."""
-    if activation in _BUILTINS.values():
+    if activation in _BUILT_IN:
         return activation(x)
     name = getattr(activation, "__name__", type(activation).__name__)
     with scope("activation" if name == "<lambda>" else name):

@@ -15,7 +15,6 @@ layer's latest pass only (the list each forward pass begins empty), as Keras 3 d
 Both live per thread: a model called from several threads at once (a sweep, a server) keeps
 each call's training flag and each call's own losses.
 """
-import contextlib
 import threading
 import weakref
 
@@ -78,17 +77,23 @@ def clear_losses(layers):
         table.pop(layer, None)
 
 
-@contextlib.contextmanager
-def layer_call(layer, training):
-    """Inside: calls see `training` (True, False or None). An outermost call starts a new
-    forward pass; every call records that `layer` took part in it."""
-    outer, depth = getattr(_local, "training", None), getattr(_local, "depth", 0)
-    if depth == 0:
-        _local.pass_number = getattr(_local, "pass_number", 0) + 1
-    _table("passes")[layer] = _local.pass_number
-    _local.training = None if training is None else bool(training)
-    _local.depth = depth + 1
-    try:
-        yield
-    finally:
-        _local.training, _local.depth = outer, depth
+class layer_call:
+    """`with layer_call(layer, training):` calls inside see `training` (True, False or None).
+    An outermost call starts a new forward pass; every call records that `layer` took part
+    in it. (A class, not a @contextmanager generator: it runs for every layer of every step.)"""
+
+    __slots__ = ("layer", "training", "outer", "depth")
+
+    def __init__(self, layer, training):
+        self.layer, self.training = layer, training
+
+    def __enter__(self):
+        self.outer, self.depth = getattr(_local, "training", None), getattr(_local, "depth", 0)
+        if self.depth == 0:
+            _local.pass_number = getattr(_local, "pass_number", 0) + 1
+        _table("passes")[self.layer] = _local.pass_number
+        _local.training = None if self.training is None else bool(self.training)
+        _local.depth = self.depth + 1
+
+    def __exit__(self, *exc_info):
+        _local.training, _local.depth = self.outer, self.depth
