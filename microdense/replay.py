@@ -229,6 +229,17 @@ class Program:
 
 # ---- 3 and 4: the compiled training step ----------------------------------------------------
 
+class Recorded:
+    """A kind of batch's program, and what the proof steps have found out about it."""
+
+    def __init__(self, program):
+        self.program = program
+        self.proofs_left = PROOF_STEPS       # steps still to run both ways and compare
+        self.replay_seconds = math.inf       # the fastest replay seen in a proof step
+        self.eager_seconds = math.inf        # the fastest eager step seen beside it
+        self.replays = True                  # False: "auto" found eager training faster
+
+
 class CompiledStep:
     """A model's training step under compile(jit_compile=...): recorded once per kind of batch
     (shapes, dtypes, trainable weights), proven against eager, then replayed.
@@ -244,8 +255,7 @@ class CompiledStep:
 
     def __init__(self, warn):
         self.warn = warn
-        self.programs = {}           # signature -> [Program, proofs left, fastest replay (s),
-                                     #               fastest eager step (s), replay it?]
+        self.programs = {}           # signature -> Recorded
         self.refused = None          # why this model trains eagerly
         self.replayed_steps = 0
 
@@ -257,32 +267,33 @@ class CompiledStep:
     def recheck(self):
         """Prove the next step again (fit calls it at each epoch: a callback may have changed
         something a recording cannot see, such as a layer's setting), and time it again."""
-        for entry in self.programs.values():
-            entry[1:4] = [max(entry[1], 1), math.inf, math.inf]
+        for recorded in self.programs.values():
+            recorded.proofs_left = max(recorded.proofs_left, 1)
+            recorded.replay_seconds = recorded.eager_seconds = math.inf
 
     def __call__(self, model, x, y, sample_weight, weights):
         """Run one training step; False (having done nothing) if it must run eagerly."""
         if self.refused is not None or not weights:
             return False
         signature = _signature(x, y, sample_weight, weights)
-        entry = self.programs.get(signature)
-        if entry is None:
+        recorded = self.programs.get(signature)
+        if recorded is None:
             program = self._record(model, x, y, sample_weight, weights)
             if program is not None:
                 if len(self.programs) >= self.MAX_PROGRAMS:       # the oldest kind goes
                     del self.programs[next(iter(self.programs))]
-                self.programs[signature] = [program, PROOF_STEPS, math.inf, math.inf, True]
+                self.programs[signature] = Recorded(program)
             return True
-        program, proofs_left = entry[0], entry[1]
         feeds = _flatten(x, y, sample_weight)
-        if proofs_left:
-            entry[1] -= 1
-            self._prove(model, entry, feeds, x, y, sample_weight, weights)
-            if entry[1] == 0 and not self.warn:      # "auto": replay unless clearly slower
-                entry[4] = entry[2] < SLOWER_BY * entry[3]
+        if recorded.proofs_left:
+            recorded.proofs_left -= 1
+            self._prove(model, recorded, feeds, x, y, sample_weight, weights)
+            if not recorded.proofs_left and not self.warn:   # "auto": unless clearly slower
+                recorded.replays = recorded.replay_seconds < SLOWER_BY * recorded.eager_seconds
             return True
-        if not entry[4]:
+        if not recorded.replays:
             return False
+        program = recorded.program
         values, grads = program.run(feeds, weights)
         _apply(model, weights, grads)
         self.replayed_steps += 1
@@ -306,15 +317,15 @@ class CompiledStep:
         model._finish_step(loss, y_pred, x, y, sample_weight, weights)
         return program
 
-    def _prove(self, model, entry, feeds, x, y, sample_weight, weights):
+    def _prove(self, model, recorded, feeds, x, y, sample_weight, weights):
         """Replay, undo what the replay wrote, then run the step eagerly (it is the step that
         counts) and compare the two; refuse the replay on any difference. Both are timed."""
-        program = entry[0]
+        program = recorded.program
         states = [g.bit_generator.state for g in program.random]
         kept = [target.data.copy() for target in program.assigned]
         started = time.perf_counter()
         values, grads = program.run(feeds, weights)
-        entry[2] = min(entry[2], time.perf_counter() - started)
+        recorded.replay_seconds = min(recorded.replay_seconds, time.perf_counter() - started)
         assigned = [target.data.copy() for target in program.assigned]
         for generator, state in zip(program.random, states):
             generator.bit_generator.state = state
@@ -326,7 +337,7 @@ class CompiledStep:
         with recording.taping(tape):
             loss, y_pred = model._step_loss(*_unflatten(inputs, x, y, sample_weight))
         model._gradients(loss, weights)
-        entry[3] = min(entry[3], time.perf_counter() - started)
+        recorded.eager_seconds = min(recorded.eager_seconds, time.perf_counter() - started)
         difference = _first_difference(program, values, tape, inputs)
         pairs = [(g, w.grad) for g, w in zip(grads, weights)]
         pairs += [(a, t.data) for a, t in zip(assigned, program.assigned)]
@@ -349,13 +360,14 @@ def _first_difference(program, values, tape, inputs):
     """The first op whose output differs between the replay and an eager step, or None."""
     if len(tape.entries) != len(program.steps) or tape.escapes or tape.wrapped_arrays:
         return "the eager step ran other ops than the recorded one (Python control flow?)."
-    for (record, _, _, out), entry in zip(program.steps, tape.entries):
+    for (record, _, _, out), (eager_record, _, _, eager_out) in zip(program.steps, tape.entries):
         if record is None:
             continue
-        if entry[0] is not record:
-            return f"the eager step ran op '{entry[0].name}' where '{record.name}' was recorded."
-        if not _close(values[out], entry[3].data):
-            scope = entry[3].scope
+        if eager_record is not record:
+            return (f"the eager step ran op '{eager_record.name}' where '{record.name}' was "
+                    f"recorded.")
+        if not _close(values[out], eager_out.data):
+            scope = eager_out.scope
             where = f" (in {' > '.join(s.name for s in scope.chain())})" if scope else ""
             return f"op '{record.name}'{where} gives other values."
     return None
