@@ -734,3 +734,15 @@ def test_a_missing_browser_fails_saying_how_to_install_it(monkeypatch):
     assert message.startswith("chromium and chromedriver not found on PATH")
     assert "apt-get install chromium chromium-driver" in message
     assert "MICRODENSE_SKIP_BROWSER=1" in message
+
+
+def test_each_contribution_carries_its_math_form_from_the_op_record():
+    """The page writes a matmul's input as x^T @ dL/dz, as print(trace) does: one text."""
+    loss, t = layered_graph()
+    trace = md.trace_backward(loss)
+    data = page_data(trace)
+    forms = [c["form"] for s in data["steps"] if s["kind"] == "backward"
+             for c in s["contributions"]]
+    assert any("dL/ddense/kernel = x^T @ dL/d" in form for form in forms)
+    text = str(trace)
+    assert all(form in text for form in forms)

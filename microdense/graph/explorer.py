@@ -28,6 +28,7 @@ from microdense.graph.nodes import kind_of
 from microdense.graph.walk import Structure, layers_of, walk
 from microdense.tensor import Tensor
 from microdense.trace import Trace, local_derivative, trace_backward
+from microdense.trace_text import math_forms
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
 SCRIPTS = ("explorer.js", "fold.js", "controls.js")   # one script, in this order
@@ -265,11 +266,13 @@ def _backward_step(trace, step, picture):
     k = picture.position[id(node)]
     received = trace.received(node)
     fan_in = [_value(c.added) for c in received] if len(received) > 1 else []
+    forms = math_forms(trace, node)         # from the op's record, as print(trace) writes it
     contributions = []
     for c in step.contributions:
         local = local_derivative(step.upstream, c.from_op)
         contributions.append({
             "parent": picture.position[id(c.parent)], "input": c.input_index,
+            "form": forms[c.input_index],
             "fromOp": _value(c.from_op), "local": None if local is None else _value(local),
             "added": _value(c.added), "summedAxes": list(c.summed_axes),
             "total": _value(c.total), "count": c.count, "of": len(trace.received(c.parent)),

@@ -238,7 +238,9 @@
       const box = el("div", "contribution");
       box.dataset.parent = p.label;
       const row = (...parts) => box.appendChild(el("div", "line", ...parts));
-      row(tensorLink(c.parent), " (input " + c.input + ") receives " + d(k) + " \u00b7 d" + t.label + "/d" + p.label);
+      // The op record's own form (x^T @ dL/dz for a matmul), as print(trace) writes it.
+      row(tensorLink(c.parent), " (input " + c.input + ") receives " +
+          (c.form || d(k) + " \u00b7 d" + t.label + "/d" + p.label));
       if (c.local) row("= upstream \u00d7 local derivative = ", value(step.upstream), " \u00d7 ", el("span", "value local", valueText(c.local)));
       row("= ", el("span", "value from-op", valueText(c.fromOp)));
       if (c.summedAxes.length) {
