@@ -186,8 +186,15 @@ class Tensor:
     def __le__(self, other): return ops.less_equal(self, other)
     def __gt__(self, other): return ops.greater(self, other)
     def __ge__(self, other): return ops.greater_equal(self, other)
-    def __eq__(self, other): return ops.equal(self, other)
-    def __ne__(self, other): return ops.not_equal(self, other)
+    def __eq__(self, other):
+        if isinstance(other, (str, bytes)):       # never equal, as numpy says (no error)
+            return NotImplemented
+        return ops.equal(self, other)
+
+    def __ne__(self, other):
+        if isinstance(other, (str, bytes)):
+            return NotImplemented
+        return ops.not_equal(self, other)
     __hash__ = object.__hash__       # defining __eq__ would otherwise make tensors unhashable
 
     # -- methods that mirror the ops, so `x.tanh()` and `md.tanh(x)` both work --
