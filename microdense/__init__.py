@@ -6,8 +6,9 @@ API and graphviz drawings of every op, value and gradient.
     loss = md.tanh(x @ W).sum()
     loss.backward()          # W.grad now holds d(loss)/dW
 
-Read the source in this order: recording.py, tensor.py, ops/, engine.py, trace.py, gradcheck.py,
-then the model API.
+Read the source in this order: recording.py, tensor.py, ops/ (op.py, the record every op is;
+then arithmetic, elementwise, reductions, shape), engine.py, trace.py, trace_text.py,
+gradcheck.py, then the model API; replay.py is the compiled step, the same records replayed.
 """
 from microdense.config import epsilon, floatx, set_epsilon, set_floatx
 from microdense.recording import detect_anomaly, is_grad_enabled, no_grad, scope
