@@ -54,7 +54,8 @@ class Tape:
 
     def __init__(self):
         self.entries = []            # (record, inputs, attrs, output); record None: an assign
-        self.wrapped_arrays = {}     # id(tensor) -> (tensor, "file:line") for arrays wrapped here
+        self.wrapped_arrays = {}     # id(tensor) -> (tensor, "file:line") for arrays wrapped
+                                     # here (the tensor is kept, so its id is not reused)
         self.escapes = []            # "how, at file:line" for values read out into Python
 
     def add(self, record, inputs, attrs, out):
@@ -101,29 +102,27 @@ class Program:
         self.tensors = []            # k -> the tensor of the recorded step (for messages)
         self.fed = []                # (k, which input)
         self.read = []               # (k, tensor made before the step)
-        self.steps = []              # (record, input ks, attrs, output k); record None: assign
+        self.steps = []              # (record, input ks, attrs, output k, output is 0-d);
+                                     # record None: an assign, whose attrs is its target
         self.random = []             # generators of the random draws (the proof restores them)
         for i, tensor in enumerate(inputs):
             self.fed.append((self._number(tensor), i))
         for record, op_inputs, attrs, out in tape.entries:
             ks = tuple(self._find(t, tape) for t in op_inputs)
             if record is None:                       # an in-place write: attrs is the target
-                self.steps.append((None, ks, attrs, None))
+                self.steps.append((None, ks, attrs, None, False))
                 continue
             if record.forward is None:
                 raise NotReplayable(f"op '{record.name}' was computed outside its record "
                                     f"(md.custom_op); a replay cannot compute it again.")
             if "generator" in attrs:
                 self.random.append(attrs["generator"])
-            self.steps.append((record, ks, attrs, self._number(out)))
+            self.steps.append((record, ks, attrs, self._number(out), out.data.ndim == 0))
         self.loss = self._find(loss, tape)
         self.several_outputs = isinstance(y_pred, list)
         self.outputs = [self._find(t, tape) for t in _as_list(y_pred)]
         self.backward = self._backward_plan(loss)
-        self._forward = [(None, ks, attrs, None, False) if record is None else
-                         (record.forward, ks, attrs, out, self.tensors[out].data.ndim == 0)
-                         for record, ks, attrs, out in self.steps]
-        self.assigned = [target for record, _, target, _ in self.steps if record is None]
+        self.assigned = [target for record, _, target, _, _ in self.steps if record is None]
         self._numbered = ((), [])
 
     def _number(self, tensor):
@@ -174,21 +173,12 @@ class Program:
             values[k] = feeds[i]
         for k, tensor in self.read:
             values[k] = tensor.data
-        for forward, ks, attrs, out, zero_d in self._forward:
-            if forward is None:                      # tensor.assign: the write, replayed
+        for record, ks, attrs, out, zero_d in self.steps:
+            if record is None:                       # tensor.assign: the write, replayed
                 np.copyto(attrs.data, values[ks[0]], casting="same_kind")
                 continue
-            # One or two inputs and no settings are the usual case: spelled out, they skip
-            # building a list and a dict (a tenth of a small network's replay).
-            if attrs:
-                result, saved[out] = forward(*[values[k] for k in ks], **attrs)
-            elif len(ks) == 1:
-                result, saved[out] = forward(values[ks[0]])
-            elif len(ks) == 2:
-                result, saved[out] = forward(values[ks[0]], values[ks[1]])
-            else:
-                result, saved[out] = forward(*[values[k] for k in ks])
-            # (Op.run, inlined: numpy gives a scalar, not an array, for a 0-d result)
+            result, saved[out] = record.forward(*[values[k] for k in ks], **attrs)
+            # numpy gives a scalar, not an array, for a 0-d result (as Op.__call__ mends it)
             values[out] = np.asarray(result) if zero_d else result
         grads = self._gradients(values, saved)
         return values, [None if k is None else grads[k] for k in self.numbers(weights)]
@@ -295,7 +285,8 @@ class CompiledStep:
             return False
         program = recorded.program
         values, grads = program.run(feeds, weights)
-        _apply(model, weights, grads)
+        # Straight to the optimizer: no .grad is set, so none is left behind (as eager's step)
+        model.optimizer.apply_gradients(list(zip(grads, weights)))
         self.replayed_steps += 1
         outputs = [values[k] for k in program.outputs]
         model._track(float(values[program.loss]), _count(x), y,
@@ -360,7 +351,8 @@ def _first_difference(program, values, tape, inputs):
     """The first op whose output differs between the replay and an eager step, or None."""
     if len(tape.entries) != len(program.steps) or tape.escapes or tape.wrapped_arrays:
         return "the eager step ran other ops than the recorded one (Python control flow?)."
-    for (record, _, _, out), (eager_record, _, _, eager_out) in zip(program.steps, tape.entries):
+    for (record, _, _, out, _), (eager_record, _, _, eager_out) in zip(program.steps,
+                                                                        tape.entries):
         if record is None:
             continue
         if eager_record is not record:
@@ -383,14 +375,6 @@ def _close(a, b):
     if a.dtype.kind not in "fc":
         return np.array_equal(a, b)
     return np.allclose(a, b, rtol=1e-5, atol=1e-7, equal_nan=True)
-
-
-def _apply(model, weights, grads):
-    for weight, grad in zip(weights, grads):
-        weight.grad = grad
-    model.optimizer.apply_gradients([(w.grad, w) for w in weights])
-    for weight in weights:           # as the eager step: no gradient left behind
-        weight.grad = None
 
 
 # ---- batches as flat lists of arrays --------------------------------------------------------

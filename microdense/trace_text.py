@@ -9,6 +9,7 @@ The forms come from the op records (ops/op.py's `math`: `dL/dW = x^T @ dL/dz`), 
 from the engine's own walk (trace.py): nothing is computed a second way, except the terms of
 an element's sum, which are there to be checked by hand against the engine's total.
 """
+import itertools
 import sys
 
 import numpy as np
@@ -86,7 +87,7 @@ def contribution_lines(trace, step, c, form, threshold):
     elementwise op), and the sum over broadcast axes if the engine had to take one. Small
     arrays share the form's line: `w receives dL/dw = dL/dh * 3 = 1.041 * 3 = 3.124`."""
     parent, node = trace.label(c.parent), trace.label(step.node)
-    local = _local_factor(step, c)
+    local = local_factor(step, c)
     if local is not None and np.all(local == 1):        # a factor of 1 says nothing
         local = None
     head = f"  {parent} receives {form}"
@@ -122,7 +123,7 @@ def _axes_text(axes, grad_ndim, parent_ndim):
     return text
 
 
-def _local_factor(step, c):
+def local_factor(step, c):
     """For an elementwise op, d out/d input element by element: what multiplied the upstream
     gradient (the op's own backward, given ones). None for any other op."""
     record = step.node.record
@@ -165,7 +166,7 @@ def element(trace, step, index, of=None):
     if record is not None and record.name == "matmul" and step.node.data.ndim == 2 \
             and all(p.data.ndim == 2 for p in step.node.parents):
         return _matmul_element(trace, step, c, index, value)
-    local = _local_factor(step, c)
+    local = local_factor(step, c)
     g = step.upstream
     if local is not None:                     # elementwise: one product, or one per copy
         positions = _copies(index, c, g.shape)
@@ -222,14 +223,7 @@ def _copies(index, c, upstream_shape):
     for axis, i in enumerate(index):
         stretched = c.parent.data.shape[axis] == 1 and upstream_shape[extra + axis] != 1
         ranges.append(range(upstream_shape[extra + axis]) if stretched else [i])
-    return _product_of(ranges)
-
-
-def _product_of(ranges):
-    positions = [()]
-    for values in ranges:
-        positions = [p + (v,) for p in positions for v in values]
-    return positions
+    return list(itertools.product(*ranges))
 
 
 def _product(a, b):

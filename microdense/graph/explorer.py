@@ -27,8 +27,8 @@ from microdense.graph.draw import draw_graph, node_ids
 from microdense.graph.nodes import kind_of
 from microdense.graph.walk import Structure, layers_of, walk
 from microdense.tensor import Tensor
-from microdense.trace import Trace, local_derivative, trace_backward
-from microdense.trace_text import math_forms
+from microdense.trace import Trace, trace_backward
+from microdense.trace_text import local_factor, math_forms
 
 PAGE_FILES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "explorer_page")
 SCRIPTS = ("explorer.js", "fold.js", "controls.js")   # one script, in this order
@@ -269,7 +269,7 @@ def _backward_step(trace, step, picture):
     forms = math_forms(trace, node)         # from the op's record, as print(trace) writes it
     contributions = []
     for c in step.contributions:
-        local = local_derivative(step.upstream, c.from_op)
+        local = local_factor(step, c)       # the op's own backward, given ones
         contributions.append({
             "parent": picture.position[id(c.parent)], "input": c.input_index,
             "form": forms[c.input_index],

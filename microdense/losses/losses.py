@@ -69,18 +69,13 @@ def log_cosh(y_true, y_pred):
     return ops.mean(error + ops.softplus(-2.0 * error) - math.log(2.0), axis=-1)
 
 
-def _l2_normalize(x, axis):
-    """x / |x| along axis, as Keras 3 writes it: x / sqrt(max(sum(x^2), eps^2)), so a zero
-    vector stays zero, with a finite gradient."""
-    eps = config.epsilon()
-    return x / ops.sqrt(ops.maximum(ops.sum(x * x, axis=axis, keepdims=True), eps * eps))
-
-
 def cosine_similarity(y_true, y_pred, axis=-1):
     """-sum(y_true / |y_true| * y_pred / |y_pred|, axis): -1 for vectors pointing the same way,
     0 for orthogonal ones (and when either is zero), so minimising it aligns them."""
     y_true, y_pred = _prepare(y_true, y_pred, "cosine_similarity")
-    return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+    # ops.normalize is Keras 3's zero-safe x / sqrt(max(sum(x^2), eps^2))
+    return -ops.sum(ops.normalize(y_true, axis=axis) * ops.normalize(y_pred, axis=axis),
+                    axis=axis)
 
 
 # ---- probabilistic losses ----------------------------------------------------------------

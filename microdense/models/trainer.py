@@ -109,11 +109,8 @@ class Trainer:
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before calling `{method}()`.")
-        # Without a compiled loss, the losses the model adds (add_loss) are the loss, as
-        # Keras: compute_loss says so if there are none.
-
-    def _overrides_compute_loss(self):
-        return type(self).compute_loss is not Trainer.compute_loss
+        # (No loss compiled is allowed: add_loss's losses are then the loss, as Keras;
+        # compute_loss says so if there are none.)
 
     def reset_metrics(self):
         self._loss_total = 0.0

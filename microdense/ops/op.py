@@ -62,17 +62,9 @@ class Op:
     def __call__(self, *inputs, **attrs):
         """Run the op on tensors (already converted: `as_tensor`) and return its output."""
         out, saved = self.forward(*[t.data for t in inputs], **attrs)
-        if type(out) is not np.ndarray:      # (run's check, inlined: this is every eager op)
+        if type(out) is not np.ndarray:      # numpy gives a scalar, not an array, for 0-d
             out = np.asarray(out)
         return node(self, inputs, attrs, out, saved)
-
-    def run(self, *arrays, **attrs):
-        """forward on arrays, its result always an ndarray (numpy gives scalars for 0-d
-        results). Eager execution and replay both come through here."""
-        out, saved = self.forward(*arrays, **attrs)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        return out, saved
 
     def __repr__(self):
         return f"Op({self.name!r})"
