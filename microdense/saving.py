@@ -35,7 +35,7 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, model_file, optimizers, utils
+from microdense import losses, metrics, model_file, optimizers, registry
 from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS,
                                    MAX_FILE_BYTES, MODEL_CLASSES, OPTIMIZER_FILE, WEIGHTS_FILE,
                                    Budget, ModelFileError, allow_weights, check_input_sizes,
@@ -45,7 +45,7 @@ from microdense.saving_entries import (has_own_classes, layer_entry, model_entry
                                        restore_layer_entry, saved_class_name, user_class)
 from microdense.serialization import (  # noqa: F401 (keras.saving's names)
     deserialize_keras_object, serialize_keras_object)
-from microdense.utils import (  # noqa: F401 (keras.saving's names)
+from microdense.registry import (  # noqa: F401 (keras.saving's names)
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable)
 
@@ -305,7 +305,7 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
         if OPTIMIZER_FILE in saved.entries:
             _restore_optimizer(model, saved, filepath)
     elif compile and config.get("custom_compile_config") is not None:
-        with utils.custom_object_scope(custom_objects or {}):
+        with registry.custom_object_scope(custom_objects or {}):
             model.compile_from_config(config["custom_compile_config"])
         if OPTIMIZER_FILE in saved.entries and getattr(model, "optimizer", None) is not None:
             _restore_optimizer(model, saved, filepath)
@@ -335,9 +335,9 @@ def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS
         if class_name in MODEL_CLASSES:
             return _model_class(class_name).from_config(config["config"], custom_objects)
         from microdense.models import Model
-        cls = utils.get_registered_object(str(class_name), custom_objects)
+        cls = registry.get_registered_object(str(class_name), custom_objects)
         if cls is None:
-            raise utils.missing_object_error("model class", str(class_name))
+            raise registry.missing_object_error("model class", str(class_name))
         if not (inspect.isclass(cls) and issubclass(cls, Model)):
             raise ValueError(f"Cannot load a model of class {class_name!r}: the name refers "
                              f"to {cls!r}, which is not a subclass of Model.")
@@ -465,11 +465,11 @@ def deserialize_layer(entry, custom_objects=None):
     """A layer from {"class_name": ..., "config": ...}: built-in, custom_objects, or registered."""
     class_name = entry["class_name"]
     config = entry["config"]
-    cls = (utils.get_registered_object(class_name, custom_objects)
+    cls = (registry.get_registered_object(class_name, custom_objects)
            or layers_module.ALL_LAYERS.get(class_name)
            or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
-        raise utils.missing_object_error("layer class", class_name)
+        raise registry.missing_object_error("layer class", class_name)
     try:
         layer = serialization.from_config(cls, config, custom_objects)
         restore_layer_entry(layer, entry)

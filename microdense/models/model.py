@@ -23,7 +23,7 @@ import json
 
 import numpy as np
 
-from microdense import saving, utils
+from microdense import registry, saving
 from microdense.layers import Layer, symbolic
 from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
@@ -188,7 +188,7 @@ class Model(Trainer, Layer):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise utils.unknown_name_error(f"layer of model '{self.name}'", name,
+        raise registry.unknown_name_error(f"layer of model '{self.name}'", name,
                                        [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------

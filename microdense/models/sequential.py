@@ -14,7 +14,7 @@ model exactly.
 """
 import numpy as np
 
-from microdense import ops, saving, utils
+from microdense import ops, registry, saving
 from microdense.layers import InputLayer, Layer, call_context
 from microdense.layers.base import InputSpec, input_hint
 from microdense.layers.core import Input
