@@ -259,3 +259,21 @@ class Configurable:
     def __repr__(self):
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
+
+
+# ---- microdense's own classes, by kind -----------------------------------------------------
+
+# Each package registers its saveable classes by kind ("layers", "models") when it is imported.
+# Loading a file then finds them by name without importing the packages that sit above the
+# reader: serialization sits below the layers, and saving/ below the models.
+_BUILTIN_CLASSES = {}
+
+
+def register_builtins(kind, classes):
+    """Make microdense's own `classes` ({name: class}) findable as `kind` when loading."""
+    _BUILTIN_CLASSES.setdefault(kind, {}).update(classes)
+
+
+def builtin_classes(kind):
+    """{name: class} registered under `kind` (empty until its package is imported)."""
+    return _BUILTIN_CLASSES.get(kind, {})

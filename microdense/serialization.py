@@ -21,16 +21,6 @@ from microdense import (activations, constraints, initializers, losses, metrics,
                         regularizers, registry)
 
 
-def _layers_module():
-    from microdense import layers          # layers import the registry, which imports nothing here
-    return layers
-
-
-def _model_classes():
-    from microdense.models import Functional, Model, Sequential
-    return {"Model": Model, "Functional": Functional, "Sequential": Sequential}
-
-
 # ---- serializing -------------------------------------------------------------------------
 
 def serialize_keras_object(obj):
@@ -62,7 +52,7 @@ def serialize_keras_object(obj):
 
 
 def _is_layer(obj):
-    return isinstance(obj, _layers_module().Layer)
+    return hasattr(obj, "get_build_config")     # the layers import this module, not vice versa
 
 
 # ---- deserializing -------------------------------------------------------------------------
@@ -123,8 +113,8 @@ def find_class(class_name, registered_name=None, module=None, custom_objects=Non
 
 def _builtin_classes():
     """{module word: {class name: class}} of microdense's own serializable classes."""
-    return {"layers": {**_layers_module().ALL_LAYERS},
-            "models": _model_classes(),
+    return {"layers": registry.builtin_classes("layers"),
+            "models": registry.builtin_classes("models"),
             "losses": {k: v for k, v in losses.ALL_OBJECTS.items() if inspect.isclass(v)},
             "metrics": {k: v for k, v in metrics.ALL_OBJECTS.items() if inspect.isclass(v)},
             "optimizers": {cls.__name__: cls for cls in optimizers.ALL_OBJECTS.values()},

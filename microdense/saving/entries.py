@@ -10,7 +10,7 @@ before the layer is built: the weights then come out with their saved names. A m
 your own class is saved the same way, under its registered name (saved_class_name).
 """
 from microdense import registry
-from microdense.model_file import MODEL_CLASSES
+from microdense.saving.file_format import MODEL_CLASSES
 from microdense.layers.base import _check_name
 from microdense.serialization import serialize_keras_object
 
@@ -19,8 +19,7 @@ def user_class(layer):
     """The class the user wrote: for a functional model made by a Model subclass
     (models/model.py's functional_subclass), that subclass."""
     cls = type(layer)
-    from microdense.models.model import _FUNCTIONAL_SUBCLASSES
-    return cls.__bases__[0] if cls in _FUNCTIONAL_SUBCLASSES.values() else cls
+    return cls.__dict__.get("_made_for_subclass", cls)
 
 
 def saved_class_name(model):

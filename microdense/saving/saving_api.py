@@ -17,7 +17,7 @@ a symbolic link stays a link (the file it points to is replaced).
 
 Loading reads JSON and arrays only (np.load(allow_pickle=False)): a model file cannot run
 code. It is also read as untrusted data: every size is checked before anything is allocated
-(entry sizes, each array's header against the shapes the config builds: model_file.py), and
+(entry sizes, each array's header against the shapes the config builds: file_format.py), and
 a malformed field raises one error, ModelFileError ("corrupt or hostile model file", a
 ValueError). Your own functions (activations, losses) are saved by name and found again
 through `custom_objects` or `@register_keras_serializable()`.
@@ -35,13 +35,13 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, model_file, optimizers, registry
-from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS,
-                                   MAX_FILE_BYTES, MODEL_CLASSES, OPTIMIZER_FILE, WEIGHTS_FILE,
-                                   Budget, ModelFileError, allow_weights, check_input_sizes,
-                                   expect_weights, hostile, read_model_file, read_npz)
-from microdense import saving_assets, serialization
-from microdense.saving_entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
+from microdense import losses, metrics, optimizers, registry, serialization
+from microdense.saving import assets as saving_assets, file_format
+from microdense.saving.file_format import (
+    CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS, MAX_FILE_BYTES, MODEL_CLASSES,
+    OPTIMIZER_FILE, WEIGHTS_FILE, Budget, ModelFileError, allow_weights, check_input_sizes,
+    expect_weights, hostile, read_model_file, read_npz)
+from microdense.saving.entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
                                        restore_layer_entry, saved_class_name, user_class)
 from microdense.serialization import (  # noqa: F401 (keras.saving's names)
     deserialize_keras_object, serialize_keras_object)
@@ -316,13 +316,11 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
 
 def _base_method(model, name):
     """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
-    from microdense.models import Model
-    return getattr(Model, name)
+    return getattr(registry.builtin_classes("models")["Model"], name)
 
 
 def _model_class(class_name):
-    from microdense.models import Functional, Sequential   # here: models imports this module
-    return {"Sequential": Sequential, "Functional": Functional}[class_name]
+    return registry.builtin_classes("models")[class_name]     # the models import this package
 
 
 def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
@@ -334,7 +332,7 @@ def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS
     with allow_weights(max_weights, "the model config"):
         if class_name in MODEL_CLASSES:
             return _model_class(class_name).from_config(config["config"], custom_objects)
-        from microdense.models import Model
+        Model = _model_class("Model")
         cls = registry.get_registered_object(str(class_name), custom_objects)
         if cls is None:
             raise registry.missing_object_error("model class", str(class_name))
@@ -440,7 +438,7 @@ def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIG
     an input sample beyond MAX_SAMPLE_VALUES, and weights beyond `max_weights` values in all
     (8,388,608: 32 MB of float32) are refused; raise max_weights for a bigger model."""
     if isinstance(json_string, (str, bytes)):
-        model_file.check_json_depth(json_string, "<json>", "the text")
+        file_format.check_json_depth(json_string, "<json>", "the text")
     try:
         config = json.loads(json_string)
     except (TypeError, ValueError) as error:
@@ -450,7 +448,7 @@ def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIG
         raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
                          f"this text holds {type(config).__name__}.")
     # The same field checks as a model file's config.json (which also carries its format).
-    model_file.check_config({**config, "format": FORMAT}, "<json>")
+    file_format.check_config({**config, "format": FORMAT}, "<json>")
     check_input_sizes(config, "<json>", 0)
     try:
         return model_from_config(config, custom_objects, max_weights)
