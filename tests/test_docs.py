@@ -1,0 +1,161 @@
+"""The README and docs/ say what is true: their code runs, their links lead somewhere, and the
+README stays a front door (under 250 lines).
+
+Code blocks, by their fence:
+    ```python           runs. The blocks of one file run in order, in one namespace, in a
+                        fresh temporary working directory, so a later block uses what an
+                        earlier one made. A number the text states is asserted in the block;
+                        a warning fails the test (the text would be teaching a misuse).
+    ```python no-run    is shown, never run (it needs a cluster, or takes minutes).
+    ```text output      is what the python block just before it prints, exactly.
+Any other fence (```bash, ```text) is only shown.
+"""
+import contextlib
+import io
+import os
+import re
+import warnings
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = os.path.join(REPO, "docs")
+README = os.path.join(REPO, "README.md")
+README_MAX_LINES = 250
+
+FENCE = re.compile(r"^( *)```(.*)$")
+
+
+def doc_files():
+    names = sorted(name for name in os.listdir(DOCS) if name.endswith(".md"))
+    return [README] + [os.path.join(DOCS, name) for name in names]
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def relative(path):
+    return os.path.relpath(path, REPO)
+
+
+def code_blocks(path):
+    """Every fenced block of a Markdown file: (info string, code, line number of the fence).
+    A fence may be indented (a block inside a list item); its indentation is taken off."""
+    blocks, lines = [], read(path).splitlines()
+    i = 0
+    while i < len(lines):
+        opening = FENCE.match(lines[i])
+        if not opening:
+            i += 1
+            continue
+        indent, info, start = len(opening.group(1)), opening.group(2).strip(), i + 1
+        body = []
+        i += 1
+        while i < len(lines) and not FENCE.match(lines[i]):
+            body.append(lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i])
+            i += 1
+        assert i < len(lines), f"{relative(path)}:{start}: a ``` block is never closed"
+        blocks.append((info, "\n".join(body) + "\n", start))
+        i += 1
+    return blocks
+
+
+def links(path):
+    """The targets of the Markdown links and images in a file, outside code blocks."""
+    text = read(path)
+    text = re.sub(r"^ *```.*?^ *```", "", text, flags=re.S | re.M)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return re.findall(r"\]\(([^)\s]+)\)", text)
+
+
+# ---- the README is a front door -----------------------------------------------------------
+
+def test_readme_is_under_250_lines():
+    count = len(read(README).splitlines())
+    assert count < README_MAX_LINES, (
+        f"README.md has {count} lines; keep it under {README_MAX_LINES}: move detail into docs/")
+
+
+def test_readme_starts_with_the_two_commands_dev_sh_runs():
+    text = read(README)
+    first_block = next(code for info, code, _ in code_blocks(README) if info == "bash")
+    assert "./dev.sh demo" in first_block and "./dev.sh test" in first_block
+    assert text.index("./dev.sh demo") < text.index("## ")   # before any section
+    script = read(os.path.join(REPO, "dev.sh"))
+    assert re.search(r"^\s*demo\)", script, re.M) and re.search(r"^\s*test\)", script, re.M)
+
+
+def test_readme_links_every_page_of_docs():
+    pages = {name for name in os.listdir(DOCS) if name.endswith(".md")}
+    linked = {os.path.basename(target.split("#")[0]) for target in links(README)
+              if target.startswith("docs/")}
+    assert pages - linked == set(), f"README.md's map of docs/ leaves out {pages - linked}"
+    assert {"engine.md", "trace.md", "keras.md", "experiments.md", "performance.md",
+            "saving.md"} <= pages
+
+
+def anchors(path):
+    """The anchors GitHub makes for a Markdown file's headings: lower case, punctuation
+    dropped, spaces made hyphens ("## How a step is replayed" -> how-a-step-is-replayed)."""
+    text = read(path)
+    text = re.sub(r"^ *```.*?^ *```", "", text, flags=re.S | re.M)
+    headings = re.findall(r"^#+ +(.+?) *$", text, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=relative)
+def test_every_relative_link_points_to_an_existing_file_and_heading(path):
+    missing = []
+    for target in links(path):
+        if re.match(r"[a-z]+:", target):
+            continue                                  # a web address
+        file_part, _, anchor = target.partition("#")
+        linked = os.path.join(os.path.dirname(path), file_part) if file_part else path
+        if not os.path.exists(linked):
+            missing.append(target)
+        elif anchor and linked.endswith(".md") and anchor not in anchors(linked):
+            missing.append(target)
+    assert missing == [], f"{relative(path)} links to files or headings that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=relative)
+def test_every_code_block_says_how_it_is_used(path):
+    """A python block runs unless it says no-run; a typo in the fence must not hide it."""
+    known = {"python", "python no-run", "text", "text output", "bash"}
+    for info, _, line in code_blocks(path):
+        assert info in known, f"{relative(path)}:{line}: unknown fence ```{info} (use one of {known})"
+
+
+# ---- the code blocks run ------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", doc_files(), ids=relative)
+def test_python_blocks_run_and_print_what_the_text_shows(path, tmp_path, monkeypatch):
+    import microdense as md
+
+    monkeypatch.chdir(tmp_path)
+    md.utils.set_random_seed(0)
+    md.backend.clear_session()          # layer names start at `dense`, as in a fresh Python
+    namespace = {"__name__": "__docs__"}
+    printed, ran = None, 0
+    for info, code, line in code_blocks(path):
+        where = f"{relative(path)}:{line}"
+        if info == "python":
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), warnings.catch_warnings():
+                warnings.simplefilter("error")          # a warning means the text misleads
+                try:
+                    exec(compile(code, where, "exec"), namespace)
+                except Exception as error:
+                    raise AssertionError(f"the python block at {where} fails: {error!r}") from error
+            printed, ran = out.getvalue(), ran + 1
+        elif info == "text output":
+            assert printed is not None, f"{where}: a ```text output block follows no python block"
+            assert printed.strip() == code.strip(), (
+                f"{where}: the block above prints\n{printed}\nnot what the text shows")
+            printed = None
+        else:
+            printed = None
+    if path == README:
+        assert ran >= 2
