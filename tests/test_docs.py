@@ -180,3 +180,38 @@ def test_python_blocks_run_and_print_what_the_text_shows(path, tmp_path, monkeyp
             printed = None
     if path == README:
         assert ran >= 2
+
+
+# ---- the explorer's screenshot can be made again ------------------------------------------
+
+def png_size(path):
+    with open(path, "rb") as f:
+        header = f.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_readme_screenshot_of_the_explorer_is_remade_by_its_tool(tmp_path, monkeypatch,
+                                                                       capsys):
+    """README.md shows viz/explorer.png and says `python tools/explorer_screenshot.py` remakes
+    it: the tool runs (headless Chromium, the page's console free of errors) and makes a
+    screenshot of the committed one's size."""
+    import sys
+    sys.path.insert(0, REPO)
+    from tools import chromium, explorer_screenshot
+
+    readme = read(README)
+    assert "viz/explorer.png" in readme and "tools/explorer_screenshot.py" in readme
+    try:
+        chromium.find_programs()
+    except chromium.BrowserNotFound as missing:
+        if os.environ.get("MICRODENSE_SKIP_BROWSER") == "1":
+            pytest.skip(f"MICRODENSE_SKIP_BROWSER=1: {missing}")
+        pytest.fail(str(missing))
+    monkeypatch.setattr(explorer_screenshot, "VIZ", str(tmp_path))
+    explorer_screenshot.main()
+    remade = tmp_path / "explorer.png"
+    assert png_size(remade) == png_size(os.path.join(REPO, "viz", "explorer.png"))
+    assert (tmp_path / "explorer_quickstart.html").stat().st_size > 10_000
