@@ -125,6 +125,40 @@ def test_every_relative_link_points_to_an_existing_file_and_heading(path):
     assert missing == [], f"{relative(path)} links to files or headings that do not exist: {missing}"
 
 
+def prose_code(path):
+    """The `code spans` of a Markdown file's text, outside code blocks."""
+    text = re.sub(r"^ *```.*?^ *```", "", read(path), flags=re.S | re.M)
+    return re.findall(r"`([^`\n]+)`", text)
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=relative)
+def test_every_md_name_in_the_text_exists(path):
+    """`md.saving.ModelFileError`, `md.diagnostics.layer_report`, ...: when a name moves, the
+    text must follow."""
+    import microdense as md
+
+    missing = []
+    for span in prose_code(path):
+        for dotted in re.findall(r"(?<![\w.])md\.([A-Za-z_][\w.]*\w)", span):
+            owner = md
+            for part in dotted.split("."):
+                owner = getattr(owner, part, None)
+            if owner is None:
+                missing.append(f"md.{dotted}")
+    assert missing == [], f"{relative(path)} names what microdense does not have: {missing}"
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=relative)
+def test_every_file_path_in_the_text_exists(path):
+    """`tests/test_replay.py`, `python benchmarks/phases.py`: a file the text names is there."""
+    missing = []
+    for span in prose_code(path):
+        for name in re.findall(r"(?<![\w./])((?:[\w-]+/)+[\w-]+\.(?:py|md|txt|ipynb))\b", span):
+            if not os.path.exists(os.path.join(REPO, name)):
+                missing.append(name)
+    assert missing == [], f"{relative(path)} names files that do not exist: {missing}"
+
+
 @pytest.mark.parametrize("path", doc_files(), ids=relative)
 def test_every_code_block_says_how_it_is_used(path):
     """A python block runs unless it says no-run; a typo in the fence must not hide it."""
