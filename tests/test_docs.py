@@ -89,7 +89,9 @@ def test_readme_starts_with_the_two_commands_dev_sh_runs():
     assert "./dev.sh demo" in first_block and "./dev.sh test" in first_block
     assert text.index("./dev.sh demo") < text.index("## ")   # before any section
     script = read(os.path.join(REPO, "dev.sh"))
-    assert re.search(r"^\s*demo\)", script, re.M) and re.search(r"^\s*test\)", script, re.M)
+    for command in set(re.findall(r"\./dev\.sh (\w+)", text)):     # demo, test, viz, bench
+        assert re.search(rf"^\s*{command}\)", script, re.M), f"dev.sh has no `{command}`"
+    assert '"--quick"' in script                  # ./dev.sh test --quick, as the README says
 
 
 def test_readme_links_every_page_of_docs():
