@@ -675,29 +675,23 @@ def run_example(name, tmp_path, *args):
 
 
 def test_example_08_runs_a_grid_on_a_local_dask_cluster(tmp_path):
-    import re
-    stdout = run_example("08_sweep_on_dask", tmp_path, "--fast")
-    assert "workers: 2" in stdout
-    assert "Results(12 runs: 12 ok, 0 failed)" in stdout
-    for activation in ("relu", "tanh", "sigmoid"):       # the table by activation: n = 4
-        assert re.search(rf"^\| {activation} \| [\d.]+ ± [\d.]+ \| 4 \| 0 \|$", stdout, re.M)
-    assert "12 runs ran in 2 worker processes, none of them this one" in stdout
+    # The example asserts its own claims: every run of the grid ok, none in its own process.
+    run_example("08_sweep_on_dask", tmp_path, "--fast")
 
 
 def test_example_04_runs_on_worker_processes_resumes_from_its_log_and_writes_the_same_files(
         tmp_path):
     log = tmp_path / "runs.jsonl"
-    first = run_example("04_activation_sweep", tmp_path / "first", "--fast", "--n-jobs", "2",
-                        "--log", str(log))
+    run_example("04_activation_sweep", tmp_path / "first", "--fast", "--n-jobs", "2",
+                "--log", str(log))
     records = calls_in_log(log)
     assert len(records) == 7 * 2 + 6 and all(r["status"] == "ok" for r in records)
     assert len({r["worker"] for r in records}) == 2                # two worker processes
     # Again with the same log: nothing runs again, and every file comes out byte for byte the
     # same (seeded, rounded, no timestamps), so regenerating the gallery leaves git clean.
-    again = run_example("04_activation_sweep", tmp_path / "again", "--fast", "--n-jobs", "2",
-                        "--log", str(log))
+    run_example("04_activation_sweep", tmp_path / "again", "--fast", "--n-jobs", "2",
+                "--log", str(log))
     assert len(calls_in_log(log)) == len(records)
     for name in ("04_sweep.csv", "04_gradient_norms.csv", "04_sweep.png", "04_gradient_norms.png"):
         assert (tmp_path / "first" / "viz" / name).read_bytes() == \
             (tmp_path / "again" / "viz" / name).read_bytes(), name
-    assert first.split("\nwrote")[0] == again.split("\nwrote")[0]        # the same tables

@@ -66,7 +66,7 @@ def custom_activation(x):
 
 
 def digits_step(batch=32):
-    """One training step of the README's tutorial MLP on the bundled digits: the forward pass
+    """One training step of the tutorial MLP (docs/keras.md) on the bundled digits: the forward pass
     and the loss with its l2 penalty, as Model.fit builds them."""
     md.utils.set_random_seed(0)
     x, y = md.datasets.load_digits(one_hot=True)
