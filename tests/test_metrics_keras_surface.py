@@ -373,3 +373,12 @@ def test_pr_gain_auc_follows_flach_and_kull():
     auc = metrics.AUC(num_thresholds=5, curve="PRGAIN")
     auc.update_state(y_true, y_pred)
     assert auc.curve == "PRGAIN" and auc.result() == pytest.approx(expected, abs=1e-6)
+
+
+def test_binary_accuracy_takes_booleans():
+    x = rng.random((32, 1))
+    accuracy = metrics.BinaryAccuracy()
+    accuracy.update_state(x > 0.5, x > 0.5)                 # bool targets, bool predictions
+    assert accuracy.result() == 1.0
+    accuracy.update_state(x > 0.5, x <= 0.5)
+    assert accuracy.result() == 0.5

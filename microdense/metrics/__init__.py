@@ -8,7 +8,7 @@ number (result) and start again (reset_state).
     acc.variables                              # [total, count]: Variables, as Keras's
 
 Read metric.py (the base class: state Variables, attribute tracking), reduction.py (Sum, Mean
-and the running mean of a per-sample function), then the families: accuracy.py, top_k.py,
+and the running mean of a per-sample function), then the families: accuracies.py, top_k.py,
 regression.py, probabilistic.py (and hinge), correlation.py, f_score.py, confusion_counts.py
 (TP/FP/TN/FN at thresholds) with confusion.py and auc.py. Formulas, names and defaults are
 Keras 3's (keras/src/metrics/); a batch's numbers are computed on plain ndarrays, never
@@ -22,7 +22,7 @@ compile_utils.get_metric does.
 import inspect
 
 from microdense import losses, registry
-from microdense.metrics.accuracy import (
+from microdense.metrics.accuracies import (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, ShapeChosenAccuracy,
     SparseCategoricalAccuracy, accuracy, accuracy_function_for, binary_accuracy,
     categorical_accuracy, sparse_categorical_accuracy)
