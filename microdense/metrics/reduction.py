@@ -62,7 +62,7 @@ class Sum(Metric):
 
     def update_state(self, values, sample_weight=None):
         values, _ = reduce_to_samplewise_values(values, sample_weight, np.sum)
-        self.total.assign_add(np.sum(values))
+        self.total.assign_add(values.sum())
 
     def result(self):
         return float(self.total.data)
@@ -79,9 +79,9 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, np.mean)
-        self.total.assign_add(np.sum(values))
+        self.total.assign_add(values.sum())       # (the method: half np.sum's call overhead)
         if sample_weight is not None:
-            self.count.assign_add(np.sum(sample_weight))
+            self.count.assign_add(sample_weight.sum())
         else:
             self.count.assign_add(values.shape[0] if values.ndim else 1)
 
