@@ -107,7 +107,9 @@ def test_a_metric_pickles():
 
 _NEEDS_ARGUMENT = {"SensitivityAtSpecificity": (0.5,), "SpecificityAtSensitivity": (0.5,),
                    "PrecisionAtRecall": (0.5,), "RecallAtPrecision": (0.5,),
-                   "MeanMetricWrapper": (keras.losses.mean_squared_error,)}
+                   "MeanMetricWrapper": (keras.losses.mean_squared_error,),
+                   "IoU": (3, [0, 2]), "OneHotIoU": (3, [1]), "MeanIoU": (3,),
+                   "OneHotMeanIoU": (3,)}
 _CLASS_NAMES = sorted({cls.__name__ for cls in metrics.ALL_OBJECTS.values()} - {"Metric"})
 
 
@@ -382,3 +384,24 @@ def test_binary_accuracy_takes_booleans():
     assert accuracy.result() == 1.0
     accuracy.update_state(x > 0.5, x <= 0.5)
     assert accuracy.result() == 0.5
+
+
+def test_mean_iou_is_the_mean_over_present_classes_of_tp_over_union():
+    y_true = rng.integers(0, 4, size=(5, 6))
+    y_pred = rng.integers(0, 4, size=(5, 6))
+    y_pred[y_pred == 3] = 2                               # class 3: never predicted
+    y_true[y_true == 3] = 0                               # ... nor true: left out of the mean
+    w = rng.integers(0, 3, size=(5, 6))
+    ious = []
+    for c in range(3):
+        tp = np.sum(w * ((y_true == c) & (y_pred == c)))
+        union = np.sum(w * ((y_true == c) | (y_pred == c)))
+        ious.append(tp / union)
+    mean_iou = metrics.MeanIoU(num_classes=4)
+    mean_iou.update_state(y_true[:2], y_pred[:2], sample_weight=w[:2])
+    mean_iou.update_state(y_true[2:], y_pred[2:], sample_weight=w[2:])
+    assert mean_iou.total_cm.dtype.kind == "i"             # exact counts
+    assert mean_iou.result() == pytest.approx(np.mean(ious), rel=1e-6)
+    one_class = metrics.IoU(num_classes=4, target_class_ids=[1])
+    one_class.update_state(y_true, y_pred, sample_weight=w)
+    assert one_class.result() == pytest.approx(ious[1], rel=1e-6)

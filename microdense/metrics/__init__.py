@@ -10,7 +10,7 @@ number (result) and start again (reset_state).
 Read metric.py (the base class: state Variables, attribute tracking), reduction.py (Sum, Mean
 and the running mean of a per-sample function), then the families: accuracies.py, top_k.py,
 regression.py, probabilistic.py (and hinge), correlation.py, f_score.py, confusion_counts.py
-(TP/FP/TN/FN at thresholds) with confusion.py and auc.py. Formulas, names and defaults are
+(TP/FP/TN/FN at thresholds) with confusion.py and auc.py, iou.py. Formulas, names and defaults are
 Keras 3's (keras/src/metrics/); a batch's numbers are computed on plain ndarrays, never
 recording a graph, and added to the metric's float32 Variables.
 
@@ -33,6 +33,7 @@ from microdense.metrics.confusion import (
 from microdense.metrics.correlation import (
     ConcordanceCorrelation, PearsonCorrelation, concordance_correlation, pearson_correlation)
 from microdense.metrics.f_score import F1Score, FBetaScore
+from microdense.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from microdense.metrics.metric import Metric
 from microdense.metrics.probabilistic import (
     BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence, Poisson,
@@ -65,7 +66,9 @@ _CLASSES = [
     SparseCategoricalCrossentropy,
     # accuracy, F-score
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore]
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
+    # intersection over union
+    IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU]
 _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
               pearson_correlation, concordance_correlation]

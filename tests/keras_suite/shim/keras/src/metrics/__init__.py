@@ -6,6 +6,7 @@ from keras.src.metrics import confusion_metrics  # noqa: F401
 from keras.src.metrics import correlation_metrics  # noqa: F401
 from keras.src.metrics import f_score_metrics  # noqa: F401
 from keras.src.metrics import hinge_metrics  # noqa: F401
+from keras.src.metrics import iou_metrics  # noqa: F401
 from keras.src.metrics import metric  # noqa: F401
 from keras.src.metrics import metrics_utils  # noqa: F401
 from keras.src.metrics import probabilistic_metrics  # noqa: F401
