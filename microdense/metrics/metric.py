@@ -83,8 +83,8 @@ class Metric:
     def _check_super_called(self):
         if "_variables" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}.__init__ must call "
-                               f"super().__init__(...) before add_variable (You forgot to "
-                               f"call `super().__init__()` in the `__init__()` method).")
+                               f"super().__init__(...) before add_variable or using the "
+                               f"metric.")
 
     def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
         """A non-trainable state Variable of `shape`, filled by `initializer` ("zeros", an

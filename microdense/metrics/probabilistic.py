@@ -2,7 +2,8 @@
 keras/src/metrics/probabilistic_metrics.py and hinge_metrics.py: each is the loss function of
 the same name, averaged over every sample seen (weighted by sample_weight).
 
-    KLDivergence   sum(y_true * log(y_true / y_pred))       Poisson  mean(y_pred - y_true log y_pred)
+    KLDivergence   sum(y_true * log(y_true / y_pred))
+    Poisson        mean(y_pred - y_true * log(y_pred))
     Hinge          mean(max(1 - y_true * y_pred, 0))        (labels 0/1 become -1/1)
     SquaredHinge   mean(max(1 - y_true * y_pred, 0)^2)
     CategoricalHinge  max(0, 1 + max(neg) - pos)

@@ -33,7 +33,7 @@ def _is_terminal():
 
 
 def _format_value(value):
-    value = float(np.mean(value))       # a metric with a value per class shows their mean, as Keras
+    value = float(np.mean(value))       # one value per class: their mean, as Keras shows it
     return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 
 
