@@ -405,3 +405,22 @@ def test_mean_iou_is_the_mean_over_present_classes_of_tp_over_union():
     one_class = metrics.IoU(num_classes=4, target_class_ids=[1])
     one_class.update_state(y_true, y_pred, sample_weight=w)
     assert one_class.result() == pytest.approx(ious[1], rel=1e-6)
+
+
+@pytest.mark.parametrize("metric, direction", [
+    (metrics.R2Score(), "up"), (metrics.F1Score(), "up"), (metrics.CosineSimilarity(), "up"),
+    (metrics.MeanIoU(2), "up"), (metrics.PearsonCorrelation(), "up"),
+    (metrics.SpecificityAtSensitivity(0.5), "up"), (metrics.LogCoshError(), "down"),
+    (metrics.KLDivergence(), "down"), (metrics.Poisson(), "down"), (metrics.Hinge(), "down"),
+])
+def test_metrics_say_which_way_is_better_as_keras_does(metric, direction):
+    assert metric._direction == direction
+
+
+def test_early_stopping_maximises_a_metric_by_its_direction():
+    x = rng.normal(size=(16, 2)).astype(np.float32)
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[metrics.R2Score()])
+    stopping = keras.callbacks.EarlyStopping(monitor="r2_score", patience=0)
+    model.fit(x, x, epochs=2, verbose=0, callbacks=[stopping])
+    assert stopping.monitor_op is np.greater
