@@ -72,6 +72,11 @@ _CLASSES = [
 _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
               pearson_correlation, concordance_correlation]
+# The functions a saved MeanMetricWrapper may name: ours and the loss functions. Registered,
+# so reduction.py finds them without importing this package (which imports reduction.py).
+registry.register_builtins("metric functions", {
+    **{fn.__name__: fn for fn in _FUNCTIONS},
+    **{key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)}})
 
 # Keras's table (keras/src/metrics/__init__.py): class names, their snake_case, short aliases.
 ALL_OBJECTS = {cls.__name__: cls for cls in _CLASSES}
@@ -144,6 +149,5 @@ def serialize_function(fn):
 
 def deserialize_function(name, custom_objects=None):
     """The function `serialize_function` named: ours, a loss function, or a user's."""
-    table = {fn.__name__: fn for fn in _FUNCTIONS}
-    table.update({key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)})
-    return registry.deserialize_object(name, table, "metric function", custom_objects)
+    return registry.deserialize_object(name, registry.builtin_objects("metric functions"),
+                                       "metric function", custom_objects)

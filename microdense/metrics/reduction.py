@@ -113,6 +113,7 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config):
         if "fn" in config:
-            from microdense.metrics import deserialize_function     # the tables live there
-            config = {**config, "fn": deserialize_function(config["fn"])}
+            functions = registry.builtin_objects("metric functions")   # metrics/__init__.py's
+            config = {**config, "fn": registry.deserialize_object(config["fn"], functions,
+                                                                  "metric function")}
         return cls(**config)

@@ -316,11 +316,11 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
 
 def _base_method(model, name):
     """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
-    return getattr(registry.builtin_classes("models")["Model"], name)
+    return getattr(registry.builtin_objects("models")["Model"], name)
 
 
 def _model_class(class_name):
-    return registry.builtin_classes("models")[class_name]     # the models import this package
+    return registry.builtin_objects("models")[class_name]     # the models import this package
 
 
 def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
