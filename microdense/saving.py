@@ -558,7 +558,7 @@ def _restore_optimizer(model, saved, filepath):
     """The optimizer's state, each array's header checked against its weight's shape first."""
     shapes = {w.name: w.shape for w in model.weights}
     positions = [w.shape for w in model.trainable_weights]     # format 1: "momentum/3"
-    slots = set(model.optimizer.slots)
+    slots = set(model.optimizer.state_names())
     expected = {}
     for name, (shape, _) in saved.headers(OPTIMIZER_FILE).items():
         if name == "iterations":                # a step count: one number, never an array

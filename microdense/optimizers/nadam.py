@@ -42,7 +42,7 @@ class Nadam(Optimizer):
         return product
 
     def update_step(self, weight, grad, state, learning_rate):
-        t = self.iterations + 1
+        t = self._steps_done + 1
         u_t, u_next = self._u(t, weight), self._u(t + 1, weight)
         product = self._product(t, weight)
         beta_2_power = _scalar(self.beta_2, weight) ** _scalar(t, weight)

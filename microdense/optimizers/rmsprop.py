@@ -1,7 +1,7 @@
 """RMSprop: steps divided by a running root-mean-square of recent gradients."""
 import numpy as np
 
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, scratch_like
 
 
 class RMSprop(Optimizer):
@@ -26,7 +26,7 @@ class RMSprop(Optimizer):
     def update_step(self, weight, grad, state, learning_rate):
         rho = self.rho
         v = state["velocity"]
-        scratch = np.square(grad)
+        scratch = np.square(grad, out=scratch_like(grad))
         scratch *= 1 - rho
         v *= rho
         v += scratch                                       # v = rho v + (1 - rho) g^2
