@@ -1,7 +1,7 @@
 """Adam (momentum + RMSprop-style scaling + bias correction) and AdamW (decoupled decay)."""
 import numpy as np
 
-from microdense.optimizers.base import Optimizer, _scalar, scratch_like
+from microdense.optimizers.base import Optimizer, _scalar
 
 
 # Weights with at least this many values take the in-place path (_update_in_place).
@@ -29,6 +29,9 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
         self.slots = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
 
+    def slot_groups(self):
+        return [("momentum", "velocity")] + ([("velocity_hat",)] if self.amsgrad else [])
+
     def update_step(self, weight, grad, state, learning_rate):
         # Scalars in the weight's dtype (float32 powers of 0.999 differ from float64 ones).
         t = _scalar(self._steps_done + 1, weight)
@@ -52,7 +55,7 @@ class Adam(Optimizer):
         alone, the formula takes 1.15x this path's time at 784x128, 1.3x at 1000x1000 and
         1.5x at 4096x1024, and within 10% of it on small weights, where it stays."""
         m, v = state["momentum"], state["velocity"]
-        scratch = np.subtract(grad, m, out=scratch_like(grad))
+        scratch = np.subtract(grad, m)
         scratch *= 1 - self.beta_1
         m += scratch                                       # m += (g - m)(1 - beta_1)
         np.square(grad, out=scratch)

@@ -173,8 +173,12 @@ class Optimizer(saved_state.SavedState):
     def _slot_groups(self):
         """The slots in the order Keras creates them: one group after another, and in a
         group the slots of one weight before the next weight's (Adam: m0 v0 m1 v1, ...)."""
-        groups = [(name,) for name in self._extra_slots()]
-        return groups + [tuple(self.slots)]
+        return [(name,) for name in self._extra_slots()] + list(self.slot_groups())
+
+    def slot_groups(self):
+        """How Keras's build creates the slots: all at once per weight by default; RMSprop
+        and Adam's velocity_hat override it."""
+        return [tuple(self.slots)]
 
     def _extra_slots(self):
         """Per-weight state of the base class: "average" (use_ema), then
@@ -277,8 +281,12 @@ class Optimizer(saved_state.SavedState):
         self.apply_gradients(zip(grads, trainable_variables))
 
     def _apply(self, grads, variables):
-        self.build(variables)
-        positions = [self._positions[id(v)] for v in variables]
+        known = self._positions
+        try:
+            positions = [known[id(v)] for v in variables]
+        except KeyError:                            # a weight seen for the first time
+            self.build(variables)
+            positions = [known[id(v)] for v in variables]
         grads = [_as_gradient(g, v) for g, v in zip(grads, variables)]
         if self.loss_scale_factor is not None:
             grads = [g / _scalar(self.loss_scale_factor, g) for g in grads]
@@ -289,7 +297,8 @@ class Optimizer(saved_state.SavedState):
         if self.use_ema:
             self._update_moving_averages()
         apply_constraints(variables)
-        self._iterations.data += 1
+        count = self._iterations.data
+        count[()] = count.item() + 1            # (`count += 1` on a 0-d array is 20x slower)
 
     def _update(self, grads, variables, positions):
         """Clip, decay, then each weight's update_step, in place."""
@@ -456,10 +465,11 @@ def subtract_scaled(target, source, scale):
         target[block] -= scaled
 
 
-def scratch_like(array):
-    """A new array of the array's shape and dtype, for a ufunc's out= (a ufunc on a 0-d
-    array returns a numpy scalar, which cannot be written into)."""
-    return np.empty_like(array)
+def square_array(grad):
+    """g^2 as a new array, to be used as scratch space with out= (a ufunc on a 0-d array
+    returns a numpy scalar, which cannot be written into: it is made an array again)."""
+    squared = np.square(grad)
+    return squared if grad.ndim else np.array(squared)
 
 
 def _slot_prefix(variable):
