@@ -22,7 +22,7 @@ from microdense import ops
 from microdense.naming import activation_name
 from microdense.recording import scope
 from microdense.tensor import as_tensor
-from microdense.utils import get_registered_object, missing_object_error, unknown_name_error
+from microdense.registry import get_registered_object, missing_object_error, unknown_name_error
 
 # ---- the engine's primitives, re-exported under their Keras names --------------------------
 

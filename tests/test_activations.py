@@ -305,9 +305,9 @@ def test_serialize_builtins_by_name():
 
 @pytest.fixture
 def clean_registry(monkeypatch):
-    from microdense import utils
-    monkeypatch.setattr(utils, "_REGISTERED_OBJECTS", {})
-    monkeypatch.setattr(utils, "_REGISTERED_NAMES", {})
+    from microdense import registry
+    monkeypatch.setattr(registry, "_REGISTERED_OBJECTS", {})
+    monkeypatch.setattr(registry, "_REGISTERED_NAMES", {})
 
 
 def test_registered_activation_round_trips(clean_registry):
