@@ -1,6 +1,6 @@
 """Optimizers as Keras 3's objects: their own Variables (iteration, learning_rate, slots named
 "<weight path>_<slot>"), learning_rate and iterations as Variables, unique names, set_weights,
-exclude_from_weight_decay, use_ema, gradient accumulation, loss_scale_factor, and every
+exclude_from_weight_decay, use_ema, gradient accumulation, and every
 optimizer on 0-d, 1-d and float32 weights."""
 import pickle
 
@@ -200,12 +200,10 @@ def test_gradient_accumulation_is_a_step_on_the_mean_gradient(cls):
         optimizers.SGD(gradient_accumulation_steps=1)
 
 
-def test_loss_scale_factor_divides_the_gradients():
-    v = weight([[1.0, 2.0], [3.0, 4.0]], "v")
-    opt = optimizers.SGD(learning_rate=1.0, loss_scale_factor=1024.0)
-    opt.apply_gradients([(v.numpy() * 1024.0, v)])
-    assert opt.scale_loss(1.0) == 1024.0
-    np.testing.assert_array_equal(v.numpy(), np.zeros((2, 2)))
+def test_loss_scale_factor_is_refused_there_is_no_mixed_precision():
+    assert optimizers.SGD(loss_scale_factor=None).scale_loss(3.0) == 3.0
+    with pytest.raises(ValueError, match="no mixed precision"):
+        optimizers.SGD(loss_scale_factor=1024.0)
 
 
 def test_clipping_arguments_exist_and_clip():

@@ -51,8 +51,8 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """An optimizer from a name ("adam", "SGD"), a config dict, a class or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
+    if identifier is None or isinstance(identifier, Optimizer):
+        return identifier                   # None stays None, as in Keras
     if isinstance(identifier, str) and identifier.lower() in ALL_OBJECTS:
         identifier = identifier.lower()     # Keras accepts "Adam", "adam", "ADAM"
     return registry.get_object(identifier, ALL_OBJECTS, "optimizer",

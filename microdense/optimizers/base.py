@@ -34,8 +34,7 @@ from microdense.variables import Variable
 class Optimizer(saved_state.SavedState):
     """Base class: w <- update_step(w, g, state, learning_rate), for every (g, w) pair.
 
-    Before the step, like Keras's base optimizer: the gradients are divided by
-    loss_scale_factor, clipped (clipnorm: each g * c / max(|g|, c); global_clipnorm: all g
+    Before the step, like Keras's base optimizer: the gradients are clipped (clipnorm: each g * c / max(|g|, c); global_clipnorm: all g
     scaled together so their joint norm is <= c; clipvalue: each entry to [-c, c]), and
     weight_decay shrinks each weight, w <- w - w*wd*lr. After it: the moving averages
     (use_ema), the weights' constraints, iterations + 1.
@@ -60,6 +59,10 @@ class Optimizer(saved_state.SavedState):
                              f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
         _check_ema(use_ema, ema_momentum, ema_overwrite_frequency)
+        if loss_scale_factor is not None:
+            raise ValueError(f"loss_scale_factor={loss_scale_factor!r}: loss scaling rescues "
+                             f"float16 gradients, and microdense computes in float32/float64 "
+                             f"(no mixed precision), so it is not implemented; leave it None.")
         if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
             raise ValueError(f"`gradient_accumulation_steps` must be an integer >= 2. "
                              f"Received: gradient_accumulation_steps="
@@ -288,8 +291,6 @@ class Optimizer(saved_state.SavedState):
             self.build(variables)
             positions = [known[id(v)] for v in variables]
         grads = [_as_gradient(g, v) for g, v in zip(grads, variables)]
-        if self.loss_scale_factor is not None:
-            grads = [g / _scalar(self.loss_scale_factor, g) for g in grads]
         if self.gradient_accumulation_steps:
             self._accumulate(grads, variables, positions)
         else:
@@ -332,6 +333,9 @@ class Optimizer(saved_state.SavedState):
 
     def _clip_gradients(self, grads):
         """Keras's clipping (base_optimizer._clip_gradients); new arrays, never `.grad` itself."""
+        if self.clipnorm is None and self.global_clipnorm is None and self.clipvalue is None:
+            return grads
+        grads = [np.asarray(g.data if isinstance(g, Tensor) else g) for g in grads]
         if self.clipnorm is not None:
             c = self.clipnorm
             return [g * (c / max(float(np.sqrt(np.sum(g * g))), c)) for g in grads]
@@ -349,10 +353,8 @@ class Optimizer(saved_state.SavedState):
     _clip = _clip_gradients
 
     def scale_loss(self, loss):
-        """loss * loss_scale_factor (when set): gradients of the scaled loss are what
-        apply_gradients then divides by the factor."""
-        if self.loss_scale_factor is not None:
-            return loss * self.loss_scale_factor
+        """The loss unchanged: Keras multiplies it by loss_scale_factor, which is always None
+        here (no float16 to rescue)."""
         return loss
 
     # ---- the moving average of the weights (use_ema) ----------------------------------
