@@ -3,9 +3,11 @@
     opt = md.optimizers.Adam(learning_rate=0.001)          # keras.optimizers.Adam(...)
     loss.backward()
     opt.apply_gradients([(w.grad, w) for w in weights])    # updates every w.data in place
+    opt.variables        # its own Variables, as Keras's: iteration, learning_rate, the slots
+    opt.learning_rate.assign(0.0005); float(opt.learning_rate); opt.iterations.numpy()
 
-Read them from simplest to most involved: base.py, sgd.py, adagrad.py, rmsprop.py, adam.py
-(Adam and AdamW); then Keras's others: adadelta.py, adamax.py, nadam.py, lamb.py, lion.py,
+Read them from simplest to most involved: base.py (and state.py: saving), sgd.py, adagrad.py,
+rmsprop.py, adam.py (Adam and AdamW); then Keras's others: adadelta.py, adamax.py, nadam.py, lamb.py, lion.py,
 ftrl.py, and loss_scale_optimizer.py (a pass-through: there is no mixed precision here).
 Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term, in the weights'
 own dtype, so the same gradients give the same weights (SGD to AdamW checked against Keras

@@ -13,7 +13,7 @@ of its shape and dtype, so float32 weights keep float32 state. The update itself
 slots' arrays (`variable.data`, which `assign` writes into in place): one dict lookup per
 weight and step, no Variable in the arithmetic.
 
-Saving (get_state, set_state) is in state.py: a weight's state is saved under the weight's
+Saving is in state.py: get_state / set_state save a weight's state under the weight's
 path ("dense/kernel/momentum"), so a model built again resumes training exactly.
 """
 import math
@@ -25,6 +25,8 @@ import numpy as np
 from microdense.constraints import apply_constraints
 from microdense.naming import to_snake_case, unique_name
 from microdense.optimizers import state as saved_state
+from microdense.optimizers.arguments import (check_clip, check_ema,
+                                           learning_rate_number)
 from microdense.optimizers.schedules import (LearningRateSchedule, current_learning_rate,
                                              deserialize_learning_rate, serialize_learning_rate)
 from microdense.tensor import Tensor
@@ -53,12 +55,12 @@ class Optimizer(saved_state.SavedState):
                              f"{', '.join(kwargs)}.")
         for argument, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                                 ("global_clipnorm", global_clipnorm)):
-            _check_clip(argument, value)
+            check_clip(argument, value)
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        _check_ema(use_ema, ema_momentum, ema_overwrite_frequency)
+        check_ema(use_ema, ema_momentum, ema_overwrite_frequency)
         if loss_scale_factor is not None:
             raise ValueError(f"loss_scale_factor={loss_scale_factor!r}: loss scaling rescues "
                              f"float16 gradients, and microdense computes in float32/float64 "
@@ -145,7 +147,7 @@ class Optimizer(saved_state.SavedState):
                             "rate is not settable. If you need the learning rate to be "
                             "settable, you should instantiate the optimizer with a float "
                             "`learning_rate` argument.")
-        value = _learning_rate_number(value)
+        value = learning_rate_number(value)
         if isinstance(self._learning_rate, Variable):
             self._learning_rate.assign(value)     # in place: whoever holds it sees the change
         else:
@@ -382,44 +384,6 @@ class Optimizer(saved_state.SavedState):
             if position is not None:
                 np.copyto(variable.data, self._state[position]["average"])
 
-    # ---- the variables' values ---------------------------------------------------------
-    def set_weights(self, weights):
-        """Set the values of `variables`, in their order (from get_weights or another
-        optimizer's variables)."""
-        if not self.built:
-            raise ValueError("You are calling `set_weights()` on an optimizer that has not "
-                             "yet been built. Please call `optimizer.build(trainable_variables)"
-                             "` to create the optimizer weights before calling "
-                             "`set_weights()`.")
-        for variable, weight in zip(self.variables, weights):
-            shape = np.shape(weight.data if isinstance(weight, Tensor) else weight)
-            if tuple(variable.shape) != tuple(shape):
-                raise ValueError(f"Optimizer variable {variable.name} has shape "
-                                 f"{tuple(variable.shape)} not compatible with provided "
-                                 f"weight shape {tuple(shape)}.")
-            variable.assign(weight)
-
-    def get_weights(self):
-        """The values of `variables` (copies), for set_weights."""
-        return [variable.numpy() for variable in self.variables]
-
-    def save_own_variables(self, store):
-        """Keras's saving hook: store["0"], store["1"], ... = the variables' values."""
-        for i, variable in enumerate(self.variables):
-            store[str(i)] = variable.numpy()
-
-    def load_own_variables(self, store):
-        """Keras's loading hook: undo save_own_variables (skipped, with a warning, when the
-        number of variables differs)."""
-        variables = self.variables
-        if len(store.keys()) != len(variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because "
-                          f"it has {len(variables)} variables whereas the saved optimizer "
-                          f"has {len(store.keys())} variables.", stacklevel=2)
-            return
-        for i, variable in enumerate(variables):
-            variable.assign(store[str(i)])
-
     # ---- configs -----------------------------------------------------------------------
     def get_config(self):
         learning_rate = self._learning_rate
@@ -502,44 +466,6 @@ def _check_missing(missing, variables):
                   f"updated. Did they take part in computing the loss? (Keras: Gradients "
                   f"do not exist for variables [{names}] when minimizing the loss.)",
                   stacklevel=4)
-
-
-def _learning_rate_number(value):
-    """A learning rate given as a number (or a 0-d array or Tensor): a finite float >= 0."""
-    try:
-        value = float(value.data if isinstance(value, Tensor) else value)
-    except (TypeError, ValueError):
-        raise TypeError(f"learning_rate must be a number, a LearningRateSchedule or a "
-                        f"function of the step; got {value!r}.") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"learning_rate must be a finite number >= 0; got {value}.")
-    return value
-
-
-def _check_clip(argument, value):
-    """clipnorm, clipvalue and global_clipnorm are None (no clipping) or a number > 0. (Keras
-    silently skips a value <= 0; here it is an error, so a typo cannot turn clipping off.)"""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise ValueError(f"{argument} must be a number > 0 or None; got {value!r}.")
-    if not value > 0 or not math.isfinite(value):
-        raise ValueError(f"{argument} must be a finite number > 0 (or None for no clipping); "
-                         f"got {argument}={value}. To clip gradients to the range [-c, c] or "
-                         f"the norm c, give c > 0.")
-
-
-def _check_ema(use_ema, ema_momentum, ema_overwrite_frequency):
-    """Keras's checks of the moving-average arguments (made only when use_ema is on)."""
-    if not use_ema:
-        return
-    if ema_momentum > 1 or ema_momentum < 0:
-        raise ValueError(f"`ema_momentum` must be in the range [0, 1]. "
-                         f"Received: ema_momentum={ema_momentum}")
-    if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
-                                    or ema_overwrite_frequency < 1):
-        raise ValueError(f"`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                         f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
 
 
 def _scalar(value, like):

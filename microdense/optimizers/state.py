@@ -9,11 +9,56 @@ name is named by its position instead ("#0/momentum"), as files written before f
 every weight ("momentum/0"). (Keras's save_own_variables numbers the variables instead; it is
 there too, in base.py.)
 """
+import warnings
+
 import numpy as np
+
+from microdense.tensor import Tensor
 
 
 class SavedState:
-    """get_state / set_state over Optimizer's `_trainable_variables` and per-weight `_state`."""
+    """get_state / set_state over Optimizer's `_trainable_variables` and per-weight `_state`
+    (by the weights' paths), and Keras's set_weights / get_weights (by position)."""
+
+    # ---- Keras's way: the values of `variables`, in order ------------------------------
+    def set_weights(self, weights):
+        """Set the values of `variables`, in their order (from get_weights or another
+        optimizer's variables)."""
+        if not self.built:
+            raise ValueError("You are calling `set_weights()` on an optimizer that has not "
+                             "yet been built. Please call `optimizer.build(trainable_variables)"
+                             "` to create the optimizer weights before calling "
+                             "`set_weights()`.")
+        for variable, weight in zip(self.variables, weights):
+            shape = np.shape(weight.data if isinstance(weight, Tensor) else weight)
+            if tuple(variable.shape) != tuple(shape):
+                raise ValueError(f"Optimizer variable {variable.name} has shape "
+                                 f"{tuple(variable.shape)} not compatible with provided "
+                                 f"weight shape {tuple(shape)}.")
+            variable.assign(weight)
+
+    def get_weights(self):
+        """The values of `variables` (copies), for set_weights."""
+        return [variable.numpy() for variable in self.variables]
+
+    def save_own_variables(self, store):
+        """Keras's saving hook: store["0"], store["1"], ... = the variables' values."""
+        for i, variable in enumerate(self.variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Keras's loading hook: undo save_own_variables (skipped, with a warning, when the
+        number of variables differs)."""
+        variables = self.variables
+        if len(store.keys()) != len(variables):
+            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because "
+                          f"it has {len(variables)} variables whereas the saved optimizer "
+                          f"has {len(store.keys())} variables.", stacklevel=2)
+            return
+        for i, variable in enumerate(variables):
+            variable.assign(store[str(i)])
+
+    # ---- by the weights' paths --------------------------------------------------------
 
     def state_keys(self):
         """The name each weight's state is saved under, in the order first seen: its path
