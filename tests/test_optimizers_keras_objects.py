@@ -240,3 +240,10 @@ def test_every_optimizer_on_0d_1d_and_2d_float32_weights(cls):
     for variable in opt.variables[2:]:
         assert variable.dtype == "float32", variable.name
     assert isinstance(scalar.data, np.ndarray)
+
+
+def test_numpy_reductions_of_a_variable_as_keras_tests_write_them():
+    v = weight([[1.0, -2.0], [3.0, 4.0]], "v")
+    assert float(np.min(v)) == -2.0 and float(np.max(v)) == 4.0 and float(np.sum(v)) == 6.0
+    with pytest.raises(TypeError, match="out= is not supported"):
+        v.sum(out=np.zeros(()))
