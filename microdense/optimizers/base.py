@@ -250,7 +250,7 @@ class Optimizer(saved_state.SavedState):
 
     # ---- one training step -----------------------------------------------------------
     def apply_gradients(self, grads_and_vars):
-        """Update each weight in place from its gradient; returns `iterations`."""
+        """Update each weight in place from its gradient; returns the step counter."""
         grads, variables = [], []
         missing = []
         for grad, variable in grads_and_vars:
@@ -263,7 +263,7 @@ class Optimizer(saved_state.SavedState):
             _check_missing(missing, variables)
         if variables:
             self._apply(grads, variables)
-        return self.iterations
+        return self._iterations                  # as Keras: the Variable counting the calls
 
     def apply(self, grads, trainable_variables=None):
         """Keras's other spelling: apply(grads, trainable_variables); without the variables,
