@@ -247,3 +247,19 @@ def test_numpy_reductions_of_a_variable_as_keras_tests_write_them():
     assert float(np.min(v)) == -2.0 and float(np.max(v)) == 4.0 and float(np.sum(v)) == 6.0
     with pytest.raises(TypeError, match="out= is not supported"):
         v.sum(out=np.zeros(()))
+
+
+def test_a_saved_model_keeps_the_moving_averages_and_gradient_sums(tmp_path):
+    model = md.Sequential([md.Input(shape=(3,)), md.layers.Dense(2, name="dense")])
+    model.compile(optimizer=optimizers.Adam(use_ema=True, gradient_accumulation_steps=2),
+                  loss="mse")
+    model.fit(np.ones((3, 3), np.float32), np.zeros((3, 2), np.float32), batch_size=1,
+              epochs=1, verbose=0)                     # 3 calls: one gradient sum pending
+    model.save(tmp_path / "m.keras")
+    restored = md.models.load_model(tmp_path / "m.keras")
+    saved, loaded = model.optimizer.get_state(), restored.optimizer.get_state()
+    assert "dense/kernel/average" in saved and "dense/kernel/gradient_accumulator" in saved
+    assert np.abs(saved["dense/kernel/gradient_accumulator"]).sum() > 0
+    assert saved.keys() == loaded.keys()
+    for key in saved:
+        np.testing.assert_array_equal(saved[key], loaded[key])
