@@ -36,10 +36,12 @@ from microdense.variables import Variable
 class Optimizer(saved_state.SavedState):
     """Base class: w <- update_step(w, g, state, learning_rate), for every (g, w) pair.
 
-    Before the step, like Keras's base optimizer: the gradients are clipped (clipnorm: each g * c / max(|g|, c); global_clipnorm: all g
-    scaled together so their joint norm is <= c; clipvalue: each entry to [-c, c]), and
-    weight_decay shrinks each weight, w <- w - w*wd*lr. After it: the moving averages
-    (use_ema), the weights' constraints, iterations + 1.
+    Before the step, like Keras's base optimizer: the gradients are clipped (clipnorm: each
+    g * c / max(|g|, c); global_clipnorm: all g scaled together so their joint norm is <= c;
+    clipvalue: each entry to [-c, c]), and weight_decay shrinks each weight,
+    w <- w - w*wd*lr. After it: the moving averages (use_ema), the weights' constraints,
+    iterations + 1. With gradient_accumulation_steps, the step runs every that many calls,
+    on the mean gradient.
     """
 
     slots = ()        # names of the per-weight state arrays, e.g. ("momentum", "velocity")
