@@ -134,6 +134,25 @@ def ref_ftrl(w, grads, lr=0.001, power=-0.5, initial=0.1, l1=0.0, l2=0.0, shrink
     return w
 
 
+def ref_adafactor(w, grads, lr=0.001, decay=-0.8, eps1=1e-30, eps2=1e-3, clip=1.0,
+                  relative_step=True):
+    rms = lambda x: np.sqrt(np.mean(x * x))                     # noqa: E731
+    r, c, v = np.zeros(w.shape[:-1]), np.zeros(w.shape[:-2] + w.shape[-1:]), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        rate = min(lr, 1 / np.sqrt(t)) if relative_step else lr
+        alpha = max(eps2, rms(w)) * min(rate, 1 / np.sqrt(t))
+        g2, beta = g * g + eps1, 1 - t ** decay
+        if w.ndim >= 2:
+            r = beta * r + (1 - beta) * g2.mean(axis=-1)
+            c = beta * c + (1 - beta) * g2.mean(axis=-2)
+            v = (r / r.mean(axis=-1, keepdims=True))[..., None] * c[..., None, :]
+        else:
+            v = beta * v + (1 - beta) * g2
+        u = g / np.sqrt(v)
+        w = w - alpha * u / max(1.0, rms(u) / clip)
+    return w
+
+
 CASES = [
     ("sgd", lambda: optimizers.SGD(), lambda w, g: ref_sgd(w, g)),
     ("sgd_momentum", lambda: optimizers.SGD(0.05, momentum=0.9),
@@ -174,6 +193,11 @@ CASES = [
     ("lion_custom", lambda: optimizers.Lion(0.01, beta_1=0.5, beta_2=0.9),
      lambda w, g: ref_lion(w, g, 0.01, 0.5, 0.9)),
     ("ftrl", lambda: optimizers.Ftrl(), lambda w, g: ref_ftrl(w, g)),
+    ("adafactor", lambda: optimizers.Adafactor(), lambda w, g: ref_adafactor(w, g)),
+    ("adafactor_custom", lambda: optimizers.Adafactor(
+        0.05, beta_2_decay=-0.65, epsilon_1=1e-15, epsilon_2=1e-4, clip_threshold=0.9,
+        relative_step=False),
+     lambda w, g: ref_adafactor(w, g, 0.05, -0.65, 1e-15, 1e-4, 0.9, False)),
     ("ftrl_regularized", lambda: optimizers.Ftrl(
         0.1, learning_rate_power=-0.7, initial_accumulator_value=0.5,
         l1_regularization_strength=0.05, l2_regularization_strength=0.1,

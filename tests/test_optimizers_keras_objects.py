@@ -13,7 +13,7 @@ from microdense.naming import reset_name_counters
 
 ALL = [optimizers.SGD, optimizers.Adagrad, optimizers.RMSprop, optimizers.Adam,
        optimizers.AdamW, optimizers.Adadelta, optimizers.Adamax, optimizers.Nadam,
-       optimizers.Lamb, optimizers.Lion, optimizers.Ftrl]
+       optimizers.Lamb, optimizers.Lion, optimizers.Ftrl, optimizers.Adafactor]
 
 
 def weight(value, name):
@@ -263,3 +263,17 @@ def test_a_saved_model_keeps_the_moving_averages_and_gradient_sums(tmp_path):
     assert saved.keys() == loaded.keys()
     for key in saved:
         np.testing.assert_array_equal(saved[key], loaded[key])
+
+
+def test_adafactor_keeps_a_row_and_a_column_of_a_matrix_and_saves_them(tmp_path):
+    model = md.Sequential([md.Input(shape=(3,)), md.layers.Dense(4, name="dense")])
+    model.compile(optimizer=optimizers.Adafactor(), loss="mse")
+    model.fit(np.ones((2, 3), np.float32), np.zeros((2, 4), np.float32), verbose=0)
+    shapes = {v.name: v.shape for v in model.optimizer.variables}
+    assert shapes["dense_kernel_velocity"] == (3, 4)
+    assert [v.shape for v in model.optimizer.variables[2:4]] == [(3,), (4,)]   # r, c
+    assert [v.name for v in model.optimizer.variables[2:4]] == ["kernel", "kernel"]  # Keras's
+    model.save(tmp_path / "m.keras")
+    restored = md.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(restored.optimizer.get_state()["dense/kernel/r"],
+                                  model.optimizer.get_state()["dense/kernel/r"])

@@ -8,7 +8,7 @@
 
 Read them from simplest to most involved: base.py (and state.py: saving), sgd.py, adagrad.py,
 rmsprop.py, adam.py (Adam and AdamW); then Keras's others: adadelta.py, adamax.py, nadam.py,
-lamb.py, lion.py, ftrl.py, and loss_scale_optimizer.py (a pass-through: there is no mixed
+lamb.py, lion.py, ftrl.py, adafactor.py, and loss_scale_optimizer.py (a pass-through: there is no mixed
 precision here). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
 in the weights' own dtype, so the same gradients give the same weights (SGD to AdamW checked
 against Keras 3.15's optimizers: float32 weights after 15 steps agree to the last bit, and to
@@ -28,11 +28,12 @@ from microdense.optimizers.nadam import Nadam
 from microdense.optimizers.lamb import Lamb
 from microdense.optimizers.lion import Lion
 from microdense.optimizers.ftrl import Ftrl
+from microdense.optimizers.adafactor import Adafactor
 from microdense.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from microdense.optimizers import schedules
 
 ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (
-    SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, Adamax, Nadam, Lamb, Lion, Ftrl,
+    SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, Adamax, Nadam, Lamb, Lion, Ftrl, Adafactor,
     LossScaleOptimizer)}
 
 

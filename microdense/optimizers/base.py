@@ -221,10 +221,11 @@ class Optimizer(saved_state.SavedState):
             prefix = _slot_prefix(variable)
             slots = {}
             for name in self.state_names():
-                initial = variable.data.copy() if name == "average" else \
-                    np.zeros_like(variable.data)
-                slots[name] = Variable(initial, dtype=variable.data.dtype, trainable=False,
-                                       name=f"{prefix}_{name}")
+                weight = variable.data
+                initial = weight.copy() if name == "average" else \
+                    np.zeros(self.slot_shape(name, weight.shape), weight.dtype)
+                slots[name] = Variable(initial, dtype=weight.dtype, trainable=False,
+                                       name=self.slot_name(name, variable, prefix))
             self._slot_variables.append(slots)
             state = {name: slot.data for name, slot in slots.items()}
             self._init_state(state)
@@ -235,6 +236,14 @@ class Optimizer(saved_state.SavedState):
 
     def _init_state(self, state):
         """Subclasses with non-zero initial state (Adagrad) fill it in here."""
+
+    def slot_shape(self, slot, weight_shape):
+        """The shape of a weight's slot: the weight's own (Adafactor's factored ones differ)."""
+        return weight_shape
+
+    def slot_name(self, slot, variable, prefix):
+        """Keras's name of a slot Variable: "<weight path with _>_<slot>"."""
+        return f"{prefix}_{slot}"
 
     # ---- weight decay: which weights -------------------------------------------------
     def exclude_from_weight_decay(self, var_list=None, var_names=None):

@@ -82,6 +82,9 @@ class LossScaleOptimizer(Optimizer):
     def state_names(self):
         return self.inner_optimizer.state_names()
 
+    def slot_shape(self, slot, weight_shape):
+        return self.inner_optimizer.slot_shape(slot, weight_shape)
+
     def scale_loss(self, loss):
         """The loss unchanged: without float16 there is nothing to scale."""
         return loss

@@ -579,9 +579,11 @@ def _restore_optimizer(model, saved, filepath):
         else:
             raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}",
                           "names no weight of the model")
-        if shape != tuple(expected[name]):
+        state_name = owner if slot.isdigit() else slot
+        expected[name] = tuple(model.optimizer.slot_shape(state_name, tuple(expected[name])))
+        if shape != expected[name]:
             raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}", f"has shape {shape}; "
-                          f"its weight has shape {tuple(expected[name])}")
+                          f"its weight's {state_name} has shape {expected[name]}")
     state = saved.arrays(OPTIMIZER_FILE)
     try:
         model.optimizer.set_state(state)
