@@ -277,3 +277,25 @@ def test_adafactor_keeps_a_row_and_a_column_of_a_matrix_and_saves_them(tmp_path)
     restored = md.models.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(restored.optimizer.get_state()["dense/kernel/r"],
                                   model.optimizer.get_state()["dense/kernel/r"])
+
+
+@pytest.mark.parametrize("arguments", [dict(use_ema=True, ema_overwrite_frequency=3),
+                                       dict(gradient_accumulation_steps=2)],
+                         ids=["ema", "accumulation"])
+def test_a_replayed_step_gives_the_eager_numbers(arguments):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 4)).astype(np.float32), rng.normal(size=(64, 2)).astype("f")
+    results = []
+    for jit_compile in (False, True):
+        md.utils.set_random_seed(1)
+        model = md.Sequential([md.Input(shape=(4,)), md.layers.Dense(8, activation="tanh"),
+                               md.layers.Dense(2)])
+        model.compile(optimizer=optimizers.Adam(0.01, **arguments), loss="mse",
+                      jit_compile=jit_compile)
+        history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        results.append((history.history["loss"], model.get_weights(), model))
+    (eager_loss, eager_weights, _), (loss, weights, replayed) = results
+    assert replayed._compiled_step.replayed_steps > 0
+    np.testing.assert_allclose(loss, eager_loss, rtol=1e-6, atol=1e-7)
+    for a, b in zip(eager_weights, weights):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
