@@ -118,6 +118,7 @@ def _builtin_objects():
             "losses": {k: v for k, v in losses.ALL_OBJECTS.items() if inspect.isclass(v)},
             "metrics": {k: v for k, v in metrics.ALL_OBJECTS.items() if inspect.isclass(v)},
             "optimizers": {cls.__name__: cls for cls in optimizers.ALL_OBJECTS.values()},
+            "schedules": dict(optimizers.schedules.ALL_OBJECTS),
             "initializers": dict(initializers.ALL_INITIALIZERS),
             "regularizers": dict(regularizers.ALL_REGULARIZERS),
             "constraints": dict(constraints.ALL_OBJECTS)}

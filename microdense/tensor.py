@@ -207,10 +207,15 @@ class Tensor:
     def abs(self): return ops.abs(self)
     def clip(self, lo, hi): return ops.clip(self, lo, hi)
     def astype(self, dtype): return ops.astype(self, dtype)
-    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
+    # `out`: numpy's np.min(tensor) calls tensor.min(axis=None, out=None); only None is taken.
+    def sum(self, axis=None, keepdims=False, out=None):
+        return ops.sum(self, axis, keepdims) if _no_out(out, "sum") else None
+    def mean(self, axis=None, keepdims=False, out=None):
+        return ops.mean(self, axis, keepdims) if _no_out(out, "mean") else None
+    def max(self, axis=None, keepdims=False, out=None):
+        return ops.max(self, axis, keepdims) if _no_out(out, "max") else None
+    def min(self, axis=None, keepdims=False, out=None):
+        return ops.min(self, axis, keepdims) if _no_out(out, "min") else None
     def softmax(self, axis=-1): return ops.softmax(self, axis)
     def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
     def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
@@ -357,3 +362,11 @@ def node(record, parents, attrs, data, saved):
 
 # Imported last: the ops need the Tensor class defined above.
 from microdense import ops  # noqa: E402
+
+
+def _no_out(out, name):
+    """True when out is None (a tensor's result is a new tensor, never written into out=)."""
+    if out is not None:
+        raise TypeError(f"Tensor.{name}: out= is not supported (the result is a new Tensor); "
+                        f"use np.{name}(tensor.numpy(), out=...) for an array.")
+    return True

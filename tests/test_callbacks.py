@@ -220,14 +220,14 @@ def test_learning_rate_scheduler_sets_the_optimizer_rate():
     model = regression_model(learning_rate=0.1)
     seen = []
     record = LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(
-        model.optimizer.learning_rate))
+        float(model.optimizer.learning_rate)))
     history = model.fit(x, y, epochs=3, verbose=0, callbacks=[
         LearningRateScheduler(lambda epoch, lr: lr * 0.5), record])
     assert seen == pytest.approx([0.05, 0.025, 0.0125])
     assert history.history["learning_rate"] == pytest.approx([0.05, 0.025, 0.0125])
     model.fit(x, y, epochs=2, verbose=0,
               callbacks=[LearningRateScheduler(lambda epoch: 0.001 * (epoch + 1))])  # old form
-    assert model.optimizer.learning_rate == pytest.approx(0.002)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.002)
     with pytest.raises(ValueError, match="should be a float"):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda e: "x")])
 
@@ -244,10 +244,10 @@ def test_reduce_lr_on_plateau_after_patience():
         logs = {"val_loss": value}
         reducer.on_epoch_end(epoch, logs)
         assert logs["learning_rate"] == (rates[-1] if rates else 1.0)   # the rate it began with
-        rates.append(model.optimizer.learning_rate)
+        rates.append(float(model.optimizer.learning_rate))
     assert rates == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]       # every 2 flat epochs
     reducer = ReduceLROnPlateau(factor=0.5, patience=1, cooldown=2, min_lr=0.3)
     _, model = run_epochs(reducer, [1.0] * 8)
-    assert model.optimizer.learning_rate == 0.3            # halved twice, floored at min_lr
+    assert float(model.optimizer.learning_rate) == 0.3            # halved twice, floored at min_lr
     with pytest.raises(ValueError, match="factor >= 1.0"):
         ReduceLROnPlateau(factor=1.5)

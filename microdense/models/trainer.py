@@ -277,6 +277,8 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training or stream.ran_out:  # a generator that ended ends training
                 break
+        if epochs > initial_epoch:                   # use_ema: the weights take their averages
+            self.optimizer.finalize_variable_values(weights)
         callback_list.on_train_end(epoch_logs)
         return self.history
 

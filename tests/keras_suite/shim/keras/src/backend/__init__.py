@@ -7,6 +7,8 @@ from microdense.config import floatx
 from microdense.layers.symbolic import KerasTensor  # noqa: F401 (Keras's name)
 from microdense.tensor import Tensor
 from microdense.variables import Variable  # noqa: F401 (Keras's name)
+from microdense.ops import convert_to_tensor  # noqa: F401 (Keras's backend has it too)
+from microdense import ops as numpy  # noqa: F401 (keras.src.backend.numpy: the ops)
 
 # Python types as Keras's standardize_dtype names them (keras/src/backend/common/dtypes.py).
 _PYTHON_DTYPES = {bool: "bool", int: "int64", float: "float32", str: "string"}
