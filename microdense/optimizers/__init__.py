@@ -17,7 +17,7 @@ update_step, in tests/test_optimizers.py). Updates write into the weight arrays 
 and in-place operators): a layer holding `w.data` sees the new values and no weight is copied.
 """
 from microdense import registry
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, deserialize, serialize
 from microdense.optimizers.sgd import SGD
 from microdense.optimizers.adagrad import Adagrad
 from microdense.optimizers.rmsprop import RMSprop
@@ -35,21 +35,7 @@ from microdense.optimizers import schedules
 ALL_OBJECTS = {cls.__name__.lower(): cls for cls in (
     SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta, Adamax, Nadam, Lamb, Lion, Ftrl, Adafactor,
     LossScaleOptimizer)}
-
-
-def serialize(optimizer):
-    """{"class_name": "Adam", "config": {...}}"""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
-
-
-def deserialize(config, custom_objects=None):
-    """The optimizer `serialize` described (class names are matched case-insensitively)."""
-    name = config.get("class_name", "") if isinstance(config, dict) else config
-    if isinstance(name, str) and name.lower() in ALL_OBJECTS:
-        cls = ALL_OBJECTS[name.lower()]
-        arguments = config.get("config") or {} if isinstance(config, dict) else {}
-        return cls.from_config(dict(arguments), custom_objects)
-    return registry.deserialize_object(config, {}, "optimizer", custom_objects)
+registry.register_builtins("optimizers", ALL_OBJECTS)    # for deserialize (base.py)
 
 
 def get(identifier):

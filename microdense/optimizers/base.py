@@ -22,6 +22,7 @@ import warnings
 
 import numpy as np
 
+from microdense import registry
 from microdense.constraints import apply_constraints
 from microdense.naming import to_snake_case, unique_name
 from microdense.optimizers import state as saved_state
@@ -482,3 +483,21 @@ def _check_missing(missing, variables):
 def _scalar(value, like):
     """A numpy scalar of the weight's dtype, so scalar arithmetic rounds as Keras's does."""
     return like.dtype.type(value)
+
+
+# ---- saving an optimizer's settings ------------------------------------------------------
+
+def serialize(optimizer):
+    """{"class_name": "Adam", "config": {...}}"""
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """The optimizer `serialize` described (class names are matched case-insensitively)."""
+    name = config.get("class_name", "") if isinstance(config, dict) else config
+    table = registry.builtin_objects("optimizers")        # optimizers/__init__.py's
+    if isinstance(name, str) and name.lower() in table:
+        cls = table[name.lower()]
+        arguments = config.get("config") or {} if isinstance(config, dict) else {}
+        return cls.from_config(dict(arguments), custom_objects)
+    return registry.deserialize_object(config, {}, "optimizer", custom_objects)

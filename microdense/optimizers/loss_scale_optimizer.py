@@ -6,7 +6,7 @@ whose gradients overflowed. microdense computes in float32 or float64 and has no
 precision, so there is nothing to rescue: this wrapper scales nothing and hands every call to
 its inner optimizer. It exists so that Keras code and configs that use it run unchanged.
 """
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, deserialize, serialize
 
 # The base optimizer's arguments: set them on the inner optimizer (as Keras says). Their
 # defaults are accepted, as Keras accepts them, so that configs of older Keras versions load.
@@ -117,14 +117,12 @@ class LossScaleOptimizer(Optimizer):
         self.inner_optimizer.set_state(state)
 
     def get_config(self):
-        from microdense.optimizers import serialize      # the package imports this module
         return {"name": self.name, "inner_optimizer": serialize(self.inner_optimizer),
                 "initial_scale": self.initial_scale,
                 "dynamic_growth_steps": self.dynamic_growth_steps}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from microdense.optimizers import deserialize
         config = dict(config)
         inner = deserialize(config.pop("inner_optimizer"), custom_objects)
         return cls(inner, **config)
