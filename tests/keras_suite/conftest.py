@@ -22,12 +22,15 @@ sys.path.insert(0, str(HERE / "shim"))
 collect_ignore = ["shim"]      # test_case.py and test_utils.py there are helpers, not tests
 
 # "- `activations/activations_test.py::ActivationsTest::test_x`: the reason" deselects;
-# "- adapted `...`: what changed" only records an adaptation (its target must exist too).
-_ENTRY = re.compile(r"^- (adapted )?`([^`]+)`\s*:\s*(\S.*)$")
+# "- adapted `...`: what changed" only records an adaptation (its target must exist too);
+# "- not vendored `initializers/initializer_test.py`: why" names a Keras file left out (it
+# cannot even be imported here), which must then be absent from keras_tests/.
+_ENTRY = re.compile(r"^- (adapted |not vendored )?`([^`]+)`\s*:\s*(.*)$")
 
 
 def read_entries(path=DESELECTED):
-    """[(test id relative to keras_tests/, reason, is_adaptation)] from DESELECTED.md."""
+    """[(test id relative to keras_tests/, reason, kind)] from DESELECTED.md; kind is
+    "deselected", "adapted" or "not vendored". A reason may go on in indented lines."""
     entries = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("- "):
@@ -35,11 +38,16 @@ def read_entries(path=DESELECTED):
             if match is None:
                 raise pytest.UsageError(
                     f"{path.name}:{number}: an entry is written "
-                    f"- `file.py::Class::test`: reason  (or - adapted `...`: what changed); "
-                    f"got {line!r}")
-            adapted, target, reason = match.groups()
-            entries.append((target, reason, bool(adapted)))
-    return entries
+                    f"- `file.py::Class::test`: reason  (or - adapted `...`: what changed, "
+                    f"or - not vendored `file.py`: why); got {line!r}")
+            kind, target, reason = match.groups()
+            entries.append([target, reason.strip(), (kind or "deselected").strip(), number])
+        elif line.startswith("  ") and entries:
+            entries[-1][1] = (entries[-1][1] + " " + line.strip()).strip()
+    for target, reason, _, number in entries:
+        if not reason:
+            raise pytest.UsageError(f"{path.name}:{number}: `{target}` needs a reason")
+    return [(target, reason, kind) for target, reason, kind, _ in entries]
 
 
 def _test_id(item):
@@ -73,9 +81,14 @@ def pytest_collection_modifyitems(config, items):
         return
     modules = {item.path.relative_to(KERAS_TESTS).as_posix(): item.module for item in ours}
     entries = read_entries()
-    for target, _, _ in entries:
-        _check_exists(target, modules)
-    deselect = [target for target, _, adapted in entries if not adapted]
+    for target, _, kind in entries:
+        if kind == "not vendored":
+            if (KERAS_TESTS / target).exists():
+                raise pytest.UsageError(f"{DESELECTED.name}: keras_tests/{target} is listed as "
+                                        f"not vendored but is there: remove one or the other")
+        else:
+            _check_exists(target, modules)
+    deselect = [target for target, _, kind in entries if kind == "deselected"]
     kept, dropped = [], []
     for item in items:
         test_id = _test_id(item) if item in ours else None
