@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from microdense import config
+
 HERE = Path(__file__).parent
 KERAS_TESTS = HERE / "keras_tests"
 DESELECTED = HERE / "DESELECTED.md"
@@ -26,6 +28,44 @@ collect_ignore = ["shim"]      # test_case.py and test_utils.py there are helper
 # "- not vendored `initializers/initializer_test.py`: why" names a Keras file left out (it
 # cannot even be imported here), which must then be absent from keras_tests/.
 _ENTRY = re.compile(r"^- (adapted |not vendored )?`([^`]+)`\s*:\s*(.*)$")
+
+
+def pytest_configure(config):
+    # Keras's own marker (its conftest registers it): microdense trains, so it only labels.
+    config.addinivalue_line("markers", "requires_trainable_backend: Keras's marker for tests "
+                                       "that train (microdense always can)")
+
+
+@pytest.fixture(autouse=True)
+def _restore_microdense_settings():
+    """Keras's tests change global settings and do not always put them back (logging sent to
+    the logging module, floatx): restore them after each test, so the rest of the suite runs
+    as it would alone."""
+    settings = (config.floatx(), config.epsilon(), config.is_interactive_logging_enabled(),
+                config._LOGGER.level)
+    yield
+    floatx, epsilon, interactive, level = settings
+    config.set_floatx(floatx)
+    config.set_epsilon(epsilon)
+    if interactive:
+        config.enable_interactive_logging()
+    else:
+        config.disable_interactive_logging()
+    config._LOGGER.setLevel(level)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A Keras test that skips itself (a skipif on Keras's backend or a missing package) fails
+    here instead: every selected test must pass, and what cannot run is deselected, with its
+    reason, in DESELECTED.md."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and KERAS_TESTS in item.path.parents and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = (f"{_test_id(item)} skipped itself ({report.longrepr[-1]}): in the "
+                           f"Keras suite a test passes or is deselected in DESELECTED.md "
+                           f"with its reason")
 
 
 def read_entries(path=DESELECTED):

@@ -1,0 +1,7 @@
+"""keras.src.models -> microdense.models."""
+from keras.src.models import sequential  # noqa: F401 (before __getattr__: a submodule)
+from microdense import models as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)
