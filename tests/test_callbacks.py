@@ -102,7 +102,7 @@ def test_early_stopping_auto_mode_and_missing_monitor():
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     stopper = EarlyStopping(monitor="val_accuracy", patience=1)
     run_epochs(stopper, [0.5, 0.6], key="val_accuracy", model=model)
-    assert stopper.monitor_op is md.ops.greater            # accuracy goes up (as Keras: ops.greater)
+    assert stopper.monitor_op is md.ops.greater     # accuracy goes up (Keras: ops.greater)
     with pytest.warns(UserWarning, match="not available"):
         run_epochs(EarlyStopping(monitor="val_loss"), [0.5], key="loss")
     with pytest.raises(ValueError, match="mode='max'"):

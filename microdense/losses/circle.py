@@ -5,9 +5,8 @@ from where it should be, so the pairs that are most wrong dominate the gradient.
 import numpy as np
 
 from microdense import ops
-from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target,
-                                    reduce_weighted_values)
-from microdense.tensor import Tensor, as_tensor, literal
+from microdense.losses.loss import LossFunctionWrapper, _as_prediction, _as_target
+from microdense.tensor import literal
 
 # Where Keras writes -inf to leave a pair out of a logsumexp: exp(_LEFT_OUT - m) is exactly 0
 # all the same, and a row left out entirely gets a finite (zero) gradient instead of NaN.

@@ -1,5 +1,5 @@
 """keras.src.models -> microdense.models."""
-from keras.src.models import sequential  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.models import sequential  # noqa: F401 (a submodule)
 from microdense import models as _target
 
 
