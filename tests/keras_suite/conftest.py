@@ -70,10 +70,16 @@ def pytest_runtest_makereport(item, call):
 
 def read_entries(path=DESELECTED):
     """[(test id relative to keras_tests/, reason, kind)] from DESELECTED.md; kind is
-    "deselected", "adapted" or "not vendored". A reason may go on in indented lines."""
+    "deselected", "adapted" or "not vendored". A reason may go on in indented lines; a
+    ``` block holds examples, which are skipped."""
     entries = []
+    in_example = False                  # lines in a ``` block are examples, not entries
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("- "):
+        if line.startswith("```"):
+            in_example = not in_example
+        elif in_example:
+            continue
+        elif line.startswith("- "):
             match = _ENTRY.match(line)
             if match is None:
                 raise pytest.UsageError(

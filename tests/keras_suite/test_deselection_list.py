@@ -15,7 +15,8 @@ def write(tmp_path, text):
 
 
 def test_entries_of_the_three_kinds_with_reasons_over_several_lines(tmp_path):
-    path = write(tmp_path, "# title\n\nSome prose.\n\n## losses\n"
+    path = write(tmp_path, "# title\n\nSome prose.\n```\n- `an/example.py`: not read\n```\n"
+                           "## losses\n"
                            "- `losses/a_test.py::T::test_x`: a reason\n"
                            "- `losses/a_test.py::T`:\n  a reason on the next line\n"
                            "  and one more.\n"
