@@ -729,3 +729,44 @@ def test_one_class_warnings_and_shape_errors_use_kerass_words():
         losses.categorical_crossentropy(np.array([[0], [1], [2]]), np.full((3, 3), 1 / 3))
     with pytest.raises(ValueError, match="must have the same shape"):
         losses.binary_crossentropy(np.zeros((3, 1)), np.full((3, 3), 0.5))
+
+
+# ---- CTC: the forward algorithm against every alignment counted out ------------------------
+
+def ctc_by_enumeration(labels, logits):
+    """-log sum over all frame paths that collapse to `labels` (merge repeats, drop blank 0)
+    of the product of their softmax probabilities: the definition, for tiny T and classes."""
+    import itertools
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    probs = probs / probs.sum(-1, keepdims=True)
+    total = 0.0
+    for path in itertools.product(range(logits.shape[1]), repeat=logits.shape[0]):
+        collapsed = [c for i, c in enumerate(path) if c != 0 and (i == 0 or c != path[i - 1])]
+        if collapsed == list(labels):
+            total += np.prod(probs[np.arange(len(path)), path])
+    return -np.log(total)
+
+
+def test_ctc_is_minus_log_the_sum_over_alignments():
+    rng_ctc = np.random.default_rng(5)
+    logits = rng_ctc.normal(size=(3, 5, 3))                     # batch 3, 5 frames, 3 classes
+    y_true = np.array([[1, 2, 0], [1, 1, 0], [2, 0, 0]])        # 0 pads; [1, 1] needs a blank
+    per_sequence = losses.ctc(y_true, logits).data
+    expected = [ctc_by_enumeration([1, 2], logits[0]), ctc_by_enumeration([1, 1], logits[1]),
+                ctc_by_enumeration([2], logits[2])]
+    np.testing.assert_allclose(per_sequence, expected, rtol=1e-5)
+    assert losses.CTC()(y_true, logits).dtype == np.float32     # the class: floatx, as Keras
+    # keras/src/losses/losses_test.py, CTCTest.test_correctness
+    keras_logits = (np.arange(24).reshape((2, 4, 3)).astype("float32") - 12) / 100
+    assert losses.CTC()(np.array([[1, 2, 1, 0], [1, 2, 0, 2]]), keras_logits).item() == \
+        pytest.approx(2.448645, rel=1e-6)
+    assert losses.CTC(name="myctc").get_config() == {"name": "myctc",
+                                                     "reduction": "sum_over_batch_size"}
+    with pytest.raises(ValueError, match=r"y_true.shape=\(3,\)"):
+        losses.ctc(np.array([1, 2, 0]), logits)
+
+
+def test_ctc_gradient_is_the_loops_composition():
+    logits = np.random.default_rng(6).normal(size=(2, 4, 3))
+    y_true = np.array([[1, 2], [2, 0]])
+    assert md.gradcheck(lambda z: losses.ctc(y_true, z), logits)
