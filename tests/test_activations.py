@@ -175,7 +175,7 @@ def test_slopes_at_zero_are_the_true_derivatives():
     assert slope_at(activations.elu, 0.0) == pytest.approx(1.0)
     assert slope_at(activations.mish, 0.0) == pytest.approx(math.tanh(math.log(2.0)))
     # erfc'(0) = -2/sqrt(pi); the fitted erfc's slope there is 6e-6 off (relative)
-    assert slope_at(activations._erfc, 0.0) == pytest.approx(-2 / math.sqrt(math.pi), rel=1e-5)
+    assert slope_at(md.ops.activations._erfc, 0.0) == pytest.approx(-2 / math.sqrt(math.pi), rel=1e-5)
 
 
 def test_gelu_slope_against_the_exact_derivative():
@@ -307,9 +307,9 @@ def test_serialize_builtins_by_name():
 
 @pytest.fixture
 def clean_registry(monkeypatch):
-    from microdense import utils
-    monkeypatch.setattr(utils, "_REGISTERED_OBJECTS", {})
-    monkeypatch.setattr(utils, "_REGISTERED_NAMES", {})
+    from microdense import registry
+    monkeypatch.setattr(registry, "_REGISTERED_OBJECTS", {})
+    monkeypatch.setattr(registry, "_REGISTERED_NAMES", {})
 
 
 def test_registered_activation_round_trips(clean_registry):

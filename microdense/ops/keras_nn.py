@@ -1,10 +1,11 @@
 """keras.ops's neural-network functions (keras.ops.nn) and comparisons (see keras_ops.py).
 
-The activations are microdense.activations' compositions (imported on use: activations imports
-the ops package); the comparisons return bool constants, as Keras cannot differentiate them."""
+The activations are ops/activations.py's compositions; the comparisons return bool constants,
+as Keras cannot differentiate them."""
 import numpy as np
 
 from microdense import config
+from microdense.ops import activations
 from microdense.ops.arithmetic import power
 from microdense.ops.elementwise import abs, maximum
 from microdense.ops.op import data_op
@@ -87,38 +88,32 @@ def isinf(x):
 
 def relu6(x):
     """min(max(x, 0), 6)."""
-    from microdense import activations     # activations imports this package: import on use
     return activations.relu6(x)
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x."""
-    from microdense import activations
     return activations.leaky_relu(x, negative_slope)
 
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    from microdense import activations
     return activations.elu(x, alpha)
 
 
 def selu(x):
     """Scaled ELU (Klambauer et al.)."""
-    from microdense import activations
     return activations.selu(x)
 
 
 def gelu(x, approximate=True):
     """GELU; keras.ops.gelu defaults to the tanh approximation (keras.activations.gelu to the
     exact erf form)."""
-    from microdense import activations
     return activations.gelu(x, approximate=approximate)
 
 
 def silu(x):
     """x * sigmoid(x)."""
-    from microdense import activations
     return activations.silu(x)
 
 
@@ -129,25 +124,21 @@ def swish(x):
 
 def softplus(x):
     """log(1 + exp(x)), without overflow."""
-    from microdense import activations
     return activations.softplus(x)
 
 
 def softsign(x):
     """x / (1 + |x|)."""
-    from microdense import activations
     return activations.softsign(x)
 
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
-    from microdense import activations
     return activations.hard_sigmoid(x)
 
 
 def hard_silu(x):
     """x * hard_sigmoid(x)."""
-    from microdense import activations
     return activations.hard_silu(x)
 
 
@@ -185,65 +176,54 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 def celu(x, alpha=1.0):
     """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
-    from microdense import activations
     return activations.celu(x, alpha)
 
 
 def glu(x, axis=-1):
     """a * sigmoid(b), a and b the two halves of x along `axis`."""
-    from microdense import activations
     return activations.glu(x, axis)
 
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
-    from microdense import activations
     return activations.hard_tanh(x)
 
 
 def hard_shrink(x, threshold=0.5):
     """x if |x| > threshold, else 0."""
-    from microdense import activations
     return activations.hard_shrink(x, threshold)
 
 
 def soft_shrink(x, threshold=0.5):
     """x - threshold above it, x + threshold below -threshold, else 0."""
-    from microdense import activations
     return activations.soft_shrink(x, threshold)
 
 
 def tanh_shrink(x):
     """x - tanh(x)."""
-    from microdense import activations
     return activations.tanh_shrink(x)
 
 
 def threshold(x, threshold, default_value):
     """x if x > threshold, else default_value."""
-    from microdense import activations
     return activations.threshold(x, threshold, default_value)
 
 
 def sparse_plus(x):
     """0 if x <= -1, (x + 1)^2 / 4 if -1 < x < 1, x if x >= 1."""
-    from microdense import activations
     return activations.sparse_plus(x)
 
 
 def sparse_sigmoid(x):
     """0 if x <= -1, (x + 1) / 2 if -1 < x < 1, 1 if x >= 1."""
-    from microdense import activations
     return activations.sparse_sigmoid(x)
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x^2 + b)) / 2."""
-    from microdense import activations
     return activations.squareplus(x, b)
 
 
 def sparsemax(x, axis=-1):
     """max(x - tau, 0), tau such that the outputs sum to 1 along `axis`."""
-    from microdense import activations
     return activations.sparsemax(x, axis)
