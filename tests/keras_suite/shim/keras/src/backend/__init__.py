@@ -3,8 +3,10 @@
 import numpy as np
 
 from microdense import backend as _target
+from microdense import random  # noqa: F401 (keras.src.backend.random: SeedGenerator, ...)
 from microdense.config import floatx
 from microdense.layers.symbolic import KerasTensor  # noqa: F401 (Keras's name)
+from microdense.ops import shape  # noqa: F401 (keras.src.backend.shape is ops.shape)
 from microdense.tensor import Tensor
 from microdense.variables import Variable  # noqa: F401 (Keras's name)
 from microdense.ops import convert_to_tensor  # noqa: F401 (Keras's backend has it too)
