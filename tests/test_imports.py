@@ -80,3 +80,14 @@ print(sorted(name for name in sys.modules if name.startswith("microdense.")))
         loaded[module] = run.stdout
     assert "microdense.layers" not in loaded["backend"]
     assert "microdense.diagnostics" not in loaded["callbacks"]
+
+
+def test_optional_packages_load_only_when_used():
+    """`import microdense` costs numpy and graphviz only: the sweeps' joblib and Dask, the plots'
+    matplotlib and the test tools load when a feature first asks for them."""
+    optional = ["joblib", "threadpoolctl", "dask", "distributed", "matplotlib", "pandas",
+                "selenium", "absl", "grimp", "importlinter", "pytest", "torch"]
+    run = run_script("import sys, json, microdense; print(json.dumps(sorted(sys.modules)))", "")
+    assert run.returncode == 0, run.stderr
+    loaded = set(json.loads(run.stdout))
+    assert [name for name in optional if name in loaded] == []
