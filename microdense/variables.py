@@ -108,3 +108,19 @@ class Variable(Tensor):
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"value={np.array2string(self.data, precision=4, threshold=20)}>")
+
+
+def instances_in(value, kinds):
+    """The objects of `kinds` in an attribute's value: itself, or inside lists, tuples and
+    dicts (any depth), in order. How a layer finds the Variables it holds, and a metric its
+    Variables and metrics (Keras's attribute tracking)."""
+    stack, found = [value], []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, kinds):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return found

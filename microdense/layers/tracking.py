@@ -14,7 +14,7 @@ assignment (`self.blocks = []` then `self.blocks.append(Dense(4))` in a loop) co
 Only lists, tuples and dicts are opened (exactly those types); any other object (an optimizer,
 a callback, a Node of the functional graph) is not a part of the layer and is not searched.
 """
-from microdense.variables import Variable
+from microdense.variables import Variable, instances_in
 
 _CONTAINERS = (list, tuple, dict)      # exactly these: a NamedTuple (a Scope) is not opened
 
@@ -51,16 +51,7 @@ def flatten_layers(layer):
 
 def variables_in(value):
     """The Variables in an attribute's value: itself, or inside lists/tuples/dicts."""
-    stack, found = [value], []
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Variable):
-            found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-    return found
+    return instances_in(value, Variable)
 
 
 def unique(weights):

@@ -26,6 +26,7 @@ import numpy as np
 
 from microdense import config
 from microdense.metrics.variable import Variable
+from microdense.variables import instances_in
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor
 
@@ -37,18 +38,8 @@ def _dtype_name(dtype):
 
 
 def _parts(value):
-    """The Variables and Metrics in an attribute's value: itself, or inside lists, tuples
-    and dicts (any depth), in order."""
-    stack, found = [value], []
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (Variable, Metric)):
-            found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-    return found
+    """The Variables and Metrics in an attribute's value (variables.instances_in)."""
+    return instances_in(value, (Variable, Metric))
 
 
 class Metric:

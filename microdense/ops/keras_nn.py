@@ -6,6 +6,12 @@ import numpy as np
 
 from microdense import config
 from microdense.ops import activations
+# keras.ops.nn's activations are ops/activations.py's functions themselves (keras.ops.gelu,
+# whose default is the tanh approximation, is defined below).
+from microdense.ops.activations import (  # noqa: F401
+    celu, elu, glu, hard_shrink, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu,
+    log_sigmoid, relu6, selu, silu, soft_shrink, softplus, softsign, sparse_plus, sparse_sigmoid,
+    sparsemax, squareplus, swish, tanh_shrink, threshold)
 from microdense.ops.arithmetic import power
 from microdense.ops.elementwise import abs, maximum
 from microdense.ops.op import data_op
@@ -86,70 +92,10 @@ def isinf(x):
 
 # ---- neural-network functions (keras.ops.nn) -------------------------------------------------
 
-def relu6(x):
-    """min(max(x, 0), 6)."""
-    return activations.relu6(x)
-
-
-def leaky_relu(x, negative_slope=0.2):
-    """x if x >= 0 else negative_slope * x."""
-    return activations.leaky_relu(x, negative_slope)
-
-
-def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-    return activations.elu(x, alpha)
-
-
-def selu(x):
-    """Scaled ELU (Klambauer et al.)."""
-    return activations.selu(x)
-
-
 def gelu(x, approximate=True):
     """GELU; keras.ops.gelu defaults to the tanh approximation (keras.activations.gelu to the
     exact erf form)."""
     return activations.gelu(x, approximate=approximate)
-
-
-def silu(x):
-    """x * sigmoid(x)."""
-    return activations.silu(x)
-
-
-def swish(x):
-    """x * sigmoid(x) (Keras's other name for silu)."""
-    return silu(x)
-
-
-def softplus(x):
-    """log(1 + exp(x)), without overflow."""
-    return activations.softplus(x)
-
-
-def softsign(x):
-    """x / (1 + |x|)."""
-    return activations.softsign(x)
-
-
-def hard_sigmoid(x):
-    """relu6(x + 3) / 6."""
-    return activations.hard_sigmoid(x)
-
-
-def hard_silu(x):
-    """x * hard_sigmoid(x)."""
-    return activations.hard_silu(x)
-
-
-def hard_swish(x):
-    """x * hard_sigmoid(x) (Keras's other name for hard_silu)."""
-    return hard_silu(x)
-
-
-def log_sigmoid(x):
-    """log(sigmoid(x)) = -softplus(-x), which never takes the log of 0."""
-    return -softplus(-as_tensor(x))
 
 
 def normalize(x, axis=-1, order=2, epsilon=None):
@@ -173,57 +119,3 @@ def normalize(x, axis=-1, order=2, epsilon=None):
 
 
 # ---- Keras 3's newer activations (keras.ops.celu, ...): activations' compositions -----------
-
-def celu(x, alpha=1.0):
-    """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
-    return activations.celu(x, alpha)
-
-
-def glu(x, axis=-1):
-    """a * sigmoid(b), a and b the two halves of x along `axis`."""
-    return activations.glu(x, axis)
-
-
-def hard_tanh(x):
-    """clip(x, -1, 1)."""
-    return activations.hard_tanh(x)
-
-
-def hard_shrink(x, threshold=0.5):
-    """x if |x| > threshold, else 0."""
-    return activations.hard_shrink(x, threshold)
-
-
-def soft_shrink(x, threshold=0.5):
-    """x - threshold above it, x + threshold below -threshold, else 0."""
-    return activations.soft_shrink(x, threshold)
-
-
-def tanh_shrink(x):
-    """x - tanh(x)."""
-    return activations.tanh_shrink(x)
-
-
-def threshold(x, threshold, default_value):
-    """x if x > threshold, else default_value."""
-    return activations.threshold(x, threshold, default_value)
-
-
-def sparse_plus(x):
-    """0 if x <= -1, (x + 1)^2 / 4 if -1 < x < 1, x if x >= 1."""
-    return activations.sparse_plus(x)
-
-
-def sparse_sigmoid(x):
-    """0 if x <= -1, (x + 1) / 2 if -1 < x < 1, 1 if x >= 1."""
-    return activations.sparse_sigmoid(x)
-
-
-def squareplus(x, b=4):
-    """(x + sqrt(x^2 + b)) / 2."""
-    return activations.squareplus(x, b)
-
-
-def sparsemax(x, axis=-1):
-    """max(x - tau, 0), tau such that the outputs sum to 1 along `axis`."""
-    return activations.sparsemax(x, axis)
