@@ -83,12 +83,15 @@ def test_normalization_adapt_standardizes_and_invert_undoes_it():
     train = data(100, 3)
     layer = Normalization()
     layer.adapt(train)
-    np.testing.assert_allclose(layer.mean.data, train.mean(axis=0), rtol=1e-5)
-    np.testing.assert_allclose(layer.variance.data, train.var(axis=0), rtol=1e-5)
+    # The weights are (features,); layer.mean is shaped to broadcast, (1, features), as Keras.
+    np.testing.assert_allclose(layer.adapt_mean.data, train.mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.adapt_variance.data, train.var(axis=0), rtol=1e-5)
+    assert layer.mean.shape == (1, 3)
     out = layer(train).data
     np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(out.std(axis=0), 1, rtol=1e-4)
-    back = Normalization(invert=True, mean=layer.mean.data, variance=layer.variance.data)
+    back = Normalization(invert=True, mean=layer.adapt_mean.data,
+                         variance=layer.adapt_variance.data)
     np.testing.assert_allclose(back(out).data, train, rtol=1e-4, atol=1e-4)
     assert back.weights == []                                   # given values are constants
     with pytest.raises(ValueError, match="both `mean` and `variance` must be set"):

@@ -25,6 +25,7 @@ class ReLU(Layer):
         self.max_value = max_value
         self.negative_slope = negative_slope
         self.threshold = threshold
+        self._build_at_init()
 
     def call(self, x, training=False):
         return activations.relu(x, negative_slope=self.negative_slope,
@@ -49,6 +50,7 @@ class LeakyReLU(Layer):
                              f"negative_slope={negative_slope}")
         super().__init__(**kwargs)
         self.negative_slope = negative_slope
+        self._build_at_init()
 
     def call(self, x, training=False):
         return activations.leaky_relu(x, negative_slope=self.negative_slope)
@@ -111,6 +113,7 @@ class ELU(Layer):
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha
+        self._build_at_init()
 
     def call(self, x, training=False):
         return activations.elu(x, alpha=self.alpha)
@@ -125,18 +128,16 @@ class ELU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along `axis`: exp(x) / sum(exp(x)), each slice summing to 1."""
+    """Softmax along `axis` (an int, or a tuple of axes): exp(x) / sum(exp(x)), each slice
+    summing to 1."""
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+        self._build_at_init()
 
     def call(self, x, training=False):
-        if isinstance(self.axis, (list, tuple)):
-            if len(self.axis) > 1:             # over several axes at once, as Keras
-                axes = tuple(self.axis)
-                return (x - x.logsumexp(axis=axes, keepdims=True)).exp()
-            return activations.softmax(x, axis=self.axis[0])
+        # A tuple of axes (Keras's Softmax(axis=(-2, -1))) normalizes over all of them at once.
         return activations.softmax(x, axis=self.axis)
 
     def describe(self):

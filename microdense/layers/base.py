@@ -135,6 +135,14 @@ class Layer(LayerSaving):
         else:
             self._input_shape_arg = None
 
+    def _build_at_init(self):
+        """Built on construction, as Keras's layers without weights (ReLU, Dropout, ...): a
+        layer whose class keeps the default build() has nothing to create. A subclass that
+        writes its own build() is left unbuilt, so its build() still runs on the first
+        call."""
+        if type(self).build is Layer.build:
+            self.built = True
+
     # -- to override ---------------------------------------------------------------------
     def build(self, input_shape):
         """Create the weights for inputs of `input_shape` (batch axis first). Default: none.

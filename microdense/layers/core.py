@@ -103,7 +103,7 @@ class Dense(Layer):
         z = x @ self.kernel                            # (batch, units)
         if self.bias is not None:
             z = z + self.bias                          # bias broadcasts over the batch
-        if self.activation is activations.linear:      # linear adds no op to the graph
+        if self._is_linear():                          # linear adds no op to the graph
             z.name = f"{self.name}/out"
             return z
         z.name = f"{self.name}/z"
@@ -115,8 +115,13 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def _is_linear(self):
+        """No activation: linear, or None set after construction (`dense.activation = None`,
+        which Keras's Dense.call also takes as "none")."""
+        return self.activation is None or self.activation is activations.linear
+
     def describe(self):
-        if self.activation is activations.linear:
+        if self._is_linear():
             return f"Dense({self.units})"
         return f"Dense({self.units}, activation={activation_name(self.activation)})"
 
@@ -124,7 +129,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update({
             "units": self.units,
-            "activation": activations.serialize(self.activation),
+            "activation": activations.serialize(self.activation or activations.linear),
             "use_bias": self.use_bias,
             "kernel_initializer": serialize(initializers, self.kernel_initializer),
             "bias_initializer": serialize(initializers, self.bias_initializer),
@@ -144,6 +149,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self._build_at_init()
 
     def call(self, x, training=False):
         out = activations.apply(self.activation, x)
@@ -177,6 +183,7 @@ class Dropout(Layer):
         self.seed = seed
         # A seeded layer draws its own masks; otherwise the global generator (set_random_seed).
         self._rng = np.random.default_rng(seed) if seed is not None else None
+        self._build_at_init()
 
     def call(self, x, training=False):
         if not training or self.rate == 0:

@@ -12,6 +12,13 @@ from microdense import ops
 from microdense.layers.base import Layer
 
 
+def _several_shapes(input_shape):
+    """True for a list or tuple of shapes, build([s1, s2]) or build((s1, s2)) (Keras takes
+    both); False for one shape, a tuple of sizes."""
+    return isinstance(input_shape, (list, tuple)) and len(input_shape) > 0 and \
+        all(isinstance(shape, (list, tuple)) for shape in input_shape)
+
+
 class Merge(Layer):
     """Base of the elementwise merges: checks for a list of at least two inputs of
     compatible shapes, then combines them with `_merge`."""
@@ -23,8 +30,8 @@ class Merge(Layer):
         self.built = True
 
     def _check_shapes(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
-            count = len(input_shape) if isinstance(input_shape, list) else 1
+        if not _several_shapes(input_shape) or len(input_shape) < self.min_inputs:
+            count = len(input_shape) if _several_shapes(input_shape) else 1
             raise ValueError(f"A merge layer ({type(self).__name__} '{self.name}') should be "
                              f"called on a list of at least {self.min_inputs} inputs. Got "
                              f"{count} input(s).")
@@ -73,7 +80,7 @@ class Subtract(Merge):
     """Difference of exactly two inputs: output = x_1 - x_2."""
 
     def build(self, input_shape):
-        if isinstance(input_shape, list) and len(input_shape) != 2:
+        if _several_shapes(input_shape) and len(input_shape) != 2:
             raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
                              f"Received: input_shape={input_shape}")
         super().build(input_shape)
