@@ -332,3 +332,64 @@ def test_a_users_layer_builds_trains_and_rebuilds():
     assert clone.factor == 3.0
     model = md.models.Sequential([Dense(2, input_shape=(3,)), Scale()])
     assert model.output_shape == (None, 2) and model.count_params() == 3 * 2 + 2 + 2
+
+
+# ---- Keras's object model (issue 24) ------------------------------------------------------
+
+def test_merge_layers_build_from_a_tuple_of_shapes_as_from_a_list():
+    for layer in (md.layers.Add(), md.layers.Subtract(), md.layers.Multiply(),
+                  md.layers.Average(), md.layers.Maximum(), md.layers.Minimum(),
+                  md.layers.Concatenate(), md.layers.Dot(axes=-1)):
+        layer.build(((None, 3), (None, 3)))
+        assert layer.built, type(layer).__name__
+    with pytest.raises(ValueError, match="list of at least 2 inputs"):
+        md.layers.Add().build((None, 3))              # one shape, not a tuple of them
+
+
+def test_dense_activation_set_to_none_after_construction_is_linear():
+    layer = Dense(3, activation="relu")
+    x = data(4, 2)
+    layer(x)
+    layer.activation = None
+    out = layer(x).data
+    np.testing.assert_allclose(out, x @ layer.kernel.data + layer.bias.data, rtol=1e-6)
+    assert (out < 0).any()                            # no relu left
+    assert layer.get_config()["activation"] == "linear"
+    assert layer.describe() == "Dense(3)"
+
+
+def test_softmax_over_several_axes_sums_to_one_over_them_and_is_differentiable():
+    x = data(2, 3, 4)
+    expected = np.exp(x) / np.exp(x).sum(axis=(1, 2), keepdims=True)
+    for out in (activations.softmax(Tensor(x), axis=(-2, -1)),
+                Softmax(axis=(1, 2))(x), Softmax(axis=[-1, -2])(x)):
+        np.testing.assert_allclose(out.data, expected, rtol=1e-5)
+    md.gradcheck(lambda t: activations.softmax(t, axis=(-2, -1)) * np.arange(24.0).reshape(
+        2, 3, 4), x.astype(np.float64))
+    with pytest.raises(ValueError, match="names the same axis twice"):
+        activations.softmax(Tensor(x), axis=(2, -1))
+
+
+def test_layers_without_weights_are_built_on_construction_as_keras():
+    for layer in (ReLU(), LeakyReLU(), ELU(), Softmax(), Activation("tanh"), Dropout(0.5)):
+        assert layer.built, type(layer).__name__
+    assert not PReLU().built and not Dense(2).built   # they have weights to make
+
+    class OwnBuild(ReLU):                             # a build() of its own still runs
+        def build(self, input_shape):
+            self.width = input_shape[-1]
+            super().build(input_shape)
+
+    layer = OwnBuild()
+    assert not layer.built
+    layer(data(2, 5))
+    assert layer.width == 5
+
+
+def test_input_batch_shape_keeps_its_batch_size():
+    x = Input(batch_shape=(2, 3))
+    model = md.models.Model(x, Dense(4)(x))
+    assert model.inputs[0].shape == (2, 3)
+    assert model.layers[0].get_config()["batch_shape"] == [2, 3]
+    sequential = md.models.Sequential([InputLayer(batch_input_shape=(2, 3)), Dense(4)])
+    assert sequential.inputs[0].shape == (2, 3)

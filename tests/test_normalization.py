@@ -110,3 +110,77 @@ def test_an_adapted_normalization_is_saved_with_its_model(tmp_path):
     restored = load_model(tmp_path / "norm.mdz")
     np.testing.assert_array_equal(restored.predict(train, verbose=0),
                                   model.predict(train, verbose=0))
+
+
+# ---- adapt on batches (issue 24) ------------------------------------------------------------
+
+def test_adapt_on_batches_builds_for_the_batch_rank_and_matches_the_whole_array():
+    train = data(32, 4)
+    whole = Normalization()
+    whole.adapt(train)
+
+    def generator():
+        yield train[:5]
+        yield train[5:20], np.zeros(15)             # (x, y): only x counts
+        yield train[20:]
+
+    class Batches(md.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return train[index * 8:(index + 1) * 8], None, None
+
+    sources = {"list": [train[:8], train[8:16], train[16:]], "generator": generator(),
+               "iterator": iter([train[:10], train[10:]]), "pydataset": Batches()}
+    for kind, source in sources.items():
+        layer = Normalization()
+        layer.adapt(source)
+        out = layer(train).data
+        assert out.shape == (32, 4), kind         # built for (batch, 4), not (1, 32, 4)
+        # Batches combined one at a time give the statistics of the whole array.
+        np.testing.assert_allclose(layer.adapt_mean.data, whole.adapt_mean.data, rtol=1e-5,
+                                   err_msg=kind)
+        np.testing.assert_allclose(layer.adapt_variance.data, whole.adapt_variance.data,
+                                   rtol=1e-5, err_msg=kind)
+        np.testing.assert_allclose(out.var(axis=0), 1.0, rtol=1e-4, err_msg=kind)
+
+
+def test_adapt_steps_stops_an_endless_generator_and_several_kept_axes_stream_too():
+    train = data(16, 3, 2)
+
+    def endless():
+        while True:
+            yield train[:4]
+
+    layer = Normalization(axis=(1, 2))
+    layer.adapt(endless(), steps=3)                 # three copies of the same batch
+    np.testing.assert_allclose(layer.adapt_mean.data, train[:4].mean(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.adapt_variance.data, train[:4].var(axis=0), rtol=1e-4)
+    assert layer.mean.shape == (1, 3, 2)
+
+
+def test_adapt_refuses_what_is_not_batches_of_arrays_and_shapes_that_disagree():
+    with pytest.raises(TypeError, match="list of batches: for one array of samples pass "
+                                        "np.array"):
+        Normalization().adapt([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match="empty iterable"):
+        Normalization().adapt([])
+    layer = Normalization()
+    with pytest.raises(ValueError, match="incompatible shape, data.shape=\\(2, 5\\)"):
+        layer.adapt([data(4, 3), data(2, 5)])
+    layer = Normalization()
+    layer.build((None, 5))
+    with pytest.raises(ValueError, match="incompatible shape"):
+        layer.adapt(data(10, 3))
+
+
+def test_given_mean_and_variance_broadcast_against_the_kept_axes_as_keras():
+    layer = Normalization(axis=2, mean=np.arange(1, 6.0), variance=np.ones(5))
+    layer.build((2, 4, 5, 3))
+    assert layer.mean.shape == (1, 1, 5, 1)
+    np.testing.assert_array_equal(layer.mean.data[0, 0, :, 0], np.arange(1, 6.0))
+    scalar = Normalization(mean=3.0, variance=4.0)
+    np.testing.assert_allclose(scalar(np.array([[1.0, 3.0, 5.0]])).data, [[-1.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match="rank of `mean` must be less than or equal"):
+        Normalization(axis=-1, mean=np.zeros((1, 3)), variance=np.ones((1, 3)))

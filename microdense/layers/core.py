@@ -3,12 +3,13 @@
 Each `call` is a few tensor ops; the engine differentiates them, so no layer has a backward.
 """
 import math
+import warnings
 
 import numpy as np
 
 from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
-from microdense.layers.symbolic import Node
+from microdense.layers.symbolic import KerasTensor, Node
 from microdense.naming import activation_name
 from microdense.utils import get_rng
 
@@ -18,38 +19,93 @@ from microdense.utils import get_rng
 class InputLayer(Layer):
     """Declares the shape of a model's input; passes the input through unchanged.
 
-    InputLayer(shape=(3,)) accepts inputs of shape (batch, 3).
+    InputLayer(shape=(3,)) accepts inputs of shape (batch, 3); batch_shape=(2, 3) fixes the
+    batch size too. input_tensor=t (a KerasTensor) makes t the input, as Keras.
+    sparse and ragged tensors do not exist here (numpy arrays are dense): True is refused.
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None,
-                 **kwargs):
-        if shape is None and batch_shape is None:
-            raise ValueError("You must pass a `shape` argument.")
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+        if "input_shape" in kwargs:                   # the Keras 2 names, as Keras 3 takes them
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
+                          stacklevel=2)
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
+        if input_tensor is not None:
+            batch_shape, dtype = self._check_input_tensor(input_tensor, shape, batch_size,
+                                                          batch_shape, dtype, sparse)
+        else:
+            if shape is not None and batch_shape is not None:
+                raise ValueError("You cannot pass both `shape` and `batch_shape` at the "
+                                 "same time.")
+            if batch_size is not None and batch_shape is not None:
+                raise ValueError("You cannot pass both `batch_size` and `batch_shape` at the "
+                                 "same time.")
+            if shape is None and batch_shape is None:
+                raise ValueError("You must pass a `shape` argument.")
+            if shape is not None:
+                shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+                batch_shape = (batch_size,) + shape
+        for flag, value in (("sparse", sparse), ("ragged", ragged)):
+            if value:
+                raise ValueError(f"`{flag}=True` is not supported with the microdense "
+                                 f"backend")
         super().__init__(name=name, dtype=dtype, **kwargs)
-        if batch_shape is None:
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
-            batch_shape = (batch_size,) + shape
-        self.batch_shape = tuple(batch_shape)
+        self.batch_shape = tuple(None if n is None else int(n) for n in batch_shape)
+        self.sparse, self.ragged, self.optional = False, False, bool(optional)
         self._input_shape_arg = self.batch_shape
         self.built = True
         # The node with no inputs where every symbolic path begins: Input() returns its output.
-        self._inbound_nodes.append(Node(self, [], [self.batch_shape]))
+        node = Node(self, [], [self.batch_shape])
+        if input_tensor is not None:                  # the given tensor is this input
+            input_tensor.node, input_tensor.index = node, 0
+            node.outputs = [input_tensor]
+        self._inbound_nodes.append(node)
 
-    def call(self, x, training=False):
+    @staticmethod
+    def _check_input_tensor(tensor, shape, batch_size, batch_shape, dtype, sparse):
+        """(batch_shape, dtype) of input_tensor=, after Keras's checks of the other
+        arguments against it."""
+        if not isinstance(tensor, KerasTensor):
+            raise ValueError(f"Argument `input_tensor` must be a KerasTensor. Received "
+                             f"invalid type: input_tensor={tensor} (of type {type(tensor)})")
+        if batch_size is not None and (tensor.ndim < 1 or tensor.shape[0] != batch_size):
+            raise ValueError("When providing the `input_tensor` argument, you cannot provide "
+                             "an incompatible `batch_size` argument.")
+        if shape is not None and tuple(shape) != tensor.shape[1:]:
+            raise ValueError("When providing the `input_tensor` argument, you cannot provide "
+                             "an incompatible `shape` argument.")
+        if batch_shape is not None and tuple(batch_shape) != tensor.shape:
+            raise ValueError("When providing the `input_tensor` argument, you cannot provide "
+                             "an incompatible `batch_shape` argument.")
+        if dtype is not None and str(np.dtype(dtype)) != tensor.dtype:
+            raise ValueError("When providing the `input_tensor` argument, you cannot provide "
+                             "an incompatible `dtype` argument.")
+        if sparse is not None and bool(sparse) != tensor.sparse:
+            raise ValueError("When providing the `input_tensor` argument, you cannot provide "
+                             "an incompatible `sparse` argument.")
+        return tensor.shape, tensor.dtype
+
+    def call(self, x=None, training=False):
         return x
 
     def get_config(self):
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "name": self.name}
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype,
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
+                "optional": self.optional}
 
 
-def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
+          tensor=None, optional=False, ragged=None):
     """A symbolic model input of `shape` (batch axis excluded), as keras.Input: the start of
     a functional model, `x = Input(shape=(3,)); model = Model(x, Dense(4)(x))`, or the first
     entry of a Sequential model, `Sequential([Input(shape=(3,)), Dense(4)])`.
 
     Returns a KerasTensor (layers/symbolic.py) whose `node.layer` is an InputLayer."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
-                       batch_shape=batch_shape, name=name)
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                       optional=optional, name=name)
     return layer.output
 
 

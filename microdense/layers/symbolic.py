@@ -19,7 +19,11 @@ from microdense.tensor import constant
 
 class KerasTensor:
     """The shape and dtype of a value a layer will compute, and the layer call (`node`) that
-    computes it: output number `index` of that call."""
+    computes it: output number `index` of that call. Never sparse or ragged (numpy arrays
+    are dense); the flags are Keras's."""
+
+    sparse = False
+    ragged = False
 
     def __init__(self, shape, dtype="float32", node=None, index=0):
         self.shape = tuple(shape)
