@@ -393,3 +393,13 @@ def test_input_batch_shape_keeps_its_batch_size():
     assert model.layers[0].get_config()["batch_shape"] == [2, 3]
     sequential = md.models.Sequential([InputLayer(batch_input_shape=(2, 3)), Dense(4)])
     assert sequential.inputs[0].shape == (2, 3)
+
+
+def test_prelu_alpha_constraint_holds_after_each_update_and_is_in_the_config():
+    layer = PReLU(alpha_initializer="ones", alpha_constraint=md.constraints.NonNeg())
+    model = md.models.Sequential([Input(shape=(3,)), layer])
+    model.compile(optimizer=md.optimizers.SGD(1.0), loss="mse")
+    x = -np.ones((8, 3), np.float32)
+    model.fit(x, np.full((8, 3), 5.0, np.float32), epochs=2, verbose=0)   # pushes alpha < 0
+    assert (layer.alpha.data >= 0).all() and (layer.alpha.data == 0).any()
+    assert layer.get_config()["alpha_constraint"]["class_name"] == "NonNeg"

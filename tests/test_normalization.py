@@ -6,6 +6,7 @@ import pytest
 import microdense as md
 from microdense.layers import BatchNormalization, Dense, Input, Normalization
 from microdense.models import Model, Sequential, load_model
+from microdense.tensor import Tensor
 
 
 def data(*shape, seed=0, scale=3.0, shift=2.0):
@@ -184,3 +185,66 @@ def test_given_mean_and_variance_broadcast_against_the_kept_axes_as_keras():
     np.testing.assert_allclose(scalar(np.array([[1.0, 3.0, 5.0]])).data, [[-1.0, 0.0, 1.0]])
     with pytest.raises(ValueError, match="rank of `mean` must be less than or equal"):
         Normalization(axis=-1, mean=np.zeros((1, 3)), variance=np.ones((1, 3)))
+
+
+# ---- batch renormalization (Keras 3's renorm=True) --------------------------------------------
+
+def test_batch_renormalization_corrects_towards_the_renorm_statistics_and_moves_them():
+    x = data(16, 3)
+    layer = BatchNormalization(renorm=True, renorm_momentum=0.9, momentum=0.8,
+                               renorm_clipping={"rmin": 0.5, "rmax": 2.0, "dmax": 0.25})
+    layer.build((None, 3))
+    assert [w.name.split("/")[1] for w in layer.weights] == [
+        "gamma", "beta", "moving_mean", "moving_variance", "moving_stddev", "renorm_mean",
+        "renorm_stddev"]
+    renorm_mean, renorm_stddev = np.array([1.0, 2.0, 3.0]), np.array([0.5, 3.0, 10.0])
+    layer.renorm_mean.data[...] = renorm_mean
+    layer.renorm_stddev.data[...] = renorm_stddev
+    layer.gamma.data[...] = [1.5, -1.0, 2.0]
+    layer.beta.data[...] = [0.1, 0.2, 0.3]
+    xt = Tensor(x.astype(np.float64), requires_grad=True)
+    out = layer(xt, training=True)
+
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    std = np.sqrt(var + layer.epsilon)
+    r = np.clip(std / renorm_stddev, 0.5, 2.0)
+    d = np.clip((mean - renorm_mean) / renorm_stddev, -0.25, 0.25)
+    x_hat = (x - mean) / std
+    np.testing.assert_allclose(out.data, (x_hat * r + d) * layer.gamma.data + layer.beta.data,
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(layer.renorm_mean.data, 0.9 * renorm_mean + 0.1 * mean,
+                               rtol=1e-5)
+    np.testing.assert_allclose(layer.renorm_stddev.data, 0.9 * renorm_stddev + 0.1 * std,
+                               rtol=1e-5)
+    moving_std = 0.8 * 1.0 + 0.2 * std                  # moving_stddev starts at sqrt(1)
+    np.testing.assert_allclose(layer.moving_stddev.data, moving_std, rtol=1e-5)
+    np.testing.assert_allclose(layer.moving_variance.data,
+                               np.maximum(moving_std ** 2 - layer.epsilon, 0), rtol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.data, 0.2 * mean, rtol=1e-5, atol=1e-6)
+
+    # r and d are constants for the gradient: it is batch normalization's, scaled by r.
+    seed = np.random.default_rng(1).normal(size=x.shape)
+    (out * seed).sum().backward()
+    plain = BatchNormalization(momentum=0.8)
+    plain.build((None, 3))
+    plain.gamma.data[...] = layer.gamma.data * r
+    xp = Tensor(x.astype(np.float64), requires_grad=True)
+    (plain(xp, training=True) * seed).sum().backward()
+    np.testing.assert_allclose(xt.grad, xp.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_batch_renormalization_checks_its_clipping_and_is_saved_in_the_config():
+    with pytest.raises(ValueError, match="invalid keys for `renorm_clipping`"):
+        BatchNormalization(renorm=True, renorm_clipping={"rmaxx": 3})
+    with pytest.raises(ValueError, match="rmax should be greater than rmin"):
+        BatchNormalization(renorm=True, renorm_clipping={"rmax": 1, "rmin": 2})
+    with pytest.raises(ValueError, match="dmax should be non-negative"):
+        BatchNormalization(renorm=True, renorm_clipping={"dmax": -1})
+    layer = BatchNormalization(renorm=True, renorm_clipping={"dmax": 1.0}, renorm_momentum=0.5)
+    config = layer.get_config()
+    assert (config["renorm"], config["renorm_clipping"], config["renorm_momentum"]) == (
+        True, {"dmax": 1.0}, 0.5)
+    again = BatchNormalization.from_config(config)
+    assert again.renorm_clipping == {"dmax": 1.0}
+    with pytest.raises(ValueError, match="synchronized=True is only supported"):
+        BatchNormalization(synchronized=True)

@@ -3,7 +3,7 @@
 All are compositions of engine ops. PReLU is the one with a weight: its slope alpha is
 learned, and its gradient comes for free from relu(x) - alpha * relu(-x).
 """
-from microdense import activations, initializers, regularizers
+from microdense import activations, constraints, initializers, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
 
 
@@ -68,11 +68,12 @@ class PReLU(Layer):
     """Parametric ReLU: relu(x) - alpha * relu(-x), i.e. x if x >= 0 else alpha * x, with a
     learned alpha per input value (shape input_shape[1:], size 1 along `shared_axes`)."""
 
-    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, shared_axes=None,
-                 **kwargs):
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
+                 alpha_constraint=None, shared_axes=None, **kwargs):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)    # applied after each update
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, (list, tuple)):
@@ -87,7 +88,8 @@ class PReLU(Layer):
             param_shape[axis - 1] = 1
         self.alpha = self.add_weight(shape=param_shape, name="alpha",
                                      initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer)
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint)
         shared = set(self.shared_axes or ())
         self.input_spec = InputSpec(ndim=len(input_shape), axes={
             axis: input_shape[axis] for axis in range(1, len(input_shape)) if axis not in shared})
@@ -102,6 +104,7 @@ class PReLU(Layer):
         config.update({
             "alpha_initializer": serialize(initializers, self.alpha_initializer),
             "alpha_regularizer": serialize(regularizers, self.alpha_regularizer),
+            "alpha_constraint": serialize(constraints, self.alpha_constraint),
             "shared_axes": self.shared_axes,
         })
         return config
