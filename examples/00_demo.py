@@ -35,8 +35,10 @@ def train(fast=False, print_fn=print):
     model.summary(print_fn=print_fn)
     history = model.fit(x, y, epochs=20 if fast else 150, batch_size=32, verbose=0)
     loss, accuracy = model.evaluate(x, y, verbose=0)
-    print_fn(f"trained {len(history.history['loss'])} epochs on spirals: "
-             f"loss {loss:.4f}, accuracy {accuracy:.3f}")
+    losses = history.history["loss"]
+    print_fn(f"trained {len(losses)} epochs on spirals: loss {loss:.4f}, accuracy {accuracy:.3f}")
+    assert losses[-1] < losses[0], f"training did not lower the loss ({losses[0]:.4f} at first)"
+    assert accuracy > 0.45, f"accuracy {accuracy:.3f} is near chance (1/3 for 3 classes)"
     return model, x, y
 
 
@@ -49,6 +51,7 @@ def main(argv=None):
     # One more step by hand, to draw: the forward pass records the graph, backward fills grads.
     # fit left no gradient behind (as torch's zero_grad), so these are this batch's alone;
     # a second backward() would add to them, until model.zero_grad().
+    assert all(weight.grad is None for weight in model.trainable_weights)
     batch_x, batch_y = x[:4], y[:4]
     loss_tensor = md.losses.CategoricalCrossentropy()(batch_y, model(batch_x))
     loss_tensor.backward()

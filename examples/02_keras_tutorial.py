@@ -54,6 +54,7 @@ def main(argv=None):
     model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
     # ---- (the tutorial's model ends here; training and evaluation as Keras users write it) -
     model.summary()
+    assert model.count_params() == 16_938       # 64*64+64 + 64*128+128 + 128*32+32 + 32*10+10
 
     stop = EarlyStopping(monitor='val_loss', patience=5, restore_best_weights=True)
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.2,
@@ -71,6 +72,7 @@ def main(argv=None):
     print(f"train accuracy (last epoch): {logs['accuracy'][-1]:.4f}")
     print(f"test loss: {test_loss:.4f}")
     print(f"test accuracy: {test_accuracy:.4f}")
+    assert test_accuracy > 0.85, "the model should read most digits it never saw (chance: 0.1)"
     print(f"predicted digits: {' '.join(str(d) for d in predictions)}")
     print(f"true digits:      {' '.join(str(d) for d in y_test[:10].argmax(axis=1))}")
 

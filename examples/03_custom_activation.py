@@ -68,6 +68,7 @@ def main(argv=None):
     for xi, fi, gi, hi in zip(x.data, custom_activation(md.Tensor(x.data)).data, x.grad, by_hand):
         print(f"{xi:6.1f}  {fi:8.4f}  {gi:9.5f}  {hi:11.5f}")
     print(f"max |backward - formula| = {np.abs(x.grad - by_hand).max():.2e}")
+    assert np.abs(x.grad - by_hand).max() < 1e-12, "backward should give the formula's gradient"
 
     # ---- 2. as a Dense layer's activation -----------------------------------------------
     md.utils.set_random_seed(0)
@@ -93,9 +94,11 @@ def main(argv=None):
     mse(kernel).backward()
     print(f"max |layer.kernel.grad - float64 gradient| = "
           f"{np.abs(layer.kernel.grad - kernel.grad).max():.2e}  (float32 rounding)")
+    assert np.abs(layer.kernel.grad - kernel.grad).max() < 1e-5, "more than float32 rounding"
 
     ops = ops_by_layer(loss)
     print(f"ops recorded inside layer {layer.name!r}: {', '.join(ops.get(layer.name, []))}")
+    assert ops[layer.name] == ["matmul", "add", "sigmoid", "mul"]   # x @ kernel + b; x * s(x)
 
     # ---- 3. the drawing -----------------------------------------------------------------
     drawing = md.draw_graph(loss)

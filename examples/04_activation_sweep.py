@@ -133,6 +133,18 @@ def sweep(config, n_jobs, log):
     return runs
 
 
+def mean_epochs_to_converge(runs, dataset, activation):
+    """The mean over seeds, or infinity when a seed never got there."""
+    epochs = [r["epochs_to_converge"] for r in runs
+              if r["dataset"] == dataset and r["activation"] == activation]
+    return np.inf if None in epochs else np.mean(epochs)
+
+
+def mean_final_accuracy(runs, dataset, activation):
+    return np.mean([r["curve"][-1] for r in runs
+                    if r["dataset"] == dataset and r["activation"] == activation])
+
+
 def sweep_table(runs, names):
     lines = ["| activation | " + " | ".join(f"{n} accuracy | {n} epochs to converge"
                                             for n in names) + " |",
@@ -237,6 +249,12 @@ def dead_table(rows, last):
     return "\n".join(lines)
 
 
+def norms_at_init(rows, activation, initializer):
+    """{depth: ||d loss / d kernel||} of one deep config before training (layer 1 = input side)."""
+    return {r["depth"]: r["grad_norm"] for r in rows if r["activation"] == activation
+            and r["initializer"] == initializer and r["epoch"] == 0}
+
+
 def write_deep_csv(rows, path):
     columns = ["activation", "initializer", "epoch", "depth", "layer", "grad_norm",
                "dead_fraction", "saturated_fraction"]
@@ -335,6 +353,11 @@ def main(argv=None):
     print("Epochs to converge: first epoch reaching 90% of the best final accuracy on the "
           "dataset (" + ", ".join(f"{n}: {thresholds[n]:.3f}" for n in names) + ").\n")
     print(sweep_table(runs, names))
+    for name, good in (("spirals", 0.9), ("digits", 0.85)):
+        assert mean_final_accuracy(runs, name, "relu") > good, f"relu should learn {name}"
+        slowest = mean_epochs_to_converge(runs, name, "sigmoid")
+        assert all(slowest >= mean_epochs_to_converge(runs, name, a) for a in ACTIVATIONS), \
+            f"sigmoid (slope <= 1/4) should be the last to converge on {name}"
     write_sweep_csv(runs, os.path.join(VIZ, "04_sweep.csv"))
     print(f"\nwrote {os.path.relpath(os.path.join(VIZ, '04_sweep.csv'))}")
 
@@ -353,10 +376,16 @@ def main(argv=None):
     print("| activation | initializer | accuracy | first/last layer gradient norm at init |")
     print("|:-----------|:------------|---------:|---------------------------------------:|")
     for activation, initializer in DEEP_CONFIGS:
-        norms = {r["depth"]: r["grad_norm"] for r in rows if r["activation"] == activation
-                 and r["initializer"] == initializer and r["epoch"] == 0}
+        norms = norms_at_init(rows, activation, initializer)
         print(f"| {activation} | {initializer} | {accuracy[(activation, initializer)]:.3f} | "
               f"{norms[1] / norms[DEPTH]:.2e} |")
+    sigmoid = norms_at_init(rows, "sigmoid", "glorot_uniform")
+    relu_he = norms_at_init(rows, "relu", "he_normal")
+    relu_glorot = norms_at_init(rows, "relu", "glorot_uniform")
+    assert sigmoid[1] < 1e-3 * sigmoid[DEPTH], "sigmoid's gradient vanishes towards the input"
+    assert sigmoid[1] < 1e-3 * relu_he[1], "ReLU's first layer gets far more gradient"
+    assert 0.1 < relu_he[1] / relu_he[DEPTH] < 10, "ReLU with He weights keeps it level"
+    assert relu_glorot[1] < relu_he[1] / 10, "Glorot's smaller weights shrink ReLU's signal"
     write_deep_csv(rows, os.path.join(VIZ, "04_gradient_norms.csv"))
     print(f"\nwrote {os.path.relpath(os.path.join(VIZ, '04_gradient_norms.csv'))}")
 

@@ -119,6 +119,13 @@ def main(argv=None):
         first, last = norms[activation][0], norms[activation][-1]
         print(f"{activation}: first layer / last layer gradient norm = {first / last:.2e}")
 
+    sigmoid, relu, batchnorm = norms["sigmoid"], norms["relu"], norms["sigmoid + batchnorm"]
+    assert sigmoid == sorted(sigmoid), "each sigmoid layer shrinks the gradient on its way back"
+    assert sigmoid[0] < 1e-3 * sigmoid[-1], "the first sigmoid layer's gradient vanishes"
+    assert sigmoid[0] < relu[0] / 100, "ReLU passes the gradient back where sigmoid shrinks it"
+    assert 0.1 < relu[0] / relu[-1] < 10, "ReLU's layers stay within a factor of a few"
+    assert 0.1 < batchnorm[0] / batchnorm[-1] < 10, "BatchNormalization keeps sigmoid's gradient"
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -71,6 +71,7 @@ def main():
     print()
     print(step.element(1, 2))
     print(f"the engine's W1.grad[1, 2] = {W1.grad[1, 2]:.4g}")
+    assert np.isclose(x.data[:, 1] @ d_z1[:, 2], W1.grad[1, 2], rtol=1e-12, atol=1e-15)
 
     paths = trace.paths(W1)
     print(f"dL/dW1 flows along {len(paths)} path:", *paths, sep="\n  ")

@@ -34,11 +34,13 @@ def main():
     W1, b1, W2, b2, W3, b3 = params
     learning_rate = 0.5
 
+    losses = []
     for step in range(500):
         h1 = md.tanh(x @ W1 + b1)                        # (200, 16)
         h2 = md.tanh(h1 @ W2 + b2)                       # (200, 16)
         p = md.sigmoid(h2 @ W3 + b3).clip(1e-7, 1 - 1e-7)  # (200, 1): P(class 1)
         loss = -(y * md.log(p) + (1 - y) * md.log(1 - p)).mean()    # binary cross-entropy
+        losses.append(loss.item())
 
         for param in params:
             param.zero_grad()        # gradients accumulate across backward() calls: forget them
@@ -50,6 +52,7 @@ def main():
             print(f"step {step:3d}  loss {loss.item():.4f}  accuracy {accuracy:.3f}")
 
     print(f"final training accuracy: {accuracy:.3f}")
+    assert losses[-1] < losses[0] / 10, "500 steps downhill should cut the loss tenfold"
     assert accuracy >= 0.97, accuracy
 
 

@@ -74,9 +74,11 @@ def main():
     print(results.table("val_accuracy", by=["activation"]))
     print()
     print(results.table("val_accuracy", by=["activation", "init"]))
+    assert not results.failed, results.failed[0]["error"]
+    assert len(results.ok) == 3 * 2 * 2, "every run of the grid: 3 activations x 2 inits x 2 seeds"
     pids = {r["result"]["worker_pid"] for r in results.ok}
-    print(f"\n{len(results.ok)} runs ran in {len(pids)} worker processes, none of them this "
-          f"one" if os.getpid() not in pids else "some runs ran in this process")
+    assert os.getpid() not in pids, "some runs ran in this process, not on the cluster's workers"
+    print(f"\n{len(results.ok)} runs ran in {len(pids)} worker processes, none of them this one")
 
 
 if __name__ == "__main__":

@@ -93,16 +93,22 @@ def main(argv=None):
         first, last = norms[name][0], norms[name][-1]
         print(f"{name}: first-layer gradient norm {first:.2e}, first / last = "
               f"{first / last:.2e}")
+    plain_first, residual_first = norms["plain"][0], norms["residual"][0]
+    assert residual_first > 1000 * plain_first, "the residual blocks carry the gradient back"
+    assert residual_first / norms["residual"][-1] > 1e-3, "and it no longer vanishes"
 
     # Training both the same way: the residual network's first layers learn too.
     epochs = 20 if args.fast else 100
     data_x, data_y = md.datasets.spirals(300, n_classes=3, one_hot=True)
+    final_loss = {}
     for name, model in (("plain", plain_network()), ("residual", residual_network())):
         model.compile(optimizer=md.optimizers.Adam(0.01), loss="categorical_crossentropy",
                       metrics=["accuracy"])
         history = model.fit(data_x, data_y, epochs=epochs, batch_size=32, verbose=0)
-        print(f"{name}: after {epochs} epochs loss {history.history['loss'][-1]:.3f}, "
+        final_loss[name] = history.history["loss"][-1]
+        print(f"{name}: after {epochs} epochs loss {final_loss[name]:.3f}, "
               f"accuracy {history.history['accuracy'][-1]:.2f}")
+    assert final_loss["residual"] < final_loss["plain"], "the residual network learns faster"
 
     residual.summary()
     path = md.plot_model(residual, to_file=os.path.join(VIZ, "09_residual_mlp.svg"),

@@ -14,7 +14,7 @@ import inspect
 
 import numpy as np
 
-from microdense import config, utils
+from microdense import config, registry
 from microdense.tensor import Tensor
 
 
@@ -23,7 +23,7 @@ def _column_norms(w, axis):
     return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
 
 
-class Constraint(utils.Configurable):
+class Constraint(registry.Configurable):
     """Base class: `__call__(w) -> projected w` (an ndarray of w's shape), `get_config()`.
     The base constraint leaves w as it is."""
 
@@ -123,12 +123,12 @@ ALL_OBJECTS.update({"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "non_neg": 
 
 def serialize(constraint):
     """{"class_name": "MaxNorm", "config": {...}}, or a function's (registered) name."""
-    return utils.serialize_object(constraint)
+    return registry.serialize_object(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """The constraint `serialize` described."""
-    return utils.deserialize_object(config, ALL_OBJECTS, "constraint", custom_objects)
+    return registry.deserialize_object(config, ALL_OBJECTS, "constraint", custom_objects)
 
 
 def get(identifier):
@@ -138,6 +138,6 @@ def get(identifier):
         return None
     if inspect.isclass(identifier) and not issubclass(identifier, Constraint):
         raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
-    return utils.get_object(identifier, ALL_OBJECTS, "constraint",
+    return registry.get_object(identifier, ALL_OBJECTS, "constraint",
                             "a name such as 'max_norm', a Constraint, a function w -> w, or a "
                             "config dict", deserialize=deserialize)

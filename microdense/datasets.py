@@ -17,7 +17,8 @@ import importlib.resources
 
 import numpy as np
 
-from microdense.utils import get_rng, to_categorical  # noqa: F401 (md.datasets.to_categorical)
+from microdense.models.data import to_categorical  # noqa: F401 (md.datasets.to_categorical)
+from microdense.random import get_rng
 
 
 # ---- shared helpers -----------------------------------------------------------------------

@@ -68,8 +68,6 @@ def backward(root, grad=None, retain_grads=True, trace=None):
             parent_grad = parent_grads[i]
             if parent_grad is not None and parent.requires_grad:
                 # Sharing matters only to a leaf, which keeps its array (rule 4 of _accumulate).
-                # Asking only for leaves skips 0.8 us per intermediate input: a tenth of the
-                # backward of a tiny MLP (13 of its 19 inputs) and of a 200-layer one.
                 borrowed = not parent.parents and may_be_shared(parent_grad, upstream,
                                                                  parent_grads, i)
                 added = _accumulate(parent, parent_grad, node.op, borrowed)
@@ -167,8 +165,7 @@ def unbroadcast(grad, shape, op=""):
     given_shape = grad.shape
     extra_leading_axes = grad.ndim - len(shape)
     if extra_leading_axes > 0:                       # e.g. a bias's (batch, units) -> (units,)
-        # np.add.reduce is grad.sum without numpy's Python wrapper; with the check below
-        # moved after it, a (32, 16) -> (16,) bias gradient takes 2.8 us instead of 4.4 us.
+        # np.add.reduce(grad, axis) is grad.sum(axis): numpy's own name for it.
         grad = np.add.reduce(grad, axis=tuple(range(extra_leading_axes)))
     if grad.shape == shape:
         return grad

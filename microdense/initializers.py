@@ -6,7 +6,7 @@ float32 unless changed). Dense's kernel starts as GlorotUniform, its bias as Zer
     init = md.initializers.get("he_normal")    # Keras: keras.initializers.get("he_normal")
     kernel = init((784, 128))
 
-seed=None draws from microdense's global generator (so `utils.set_random_seed` makes a model
+seed=None draws from microdense's global generator (so `md.utils.set_random_seed` makes a model
 reproducible); an integer seed gives the same values on every call, as Keras documents.
 """
 import inspect
@@ -14,11 +14,11 @@ import math
 
 import numpy as np
 
-from microdense import config, utils
+from microdense import config, random, registry
 
 # ---- the base class and the constants ----------------------------------------------------
 
-class Initializer(utils.Configurable):
+class Initializer(registry.Configurable):
     """Base class: `__call__(shape, dtype=None)` returns a new ndarray of that shape."""
 
     def __call__(self, shape, dtype=None):
@@ -87,7 +87,7 @@ class RandomInitializer(Initializer):
 
     def _rng(self):
         # A fresh generator per call for an int seed: the same values every call (Keras's rule).
-        return utils.get_rng() if self.seed is None else np.random.default_rng(self.seed)
+        return random.get_rng() if self.seed is None else np.random.default_rng(self.seed)
 
     def get_config(self):
         return {"seed": self.seed}
@@ -335,16 +335,16 @@ def get(identifier):
     any callable (returned as is). None gives None, as in Keras."""
     if identifier is None:
         return None
-    return utils.get_object(identifier, ALL_INITIALIZERS, "initializer",
+    return registry.get_object(identifier, ALL_INITIALIZERS, "initializer",
                             "a name such as 'glorot_uniform', an initializer, or a function "
                             "(shape, dtype) -> array", known=_SNAKE_NAMES)
 
 
 def serialize(initializer):
     """{"class_name": "GlorotUniform", "config": {"seed": None}}; a plain function's name."""
-    return utils.serialize_object(initializer)
+    return registry.serialize_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
     """Rebuild an initializer from `serialize`'s output (or a name)."""
-    return utils.deserialize_object(config, ALL_INITIALIZERS, "initializer", custom_objects)
+    return registry.deserialize_object(config, ALL_INITIALIZERS, "initializer", custom_objects)

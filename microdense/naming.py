@@ -8,7 +8,7 @@ import collections
 import re
 import threading
 
-from microdense.utils import get_registered_name
+from microdense.registry import get_registered_name
 
 
 def to_snake_case(name):

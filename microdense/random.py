@@ -12,11 +12,35 @@ argument works as in Keras:
 The numbers are numpy's (np.random.Generator, PCG64), not JAX's or TensorFlow's: the same
 seed gives different values than Keras, with the same distribution.
 """
+import random as python_random
+
 import numpy as np
 
 from microdense import config
 from microdense.tensor import Tensor, constant
-from microdense.utils import get_rng
+
+
+# ---- randomness ----------------------------------------------------------------------------
+
+# One generator for the whole library: initializers, Dropout and fit's shuffling draw from it.
+_rng = np.random.default_rng()
+
+
+def set_random_seed(seed):
+    """Seed microdense's global generator, and numpy's and Python's global ones, like Keras."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"set_random_seed expects an integer seed; got {seed!r} "
+                         f"({type(seed).__name__}).")
+    seed = int(seed)
+    # Reseed in place, so code that kept a reference from get_rng() sees the new seed too.
+    _rng.bit_generator.state = np.random.default_rng(seed).bit_generator.state
+    np.random.seed(seed % 2**32)           # the legacy global generator takes 32 bits only
+    python_random.seed(seed)
+
+
+def get_rng():
+    """The global np.random.Generator (reseeded in place by `set_random_seed`)."""
+    return _rng
 
 
 class SeedGenerator:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from microdense import ops, utils
+from microdense import ops, registry
 from microdense.tensor import Tensor, as_tensor, literal
 
 
@@ -27,7 +27,7 @@ def _factor(value, name):
     return float(value)
 
 
-class Regularizer(utils.Configurable):
+class Regularizer(registry.Configurable):
     """Base class: `__call__(weight) -> scalar Tensor`, `get_config()`, `from_config()`."""
 
     def __call__(self, x):
@@ -138,16 +138,16 @@ def get(identifier):
         return None
     if identifier == "l1_l2":
         return L1L2(l1=0.01, l2=0.01)
-    return utils.get_object(identifier, ALL_REGULARIZERS, "regularizer",
+    return registry.get_object(identifier, ALL_REGULARIZERS, "regularizer",
                             "'l1', 'l2', 'l1_l2', a regularizer, or a function weight -> scalar",
                             known=("l1", "l2", "l1_l2", "orthogonal_regularizer"))
 
 
 def serialize(regularizer):
     """{"class_name": "L2", "config": {"l2": 0.01}}; a plain function's name."""
-    return utils.serialize_object(regularizer)
+    return registry.serialize_object(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """Rebuild a regularizer from `serialize`'s output (or a name)."""
-    return utils.deserialize_object(config, ALL_REGULARIZERS, "regularizer", custom_objects)
+    return registry.deserialize_object(config, ALL_REGULARIZERS, "regularizer", custom_objects)

@@ -18,17 +18,7 @@ microdense's own classes. A name found nowhere raises an error that says how to 
 import inspect
 
 from microdense import (activations, constraints, initializers, losses, metrics, optimizers,
-                        regularizers, utils)
-
-
-def _layers_module():
-    from microdense import layers          # layers import utils; utils imports nothing here
-    return layers
-
-
-def _model_classes():
-    from microdense.models import Functional, Model, Sequential
-    return {"Model": Model, "Functional": Functional, "Sequential": Sequential}
+                        regularizers, registry)
 
 
 # ---- serializing -------------------------------------------------------------------------
@@ -43,10 +33,10 @@ def serialize_keras_object(obj):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if hasattr(obj, "tolist"):                     # numpy arrays and numbers
         return obj.tolist()
-    registered = utils._REGISTERED_NAMES.get(obj if inspect.isclass(obj) or
+    registered = registry._REGISTERED_NAMES.get(obj if inspect.isclass(obj) or
                                              inspect.isfunction(obj) else type(obj))
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
-        name = utils.get_registered_name(obj)
+        name = registry.get_registered_name(obj)
         return {"module": obj.__module__, "class_name": "function", "config": name,
                 "registered_name": name}
     if not hasattr(obj, "get_config"):
@@ -62,7 +52,7 @@ def serialize_keras_object(obj):
 
 
 def _is_layer(obj):
-    return isinstance(obj, _layers_module().Layer)
+    return hasattr(obj, "get_build_config")     # the layers import this module, not vice versa
 
 
 # ---- deserializing -------------------------------------------------------------------------
@@ -73,7 +63,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
     if isinstance(config, list):
         return [deserialize_keras_object(item, custom_objects) for item in config]
     if isinstance(config, str):                   # a name: yours if registered, else itself
-        found = utils.get_registered_object(config, custom_objects)
+        found = registry.get_registered_object(config, custom_objects)
         return config if found is None else found
     if isinstance(config, dict) and "class_name" not in config:
         return {key: deserialize_keras_object(value, custom_objects)
@@ -100,7 +90,7 @@ def from_config(cls, config, custom_objects=None):
     """cls.from_config(config), passing custom_objects to a from_config that takes it."""
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(config, custom_objects=custom_objects)
-    with utils.custom_object_scope(custom_objects or {}):
+    with registry.custom_object_scope(custom_objects or {}):
         return cls.from_config(config)
 
 
@@ -109,7 +99,7 @@ def find_class(class_name, registered_name=None, module=None, custom_objects=Non
     microdense's own, looked up in the module the config names first."""
     for name in (registered_name, class_name):
         if name:
-            found = utils.get_registered_object(name, custom_objects)
+            found = registry.get_registered_object(name, custom_objects)
             if found is not None:
                 return found
     tables = _builtin_classes()
@@ -118,13 +108,13 @@ def find_class(class_name, registered_name=None, module=None, custom_objects=Non
     for kind in ordered:
         if class_name in tables[kind]:
             return tables[kind][class_name]
-    raise utils.missing_object_error("class", registered_name or class_name)
+    raise registry.missing_object_error("class", registered_name or class_name)
 
 
 def _builtin_classes():
     """{module word: {class name: class}} of microdense's own serializable classes."""
-    return {"layers": {**_layers_module().ALL_LAYERS},
-            "models": _model_classes(),
+    return {"layers": registry.builtin_classes("layers"),
+            "models": registry.builtin_classes("models"),
             "losses": {k: v for k, v in losses.ALL_OBJECTS.items() if inspect.isclass(v)},
             "metrics": {k: v for k, v in metrics.ALL_OBJECTS.items() if inspect.isclass(v)},
             "optimizers": {cls.__name__: cls for cls in optimizers.ALL_OBJECTS.values()},
@@ -137,10 +127,10 @@ def _find_function(name, custom_objects=None):
     """A function saved by name: the user's first, then activations, losses, metrics."""
     if not isinstance(name, str):
         raise ValueError(f"A serialized function is saved by its name; received {name!r}.")
-    found = utils.get_registered_object(name, custom_objects)
+    found = registry.get_registered_object(name, custom_objects)
     if found is not None:
         return found
     for table in (activations.ALL_ACTIVATIONS, losses.ALL_OBJECTS, metrics.ALL_OBJECTS):
         if name in table and not inspect.isclass(table[name]):
             return table[name]
-    raise utils.missing_object_error("function", name)
+    raise registry.missing_object_error("function", name)

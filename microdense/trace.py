@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from microdense import engine, trace_text
-from microdense.trace_text import THRESHOLD, line
+from microdense.trace_text import THRESHOLD, value_text
 
 
 def trace_backward(root, grad=None):
@@ -127,9 +127,9 @@ class Path:
             hops.append(f"{label} (as input {i})" if twice else label)
         route = " <- ".join(hops) if len(hops) > 1 else "(the root itself)"
         if self.local_derivatives is not None:
-            product = " * ".join(_value(d) for d in [1.0] + self.local_derivatives)
-            return f"{route}: {product} = {_value(self.contribution)}"
-        return f"{route}: {_value(self.contribution)}"
+            product = " * ".join(value_text(d) for d in [1.0] + self.local_derivatives)
+            return f"{route}: {product} = {value_text(self.contribution)}"
+        return f"{route}: {value_text(self.contribution)}"
 
 
 class Trace:
@@ -244,30 +244,13 @@ class Trace:
         return Path(tensors, indices, grad.astype(tensors[-1].data.dtype), local,
                     [self.label(t) for t in tensors])
 
-    # -- the worked example --
+    # -- the worked example (written out by trace_text.py) --
     def to_text(self, max_steps=None, threshold=THRESHOLD):
         """The backward pass as a learner would write it out: one paragraph per step, each
         input's gradient in the math's own form and in numbers. Arrays of up to `threshold`
         values are written in full (None: every array in full), larger ones as numpy
         prints them, with '...'."""
-        lines = [f"Backward pass from {self.label(self.root)} {_shape(self.root.data)}: "
-                 f"{len(self.steps)} steps, each node once, the root first.",
-                 line(f"d{self.label(self.root)}/d{self.label(self.root)} = ", self.seed,
-                      threshold) + " (the seed)"]
-        shown = self.steps if max_steps is None else self.steps[:max_steps]
-        for step in shown:
-            lines.append("")
-            lines.extend(trace_text.step_text(self, step, threshold))
-        if max_steps is not None and len(self.steps) > max_steps:
-            lines.append(f"\n... {len(self.steps) - max_steps} more steps "
-                         f"(to_text(max_steps=None) shows them all)")
-        leaves = [t for t in self.tensors() if not t.parents]
-        if leaves:
-            lines.append("")
-            lines.append("Gradients of the leaves:")
-            for leaf in leaves:
-                lines.append("  " + self._fan_in_text(leaf, threshold=threshold))
-        return "\n".join(lines)
+        return trace_text.trace_text(self, max_steps, threshold)
 
     def __str__(self):
         return self.to_text()
@@ -275,21 +258,6 @@ class Trace:
     def __repr__(self):
         return (f"<Trace: {len(self.steps)} steps from {self.label(self.root)}; "
                 f"print() it for the worked example>")
-
-    def _fan_in_text(self, tensor, total=None, threshold=THRESHOLD):
-        """dL/d(tensor), written as the sum of its contributions when it has several."""
-        received = self.received(tensor)
-        total = received[-1].total if total is None else total
-        name = f"dL/d{self.label(tensor)}"
-        before = self.held_before(tensor)
-        if before is not None:
-            return (line(f"  {name} = ", total, threshold)[2:] +
-                    "   (includes an earlier backward pass: zero_grad() to see this one alone)")
-        if len(received) <= 1:
-            return line(f"  {name} = ", total, threshold)[2:]
-        terms = " + ".join(_value(c.added) for c in received)
-        return (line(f"  {name} = {terms} = ", total, threshold)[2:] +
-                f"   ({len(received)} contributions, summed)")
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -313,19 +281,3 @@ def _tensors_leading_to(root, target):
     if target not in leads:                       # target stopped the walk (requires no grad)
         leads.add(target)
     return leads
-
-
-def _shape(array):
-    return str(tuple(np.shape(array)))
-
-
-def _value(array):
-    """Small arrays as their numbers; large ones as shape, mean and norm."""
-    array = np.asarray(array)
-    if array.size == 1:
-        return f"{array.item():.4g}"
-    if array.size <= 12:
-        text = np.array2string(array, precision=4, separator=", ", max_line_width=10_000)
-        return " ".join(text.split())          # one line, even for a matrix
-    return (f"<{_shape(array)} array: mean {array.mean():.4g}, "
-            f"norm {np.linalg.norm(array):.4g}>")

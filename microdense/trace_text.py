@@ -64,7 +64,7 @@ def step_text(trace, step, threshold=THRESHOLD):
         where = "   (in " + " > ".join(s.name for s in node.scope.chain()) + ")"
     lines = [f"step {step.index}: {name} = {node.op}({inputs}){where}",
              f"  rule: {node.rule}" if node.rule else "  rule: (none given)",
-             "  " + trace._fan_in_text(node, step.upstream, threshold)]
+             "  " + fan_in_text(trace, node, step.upstream, threshold)]
     forms = math_forms(trace, node)
     for c in step.contributions:
         lines.extend(contribution_lines(trace, step, c, forms[c.input_index], threshold))
@@ -235,3 +235,55 @@ def _sum(terms):
     if len(terms) > TERMS_SHOWN:
         shown += f" + ... ({len(terms)} terms)"
     return shown
+
+
+# ---- the whole pass -----------------------------------------------------------------------
+
+def trace_text(trace, max_steps=None, threshold=THRESHOLD):
+    """Trace.to_text: the seed, one paragraph per step, then the leaves' gradients."""
+    lines = [f"Backward pass from {trace.label(trace.root)} {shape_text(trace.root.data)}: "
+             f"{len(trace.steps)} steps, each node once, the root first.",
+             line(f"d{trace.label(trace.root)}/d{trace.label(trace.root)} = ", trace.seed,
+                  threshold) + " (the seed)"]
+    shown = trace.steps if max_steps is None else trace.steps[:max_steps]
+    for step in shown:
+        lines.append("")
+        lines.extend(step_text(trace, step, threshold))
+    if max_steps is not None and len(trace.steps) > max_steps:
+        lines.append(f"\n... {len(trace.steps) - max_steps} more steps "
+                     f"(to_text(max_steps=None) shows them all)")
+    leaves = [t for t in trace.tensors() if not t.parents]
+    if leaves:
+        lines.append("")
+        lines.append("Gradients of the leaves:")
+        for leaf in leaves:
+            lines.append("  " + fan_in_text(trace, leaf, threshold=threshold))
+    return "\n".join(lines)
+
+
+def fan_in_text(trace, tensor, total=None, threshold=THRESHOLD):
+    """dL/d(tensor), written as the sum of its contributions when it has several."""
+    received = trace.received(tensor)
+    total = received[-1].total if total is None else total
+    name = f"dL/d{trace.label(tensor)}"
+    before = trace.held_before(tensor)
+    if before is not None:
+        return (line(f"  {name} = ", total, threshold)[2:] +
+                "   (includes an earlier backward pass: zero_grad() to see this one alone)")
+    if len(received) <= 1:
+        return line(f"  {name} = ", total, threshold)[2:]
+    terms = " + ".join(value_text(c.added) for c in received)
+    return (line(f"  {name} = {terms} = ", total, threshold)[2:] +
+            f"   ({len(received)} contributions, summed)")
+
+
+def value_text(array):
+    """Small arrays as their numbers; large ones as shape, mean and norm."""
+    array = np.asarray(array)
+    if array.size == 1:
+        return f"{array.item():.4g}"
+    if array.size <= 12:
+        text = np.array2string(array, precision=4, separator=", ", max_line_width=10_000)
+        return " ".join(text.split())          # one line, even for a matrix
+    return (f"<{shape_text(array)} array: mean {array.mean():.4g}, "
+            f"norm {np.linalg.norm(array):.4g}>")

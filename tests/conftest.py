@@ -5,6 +5,8 @@ needs, so the tests themselves stay plain:
     browser   drives Debian's Chromium (the explorer page)
     notebook  runs a Jupyter kernel (the tutorial notebook)
     dask      starts a Dask LocalCluster
+    keras     Keras's own unit tests run through a shim (tests/keras_suite/); a few seconds
+              in all, so --quick keeps them (-m "not keras" leaves them out)
     slow      a second or more each: examples run as scripts, sweeps in worker processes,
               benchmarks' workloads, imports in fresh interpreters, chains of 100,000 ops,
               the replay parity suite, renders of many drawings
@@ -38,3 +40,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.dask)
         if filename in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        if "keras_suite" in item.path.parts:
+            item.add_marker(pytest.mark.keras)
+
+
+def skip_if_backend(given_backend, reason):
+    """Keras's conftest helper, which Keras's vendored tests import (`from conftest import
+    skip_if_backend`). The backend is never one of Keras's, so nothing is skipped."""
+    return pytest.mark.skipif(given_backend == "microdense", reason=reason)

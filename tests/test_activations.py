@@ -142,6 +142,8 @@ def test_gradients_match_finite_differences(name):
                                 lambda x: activations.elu(x, alpha=0.5),
                                 lambda x: activations.leaky_relu(x, negative_slope=0.1),
                                 lambda x: activations.softmax(x, axis=0),
+                                lambda x: activations.softmax(x, axis=(0, 1)),
+                                lambda x: activations.log_softmax(x, axis=(1, 0)),
                                 lambda x: activations.relu(x, 0.3, 5.0, 1.0),
                                 lambda x: activations.celu(x, alpha=0.5),
                                 lambda x: activations.glu(x, axis=0) if x.shape[0] % 2 == 0
@@ -173,7 +175,7 @@ def test_slopes_at_zero_are_the_true_derivatives():
     assert slope_at(activations.elu, 0.0) == pytest.approx(1.0)
     assert slope_at(activations.mish, 0.0) == pytest.approx(math.tanh(math.log(2.0)))
     # erfc'(0) = -2/sqrt(pi); the fitted erfc's slope there is 6e-6 off (relative)
-    assert slope_at(activations._erfc, 0.0) == pytest.approx(-2 / math.sqrt(math.pi), rel=1e-5)
+    assert slope_at(md.ops.activations._erfc, 0.0) == pytest.approx(-2 / math.sqrt(math.pi), rel=1e-5)
 
 
 def test_gelu_slope_against_the_exact_derivative():
@@ -305,9 +307,9 @@ def test_serialize_builtins_by_name():
 
 @pytest.fixture
 def clean_registry(monkeypatch):
-    from microdense import utils
-    monkeypatch.setattr(utils, "_REGISTERED_OBJECTS", {})
-    monkeypatch.setattr(utils, "_REGISTERED_NAMES", {})
+    from microdense import registry
+    monkeypatch.setattr(registry, "_REGISTERED_OBJECTS", {})
+    monkeypatch.setattr(registry, "_REGISTERED_NAMES", {})
 
 
 def test_registered_activation_round_trips(clean_registry):
@@ -345,3 +347,14 @@ def test_every_activation_is_reachable_as_md_name():
         # else it is the activation itself (ops.elu, ops.gelu, ... are keras.ops's versions).
         assert getattr(md, name) is (getattr(ops, name) if name in ops.__all__ else fn), name
     assert float(md.softplus(md.Tensor(0.0)).data) == pytest.approx(np.log(2.0))
+
+
+def test_softmax_over_several_axes_normalises_them_together():
+    # Keras: softmax(x, axis=(1, 2)) is one softmax over each x[i] (issue 24: it crashed).
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 5))
+    out = activations.softmax(md.Tensor(x), axis=(1, -1)).data
+    e = np.exp(x - x.max(axis=(1, 3), keepdims=True))
+    np.testing.assert_allclose(out, e / e.sum(axis=(1, 3), keepdims=True), rtol=1e-12)
+    log_out = activations.log_softmax(md.Tensor(x), axis=(1, 3)).data
+    np.testing.assert_allclose(log_out, np.log(out), rtol=1e-10, atol=1e-12)
+    assert activations.softmax(md.Tensor(x.astype(np.float32)), axis=(2, 3)).dtype == np.float32

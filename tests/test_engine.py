@@ -541,7 +541,7 @@ def test_repr_shows_the_numbers_and_the_gradient():
 
 
 def test_changing_data_in_place_between_forward_and_backward_uses_the_new_values():
-    """The documented rule (README, "Rules of the engine"): ops save arrays, not copies, so an
+    """The documented rule (docs/engine.md, "Rules of the engine"): ops save arrays, not copies, so an
     in-place change between forward and backward changes the gradient. Rebinding is safe."""
     w, x = param([1.0, 2.0]), param([3.0, 4.0])
     loss = (w * x).sum()

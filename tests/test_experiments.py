@@ -276,12 +276,22 @@ def test_a_json_line_that_is_not_a_run_is_skipped_with_a_warning_naming_it(tmp_p
     assert len(lines) == 2 + len(strangers) and json.loads(lines[-1])["config"]["a"] == 2
 
 
+def wait_until(condition, failure, seconds, process):
+    """Poll condition() every 50 ms until it holds; fail with `failure` after `seconds`, or at
+    once if `process` (the subprocess we wait on) has ended."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, f"{failure}: the process ended first"
+        assert time.monotonic() < deadline, f"{failure} within {seconds} s"
+        time.sleep(0.05)
+
+
 SWEEP_SCRIPT = """
 import sys, time
 import microdense as md
 
 def slow(a, seed):
-    time.sleep(0.25)
+    time.sleep(0.25)       # a slow run, so that the kill lands in the middle of the sweep
     return {"value": a * 10 + seed}
 
 if __name__ == "__main__":
@@ -297,11 +307,8 @@ def test_a_sweep_killed_with_sigkill_resumes_and_logs_every_run_exactly_once(tmp
     process = subprocess.Popen([sys.executable, str(script), str(log)], env=env,
                                start_new_session=True, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while not (log.exists() and len(calls_in_log(log)) >= 4):
-            assert process.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "the sweep logged nothing in 60 s"
-            time.sleep(0.05)
+        wait_until(lambda: log.exists() and len(calls_in_log(log)) >= 4,
+                   "the sweep did not log 4 runs before the kill", 60, process)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -323,7 +330,7 @@ import sys, time
 import microdense as md
 
 def slow(a, seed):
-    time.sleep(0.5)
+    time.sleep(0.5)        # a slow run: the signal must find the workers busy
     return {"value": a * 10 + seed}
 
 if __name__ == "__main__":
@@ -378,11 +385,8 @@ def test_a_signal_stops_the_worker_processes_and_leaves_a_whole_log(tmp_path, ho
                                start_new_session=True, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not (log.exists() and len(calls_in_log(log)) >= 2):
-            assert process.poll() is None, "the sweep ended before it could be stopped"
-            assert time.monotonic() < deadline, "the sweep logged nothing in 60 s"
-            time.sleep(0.05)
+        wait_until(lambda: log.exists() and len(calls_in_log(log)) >= 2,
+                   "the sweep did not log 2 runs before the signal", 60, process)
         workers = loky_workers(process.pid)
         assert len(workers) == 2
         if how.startswith("SIGTERM"):
@@ -390,10 +394,8 @@ def test_a_signal_stops_the_worker_processes_and_leaves_a_whole_log(tmp_path, ho
         else:
             os.killpg(process.pid, signal.SIGINT)
         assert process.stdout.readline().startswith("interrupted:")
-        deadline = time.monotonic() + 30
-        while loky_workers(process.pid):
-            assert time.monotonic() < deadline, f"workers still running: {workers}"
-            time.sleep(0.05)
+        wait_until(lambda: not loky_workers(process.pid),
+                   f"the worker processes {workers} did not end", 30, process)
         assert process.poll() is None  # the sweep's own process lives on: it stopped them
     finally:
         os.killpg(process.pid, signal.SIGKILL)
@@ -673,29 +675,23 @@ def run_example(name, tmp_path, *args):
 
 
 def test_example_08_runs_a_grid_on_a_local_dask_cluster(tmp_path):
-    import re
-    stdout = run_example("08_sweep_on_dask", tmp_path, "--fast")
-    assert "workers: 2" in stdout
-    assert "Results(12 runs: 12 ok, 0 failed)" in stdout
-    for activation in ("relu", "tanh", "sigmoid"):       # the table by activation: n = 4
-        assert re.search(rf"^\| {activation} \| [\d.]+ ± [\d.]+ \| 4 \| 0 \|$", stdout, re.M)
-    assert "12 runs ran in 2 worker processes, none of them this one" in stdout
+    # The example asserts its own claims: every run of the grid ok, none in its own process.
+    run_example("08_sweep_on_dask", tmp_path, "--fast")
 
 
 def test_example_04_runs_on_worker_processes_resumes_from_its_log_and_writes_the_same_files(
         tmp_path):
     log = tmp_path / "runs.jsonl"
-    first = run_example("04_activation_sweep", tmp_path / "first", "--fast", "--n-jobs", "2",
-                        "--log", str(log))
+    run_example("04_activation_sweep", tmp_path / "first", "--fast", "--n-jobs", "2",
+                "--log", str(log))
     records = calls_in_log(log)
     assert len(records) == 7 * 2 + 6 and all(r["status"] == "ok" for r in records)
     assert len({r["worker"] for r in records}) == 2                # two worker processes
     # Again with the same log: nothing runs again, and every file comes out byte for byte the
     # same (seeded, rounded, no timestamps), so regenerating the gallery leaves git clean.
-    again = run_example("04_activation_sweep", tmp_path / "again", "--fast", "--n-jobs", "2",
-                        "--log", str(log))
+    run_example("04_activation_sweep", tmp_path / "again", "--fast", "--n-jobs", "2",
+                "--log", str(log))
     assert len(calls_in_log(log)) == len(records)
     for name in ("04_sweep.csv", "04_gradient_norms.csv", "04_sweep.png", "04_gradient_norms.png"):
         assert (tmp_path / "first" / "viz" / name).read_bytes() == \
             (tmp_path / "again" / "viz" / name).read_bytes(), name
-    assert first.split("\nwrote")[0] == again.split("\nwrote")[0]        # the same tables

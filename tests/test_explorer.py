@@ -66,7 +66,7 @@ def custom_activation(x):
 
 
 def digits_step(batch=32):
-    """One training step of the README's tutorial MLP on the bundled digits: the forward pass
+    """One training step of the tutorial MLP (docs/keras.md) on the bundled digits: the forward pass
     and the loss with its l2 penalty, as Model.fit builds them."""
     md.utils.set_random_seed(0)
     x, y = md.datasets.load_digits(one_hot=True)
@@ -133,6 +133,17 @@ class Page:
     def press(self, button, times=1):
         for _ in range(times):
             self.element("#" + button).click()
+
+    def wait_until(self, condition, failure, seconds=15):
+        """Poll condition() until it holds; fail with `failure` after `seconds` (generous, for
+        a slow shared CI machine: a page that works answers in well under a second)."""
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+        try:
+            WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(
+                lambda driver: condition())
+        except TimeoutException:
+            pytest.fail(f"{failure} (waited {seconds} s)")
 
     def position(self):
         return int(self.element("#slider").get_attribute("value"))
@@ -523,15 +534,21 @@ def test_a_graph_cut_at_max_nodes_says_so_and_steps_through(browser, tmp_path):
     assert page.errors() == []
 
 
+PLAY_TICK = 0.7      # seconds between two steps when playing (setInterval in controls.js)
+
+
 def test_play_steps_by_itself_and_pauses(browser, tmp_path):
     page = open_page(browser, tmp_path, md.explore(quickstart_graph()[0]))
     page.press("play")
-    time.sleep(1.6)
+    assert page.element("#play").text == "Pause"
+    page.wait_until(lambda: page.position() >= 1, "Play did not move the slider forward")
     page.press("play")
     moved = page.position()
-    assert moved >= 1 and page.element("#play").text == "Play"
-    time.sleep(0.9)
-    assert page.position() == moved
+    assert page.element("#play").text == "Play"
+    # Paused, nothing may happen: there is no event to wait for, so waiting past the next
+    # tick of the play timer is the test itself.
+    time.sleep(1.5 * PLAY_TICK)
+    assert page.position() == moved, "the slider kept moving after Pause"
     assert page.errors() == []
 
 

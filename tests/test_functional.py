@@ -11,7 +11,7 @@ import microdense as md
 from microdense.layers import (Add, Average, Concatenate, Dense, Dropout, Input, InputLayer,
                                Maximum, Minimum, Multiply, Softmax, Subtract)
 from microdense.layers.symbolic import KerasTensor
-from microdense.model_file import ModelFileError
+from microdense.saving import ModelFileError
 from microdense.models import Functional, Model, Sequential, load_model
 
 

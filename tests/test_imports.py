@@ -16,7 +16,8 @@ MODULES = [
     "metrics", "optimizers", "layers", "layers.core", "layers.symbolic", "layers.merge",
     "layers.normalization", "models", "models.sequential", "models.functional",
     "models.outputs", "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
-    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "model_file", "datasets",
+    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "saving.file_format", "saving.saving_api", "registry", "serialization",
+    "datasets",
     "graph",
 ]
 

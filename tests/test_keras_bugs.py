@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 
 import microdense as keras
-from microdense import utils
+from microdense import registry, utils
 
 
 @pytest.fixture
 def clean_registry(monkeypatch):
-    monkeypatch.setattr(utils, "_REGISTERED_OBJECTS", {})
-    monkeypatch.setattr(utils, "_REGISTERED_NAMES", {})
+    monkeypatch.setattr(registry, "_REGISTERED_OBJECTS", {})
+    monkeypatch.setattr(registry, "_REGISTERED_NAMES", {})
 
 
 # ---- get_custom_objects().update(...) then load_model ------------------------------------

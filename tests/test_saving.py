@@ -296,7 +296,7 @@ def test_a_format_1_file_with_positional_optimizer_state_still_loads(tmp_path):
     with zipfile.ZipFile(tmp_path / "old.mdz", "w") as archive:
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.npz", weights)
-        archive.writestr("optimizer.npz", saving._npz_bytes(old))
+        archive.writestr("optimizer.npz", saving.saving_api._npz_bytes(old))
     restored = load_model(tmp_path / "old.mdz")
     restored.optimizer.build(restored.trainable_weights)       # what the next step does
     for key, value in restored.optimizer.get_state().items():

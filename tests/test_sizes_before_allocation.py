@@ -1,6 +1,6 @@
 """Every size a file or a JSON text declares is checked against a limit before an array
 exists, so a refused input costs a few MB however much it asks for. The limits are stated
-(model_file.py) and each caller may raise its own: load_model(max_bytes=),
+(saving/file_format.py) and each caller may raise its own: load_model(max_bytes=),
 model_from_json(max_weights=). Peak memory is measured with tracemalloc, which sees numpy's
 allocations as well as Python's."""
 import io
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import microdense as md
-from microdense import model_file
+from microdense.saving import file_format as model_file
 from microdense.layers import Dense, Input, reset_name_counters
 from microdense.models import Sequential, load_model, model_from_json
 from microdense.saving import ModelFileError
@@ -76,7 +76,7 @@ def test_a_config_of_too_many_layers_is_refused_before_building_any(monkeypatch)
     text = dense_json(1, 20_001, 1)                   # 2 weights each: within max_weights
     peak = peak_mb(lambda: model_from_json(text), ModelFileError,
                    r'"config" declares 20,002 layers; at most 20,000 are built.*raise '
-                   r"microdense.model_file.MAX_CONFIG_LAYERS")
+                   r"microdense.saving.file_format.MAX_CONFIG_LAYERS")
     assert peak < 30, f"{peak:.1f} MB"                 # parsing the 1.3 MB of JSON
     monkeypatch.setattr(model_file, "MAX_CONFIG_LAYERS", 2)
     with pytest.raises(ModelFileError, match="declares 3 layers; at most 2"):

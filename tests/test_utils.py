@@ -4,15 +4,16 @@ import random
 import numpy as np
 import pytest
 
-from microdense import utils
-from microdense.utils import (get_registered_name, get_registered_object,
-                              register_keras_serializable, set_random_seed, unknown_name_error)
+from microdense import registry, utils
+from microdense.registry import (get_registered_name, get_registered_object,
+                                 register_keras_serializable, unknown_name_error)
+from microdense.utils import set_random_seed
 
 
 @pytest.fixture(autouse=True)
 def clean_registry(monkeypatch):
-    monkeypatch.setattr(utils, "_REGISTERED_OBJECTS", {})
-    monkeypatch.setattr(utils, "_REGISTERED_NAMES", {})
+    monkeypatch.setattr(registry, "_REGISTERED_OBJECTS", {})
+    monkeypatch.setattr(registry, "_REGISTERED_NAMES", {})
 
 
 # ---- seeding -------------------------------------------------------------------------------
@@ -115,21 +116,21 @@ def test_registered_class_round_trips_through_its_config():
         def get_config(self):
             return {"factor": self.factor}
 
-    saved = utils.serialize_object(Scaled(3.0))
+    saved = registry.serialize_object(Scaled(3.0))
     assert saved == {"class_name": "demo>Scaled", "config": {"factor": 3.0}}
-    restored = utils.deserialize_object(saved, {}, "initializer")
+    restored = registry.deserialize_object(saved, {}, "initializer")
     assert isinstance(restored, Scaled) and restored.factor == 3.0
 
 
 def test_deserialize_missing_object_says_how_to_provide_it():
     with pytest.raises(ValueError) as info:
-        utils.deserialize_object({"class_name": "Mystery", "config": {}}, {}, "initializer")
+        registry.deserialize_object({"class_name": "Mystery", "config": {}}, {}, "initializer")
     message = str(info.value)
     assert "Unknown initializer 'Mystery'" in message
     assert "custom_objects={'Mystery': Mystery}" in message
     assert "register_keras_serializable" in message
     with pytest.raises(ValueError, match="class_name"):
-        utils.deserialize_object({"config": {}}, {}, "initializer")
+        registry.deserialize_object({"config": {}}, {}, "initializer")
 
 
 def test_to_categorical_one_hot_rows_and_label_errors():
@@ -145,7 +146,7 @@ def test_to_categorical_one_hot_rows_and_label_errors():
 
 
 def test_the_suggested_name_is_the_fewest_edits_away():
-    from microdense.utils import _edits, unknown_name_error
+    from microdense.registry import _edits, unknown_name_error
     assert _edits("adma", "adam") == 1 and _edits("adma", "adamax") == 2     # a swap is one
     assert _edits("kitten", "sitting") == 3 and _edits("", "abc") == 3
     message = str(unknown_name_error("optimizer", "adma", ["adam", "adamax", "nadam"]))

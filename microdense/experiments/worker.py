@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 
-from microdense import utils
+from microdense import random
 from microdense.experiments.grid import NotJSON, to_json_value
 from microdense.layers import reset_name_counters
 
@@ -37,7 +37,7 @@ def run_one(fn, task):
 
     with _ONE_RUN_AT_A_TIME, threadpool_limits(limits=1):
         reset_name_counters()
-        utils.set_random_seed(0 if task.seed is None else task.seed)
+        random.set_random_seed(0 if task.seed is None else task.seed)
         start = time.perf_counter()
         objects = {}
         try:

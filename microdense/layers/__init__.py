@@ -9,18 +9,17 @@ from microdense.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Mi
                                      Multiply, Subtract, add, average, concatenate, dot,
                                      maximum, minimum, multiply, subtract)
 from microdense.layers.normalization import BatchNormalization, Normalization
+from microdense import registry, serialization
 from microdense.naming import reset_name_counters
 
 
 def serialize(layer):
     """keras.layers.serialize: the layer as {"module", "class_name", "config", ...}."""
-    from microdense import serialization         # it imports this package
     return serialization.serialize_keras_object(layer)
 
 
 def deserialize(config, custom_objects=None):
     """keras.layers.deserialize: the layer serialize() described."""
-    from microdense import serialization
     layer = serialization.deserialize_keras_object(config, custom_objects)
     if not isinstance(layer, Layer):
         raise ValueError(f"layers.deserialize: the config describes a "
@@ -32,6 +31,7 @@ ALL_LAYERS = {cls.__name__: cls for cls in (
     Activation, Dense, Dropout, ELU, Flatten, InputLayer, LeakyReLU, PReLU, ReLU, Softmax,
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, BatchNormalization,
     Normalization)}
+registry.register_builtins("layers", ALL_LAYERS)
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
            "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",

@@ -16,13 +16,14 @@ depth. `call(self, a, b, scale=2.0)` gets its arguments as written; `training` a
 only if it declares them. `add_loss(tensor)` from `call` adds to the training loss of that
 forward pass (call_context.py).
 """
+import contextlib
 import inspect
 import math
+import threading
 
 import numpy as np
 
-from microdense import (config, constraints, initializers, model_file, ops,
-                        regularizers)
+from microdense import config, constraints, initializers, ops, regularizers
 from microdense.layers import call_context, symbolic, tracking
 from microdense.layers.layer_saving import LayerSaving, serialize  # noqa: F401 (layers use it)
 from microdense.naming import to_snake_case, unique_name
@@ -40,6 +41,29 @@ def _check_name(name, what):
 
 
 # ---- what a layer accepts ----------------------------------------------------------------
+
+
+# Loading a model file checks every new weight before it is allocated (saving/file_format.py
+# declares the check). A layer only announces its new weights here: it does not know who checks.
+_weight_check = threading.local()            # each thread loads its own file
+
+
+@contextlib.contextmanager
+def checking_new_weights(check):
+    """Within this block, check(path, shape) runs before any layer allocates a weight."""
+    previous = getattr(_weight_check, "check", None)
+    _weight_check.check = check
+    try:
+        yield
+    finally:
+        _weight_check.check = previous
+
+
+def _check_new_weight(path, shape):
+    check = getattr(_weight_check, "check", None)
+    if check is not None:
+        check(path, shape)
+
 
 class InputSpec:
     """The input shapes a layer accepts: a number of axes (ndim or min_ndim) and fixed sizes
@@ -372,7 +396,7 @@ class Layer(LayerSaving):
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
         _check_name(name, f"Weight of layer '{self.name}'")
-        model_file.check_new_weight(f"{self.name}/{name}", shape)   # loading a file: declared?
+        _check_new_weight(f"{self.name}/{name}", shape)    # loading a file: does it declare it?
         if isinstance(initializer, (np.ndarray, list, int, float)):
             value = np.array(initializer, dtype=dtype)         # a value, as Keras accepts
         else:

@@ -11,7 +11,7 @@ from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
 from microdense.layers.symbolic import KerasTensor, Node
 from microdense.naming import activation_name
-from microdense.utils import get_rng
+from microdense.random import get_rng
 
 
 # ---- Input -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ constructed with when they are plain JSON (Keras's "auto config").
 """
 import inspect
 
-from microdense import activations, constraints, initializers, regularizers
+from microdense import activations, constraints, initializers, regularizers, serialization
 
 
 def serialize(module, obj):
@@ -99,7 +99,6 @@ class LayerSaving:
             if value is None:
                 continue
             if isinstance(value, dict) and {"module", "class_name", "config"} <= set(value):
-                from microdense import serialization      # it imports the layers
                 config[key] = serialization.deserialize_keras_object(value, custom_objects)
             elif key == "activation":
                 config[key] = activations.deserialize(value, custom_objects)

@@ -23,7 +23,7 @@ which uses the stable log_softmax / logit formulas.
 Read loss.py (the base class and the batch reduction), then losses.py (the losses), then
 focal.py (focal and generalized cross-entropies), overlap.py (Dice, Tversky) and circle.py.
 """
-from microdense import utils
+from microdense import registry
 from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
                                     reduce_weighted_values, squeeze_or_expand_to_same_rank)
 from microdense.losses.losses import (
@@ -71,12 +71,12 @@ ALL_OBJECTS.update({
 def serialize(loss):
     """A name for a function ("mean_squared_error", or "Custom>f" if registered);
     {"class_name": ..., "config": ...} for a Loss instance."""
-    return utils.serialize_object(loss)
+    return registry.serialize_object(loss)
 
 
 def deserialize(config, custom_objects=None):
     """The loss that `serialize` described."""
-    return utils.deserialize_object(config, ALL_OBJECTS, "loss", custom_objects)
+    return registry.deserialize_object(config, ALL_OBJECTS, "loss", custom_objects)
 
 
 def get(identifier):
@@ -84,6 +84,6 @@ def get(identifier):
     (instantiated with defaults), a Loss instance or any callable. None gives None."""
     if identifier is None:
         return None
-    return utils.get_object(identifier, ALL_OBJECTS, "loss",
+    return registry.get_object(identifier, ALL_OBJECTS, "loss",
                             "a name, a Loss, a function (y_true, y_pred) -> loss, or a config "
                             "dict", deserialize=deserialize)

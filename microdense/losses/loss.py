@@ -5,7 +5,7 @@ import numpy as np
 from microdense import config, ops
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, constant
-from microdense.utils import Configurable, serialize_object
+from microdense.registry import Configurable, serialize_object
 
 
 # ---- preparing y_true and y_pred ---------------------------------------------------------

@@ -19,7 +19,7 @@ import inspect
 
 import numpy as np
 
-from microdense import config, losses, utils
+from microdense import config, losses, registry
 from microdense.metrics.variable import Variable
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, no_grad
@@ -365,11 +365,11 @@ def get(identifier, loss=None):
         if not inspect.isfunction(loss_function):
             loss_function = None                 # a Loss class is not a per-sample function
         found = (ALL_OBJECTS.get(identifier) or loss_function
-                 or utils.get_registered_object(identifier))
+                 or registry.get_registered_object(identifier))
         if found is None:
             known = list(ALL_OBJECTS) + ["accuracy", "acc"] + [
                 name for name, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)]
-            raise utils.unknown_name_error("metric", identifier, known)
+            raise registry.unknown_name_error("metric", identifier, known)
         metric = get(found)
         metric.name = identifier
         return metric
@@ -387,24 +387,24 @@ def get(identifier, loss=None):
 
 def serialize(metric):
     """{"class_name": ..., "config": ...} for a Metric."""
-    return utils.serialize_object(metric)
+    return registry.serialize_object(metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric `serialize` described."""
     classes = {**ALL_OBJECTS, "MeanMetricWrapper": MeanMetricWrapper,
                "ShapeChosenAccuracy": ShapeChosenAccuracy}
-    return utils.deserialize_object(config, classes, "metric", custom_objects)
+    return registry.deserialize_object(config, classes, "metric", custom_objects)
 
 
 def serialize_function(fn):
     """A metric function's name: built-in ("binary_accuracy", "mean_squared_error") or the
     name a user's function was registered under ("Custom>my_error")."""
-    return utils.serialize_object(fn)
+    return registry.serialize_object(fn)
 
 
 def deserialize_function(name, custom_objects=None):
     """The function `serialize_function` named: ours, a loss function, or a user's."""
     table = {fn.__name__: fn for fn in _FUNCTIONS}
     table.update({key: obj for key, obj in losses.ALL_OBJECTS.items() if inspect.isfunction(obj)})
-    return utils.deserialize_object(name, table, "metric function", custom_objects)
+    return registry.deserialize_object(name, table, "metric function", custom_objects)

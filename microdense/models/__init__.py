@@ -10,6 +10,11 @@ from microdense.models.functional import Functional
 from microdense.models.sequential import Sequential
 from microdense.models.cloning import clone_model
 from microdense.saving import load_model, model_from_config, model_from_json
+from microdense import registry
+
+# Loading finds them by name (saving/ sits below this package and does not import it).
+registry.register_builtins("models", {"Model": Model, "Functional": Functional,
+                                      "Sequential": Sequential})
 
 __all__ = ["Model", "Functional", "Sequential", "clone_model", "load_model",
            "model_from_config", "model_from_json"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from microdense.py_dataset import PyDataset
 from microdense.tensor import Tensor
-from microdense.utils import get_rng
+from microdense.random import get_rng
 
 
 def as_array(value, name):
@@ -275,3 +275,18 @@ def class_weight_to_sample_weights(y, class_weight):
         labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
     labels = np.round(labels).astype(np.int64)
     return np.array([class_weight.get(int(label), 1.0) for label in labels], dtype=np.float32)
+
+
+def to_categorical(y, num_classes=None):
+    """One-hot rows: out[i, y[i]] = 1 (float32), as keras.utils.to_categorical."""
+    y = np.asarray(y)
+    if y.size and (y.dtype.kind not in "biu" and not np.all(np.mod(y, 1) == 0)):
+        raise ValueError(f"to_categorical expects integer class labels; got dtype {y.dtype}.")
+    y = y.astype(np.int64).ravel()
+    num_classes = int(y.max()) + 1 if num_classes is None else int(num_classes)
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"to_categorical: labels must lie in [0, {num_classes - 1}]; got "
+                         f"labels from {y.min()} to {y.max()}.")
+    out = np.zeros((len(y), num_classes), np.float32)
+    out[np.arange(len(y)), y] = 1.0
+    return out

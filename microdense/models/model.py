@@ -23,7 +23,8 @@ import json
 
 import numpy as np
 
-from microdense import saving, utils
+from microdense import registry
+from microdense.saving import saving_api
 from microdense.layers import Layer, symbolic
 from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
@@ -33,18 +34,25 @@ from microdense.tensor import Tensor, constant, no_grad
 _FUNCTIONAL_SUBCLASSES = {}
 
 
+def _functional():
+    """models/functional.py's Functional, a Model itself (so it imports this module, and this
+    module finds it by name: models/__init__.py registers it)."""
+    return registry.builtin_classes("models")["Functional"]
+
+
 def functional_subclass(cls):
     """The class of a functional model made by subclass `cls` of Model: (cls, Functional),
     made once per cls. Keras 3 does the same (it puts Functional among cls's bases): the
     model runs its graph of layer calls, and keeps every method cls defines (a train_step,
     a get_config, ...); isinstance(model, cls) still holds."""
-    from microdense.models.functional import Functional
+    Functional = _functional()
     if issubclass(cls, Functional):
         return cls
     if cls not in _FUNCTIONAL_SUBCLASSES:
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__,
-                                            "__doc__": cls.__doc__})
+                                            "__doc__": cls.__doc__,
+                                            "_made_for_subclass": cls})
     return _FUNCTIONAL_SUBCLASSES[cls]
 
 
@@ -57,7 +65,7 @@ def _is_functional_config(config):
 def _revivable_as_functional(cls):
     """Whether cls(inputs, outputs, name=...) rebuilds it: Model, Functional, or a subclass
     whose __init__ takes what Functional's does (or *args, **kwargs), as Keras decides."""
-    from microdense.models.functional import Functional
+    Functional = _functional()
     if cls in (Model, Functional) or cls.__init__ is Model.__init__:
         return True
     parameters = inspect.signature(cls.__init__).parameters
@@ -73,7 +81,7 @@ class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         """Model(inputs, outputs) makes a functional model (models/functional.py), as Keras."""
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from microdense.models.functional import Functional   # it imports this module
+            Functional = _functional()
             return super().__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
@@ -83,7 +91,7 @@ class Model(Trainer, Layer):
         either: `super().__init__(inputs=inputs, outputs=outputs)` (or `MyModel(inputs,
         outputs)`) makes it a functional model with the subclass's own methods."""
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            from microdense.models.functional import Functional
+            Functional = _functional()
             self.__class__ = functional_subclass(type(self))
             Functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
             return
@@ -188,7 +196,7 @@ class Model(Trainer, Layer):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise utils.unknown_name_error(f"layer of model '{self.name}'", name,
+        raise registry.unknown_name_error(f"layer of model '{self.name}'", name,
                                        [layer.name for layer in self.layers])
 
     # ---- weights and penalties: those of the layers --------------------------------------
@@ -204,8 +212,8 @@ class Model(Trainer, Layer):
 
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Write the model (config, weights, compile settings, optimizer state) to one zip
-        file, atomically: see saving.py."""
-        saving.save_model(self, filepath, overwrite=overwrite,
+        file, atomically: see saving/saving_api.py."""
+        saving_api.save_model(self, filepath, overwrite=overwrite,
                           include_optimizer=include_optimizer)
 
     @classmethod
@@ -214,10 +222,10 @@ class Model(Trainer, Layer):
         functional config (layers, nodes, inputs, outputs) rebuilds the graph, for Model and
         for a subclass whose __init__ takes (inputs, outputs, ...); any other config is
         passed to the subclass's constructor, cls(**config)."""
-        from microdense.models.functional import Functional
+        Functional = _functional()
         if _is_functional_config(config) and _revivable_as_functional(cls):
             target = Functional if cls is Model else functional_subclass(cls)
-            return saving.functional_from_config(target, config, custom_objects)
+            return saving_api.functional_from_config(target, config, custom_objects)
         if cls is Model or cls is Functional:
             kind = "a Sequential model's" if "layers" in config else "not a model's"
             raise ValueError(f"Model.from_config received {kind} config (keys "
@@ -239,11 +247,11 @@ class Model(Trainer, Layer):
 
     def get_compile_config(self):
         """compile()'s arguments, serialized (what model.save stores; Keras's name)."""
-        return saving.compile_config(self) if self.compiled else None
+        return saving_api.compile_config(self) if self.compiled else None
 
     def compile_from_config(self, config):
         """compile() again from get_compile_config()'s dict (load_model does this)."""
-        saving.compile_model_from_config(self, config)
+        saving_api.compile_model_from_config(self, config)
 
     def get_build_config(self):
         """The input shape the model was built for (a subclassed model builds on data)."""
@@ -263,12 +271,12 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         """The model's architecture (no weights) as a JSON string, as Keras's to_json;
         models.model_from_json(text) builds it again. kwargs go to json.dumps."""
-        return json.dumps(saving.model_entry(self), **kwargs)
+        return json.dumps(saving_api.model_entry(self), **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights (an .npz file), atomically."""
-        saving.save_weights(self, filepath, overwrite=overwrite)
+        saving_api.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath):
         """Read weights written by save_weights (or model.save) into this model."""
-        saving.load_weights(self, filepath)
+        saving_api.load_weights(self, filepath)

@@ -17,7 +17,7 @@ unweighted loss is logged as "<output>_loss" and each metric as "<output>_<metri
 from microdense import losses
 from microdense import metrics as metrics_module
 from microdense.tensor import constant, no_grad
-from microdense.utils import unknown_name_error
+from microdense.registry import unknown_name_error
 
 
 def _per_output(value, names, what):

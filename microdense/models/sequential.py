@@ -14,7 +14,8 @@ model exactly.
 """
 import numpy as np
 
-from microdense import ops, saving, utils
+from microdense import ops, registry
+from microdense.saving import saving_api
 from microdense.layers import InputLayer, Layer, call_context
 from microdense.layers.base import InputSpec, input_hint
 from microdense.layers.core import Input
@@ -191,7 +192,7 @@ class Sequential(Model):
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [saving.layer_entry(layer) for layer in self._layers]}
+                  "layers": [saving_api.layer_entry(layer) for layer in self._layers]}
         if self.built:
             config["build_input_shape"] = list(self._build_input_shape)
         return config
@@ -206,7 +207,7 @@ class Sequential(Model):
                              f"Model.from_config; a Sequential config has 'layers' only.")
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(saving.deserialize_layer(layer_config, custom_objects), rebuild=False)
+            model.add(saving_api.deserialize_layer(layer_config, custom_objects), rebuild=False)
         model._maybe_build()
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))

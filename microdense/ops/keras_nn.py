@@ -1,10 +1,11 @@
 """keras.ops's neural-network functions (keras.ops.nn) and comparisons (see keras_ops.py).
 
-The activations are microdense.activations' compositions (imported on use: activations imports
-the ops package); the comparisons return bool constants, as Keras cannot differentiate them."""
+The activations are ops/activations.py's compositions; the comparisons return bool constants,
+as Keras cannot differentiate them."""
 import numpy as np
 
 from microdense import config
+from microdense.ops import activations
 from microdense.ops.arithmetic import power
 from microdense.ops.elementwise import abs, maximum
 from microdense.ops.op import data_op
@@ -87,38 +88,32 @@ def isinf(x):
 
 def relu6(x):
     """min(max(x, 0), 6)."""
-    from microdense import activations     # activations imports this package: import on use
     return activations.relu6(x)
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x."""
-    from microdense import activations
     return activations.leaky_relu(x, negative_slope)
 
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    from microdense import activations
     return activations.elu(x, alpha)
 
 
 def selu(x):
     """Scaled ELU (Klambauer et al.)."""
-    from microdense import activations
     return activations.selu(x)
 
 
 def gelu(x, approximate=True):
     """GELU; keras.ops.gelu defaults to the tanh approximation (keras.activations.gelu to the
     exact erf form)."""
-    from microdense import activations
     return activations.gelu(x, approximate=approximate)
 
 
 def silu(x):
     """x * sigmoid(x)."""
-    from microdense import activations
     return activations.silu(x)
 
 
@@ -129,25 +124,21 @@ def swish(x):
 
 def softplus(x):
     """log(1 + exp(x)), without overflow."""
-    from microdense import activations
     return activations.softplus(x)
 
 
 def softsign(x):
     """x / (1 + |x|)."""
-    from microdense import activations
     return activations.softsign(x)
 
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6."""
-    from microdense import activations
     return activations.hard_sigmoid(x)
 
 
 def hard_silu(x):
     """x * hard_sigmoid(x)."""
-    from microdense import activations
     return activations.hard_silu(x)
 
 

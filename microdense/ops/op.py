@@ -26,7 +26,8 @@ compiled step (replay.py calls `forward` and `backward` again, on each new batch
 is written twice.
 
 A fused op is a record whose forward and backward do the work of several primitives at once
-(crossentropy.py's, for speed); its `composition` is the same math written with primitives.
+(crossentropy.py's: softmax and log-loss, whose gradient is simply p - y); its `composition`
+is the same math written with primitives.
 
 An op without a backward (`backward=None`) is data, not math: a comparison, a random draw,
 a cast to integers. It records no gradient, but a recorded step still replays it.
@@ -54,7 +55,7 @@ class Op:
         # Elementwise: out[i] depends on the inputs' i-th values only (after broadcasting),
         # so each input's gradient is upstream times a local factor, element by element.
         self.elementwise = elementwise
-        # A fused op (several ops' math in one record, for speed) names the plain
+        # A fused op (several ops' math in one record) names the plain
         # composition of primitives it replaces: tests check that both agree, and
         # draw_graph(expand=True) draws it.
         self.composition = composition

@@ -14,7 +14,7 @@ gradient clipping; the others against float64 numpy transcriptions of Keras 3.16
 update_step, in tests/test_optimizers.py). Updates write into the weight arrays (numpy out= and in-place operators):
 a layer holding `w.data` sees the new values and no weight is copied.
 """
-from microdense import utils
+from microdense import registry
 from microdense.optimizers.base import Optimizer
 from microdense.optimizers.sgd import SGD
 from microdense.optimizers.adagrad import Adagrad
@@ -46,7 +46,7 @@ def deserialize(config, custom_objects=None):
         cls = ALL_OBJECTS[name.lower()]
         arguments = config.get("config") or {} if isinstance(config, dict) else {}
         return cls.from_config(dict(arguments), custom_objects)
-    return utils.deserialize_object(config, {}, "optimizer", custom_objects)
+    return registry.deserialize_object(config, {}, "optimizer", custom_objects)
 
 
 def get(identifier):
@@ -55,6 +55,6 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str) and identifier.lower() in ALL_OBJECTS:
         identifier = identifier.lower()     # Keras accepts "Adam", "adam", "ADAM"
-    return utils.get_object(identifier, ALL_OBJECTS, "optimizer",
+    return registry.get_object(identifier, ALL_OBJECTS, "optimizer",
                             "a name such as 'adam', an Optimizer, an Optimizer class or a "
                             "config dict", callables=False, deserialize=deserialize)

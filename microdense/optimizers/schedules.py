@@ -14,7 +14,7 @@ Write your own by subclassing LearningRateSchedule: `__call__(step)` and `get_co
 import inspect
 import math
 
-from microdense import utils
+from microdense import registry
 
 
 class LearningRateSchedule:
@@ -230,12 +230,12 @@ ALL_OBJECTS = {cls.__name__: cls for cls in (
 
 def serialize(learning_rate_schedule):
     """{"class_name": "ExponentialDecay", "config": {...}}."""
-    return utils.serialize_object(learning_rate_schedule)
+    return registry.serialize_object(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):
     """The schedule `serialize` described (yours through custom_objects or registration)."""
-    return utils.deserialize_object(config, ALL_OBJECTS, "learning rate schedule",
+    return registry.deserialize_object(config, ALL_OBJECTS, "learning rate schedule",
                                     custom_objects)
 
 
@@ -268,7 +268,7 @@ def serialize_learning_rate(learning_rate):
     if isinstance(learning_rate, LearningRateSchedule):
         return serialize(learning_rate)
     if callable(learning_rate):
-        return utils.get_registered_name(learning_rate)
+        return registry.get_registered_name(learning_rate)
     return learning_rate
 
 
@@ -276,4 +276,4 @@ def deserialize_learning_rate(config, custom_objects=None):
     """Undo serialize_learning_rate: a schedule from its config, a function from its name."""
     if isinstance(config, dict):
         return deserialize(config, custom_objects)
-    return utils.deserialize_object(config, {}, "learning rate function", custom_objects)
+    return registry.deserialize_object(config, {}, "learning rate function", custom_objects)

@@ -9,8 +9,8 @@ keeps the names of the layers inside it, in tracking order, and loading gives th
 before the layer is built: the weights then come out with their saved names. A model of
 your own class is saved the same way, under its registered name (saved_class_name).
 """
-from microdense import utils
-from microdense.model_file import MODEL_CLASSES
+from microdense import registry
+from microdense.saving.file_format import MODEL_CLASSES
 from microdense.layers.base import _check_name
 from microdense.serialization import serialize_keras_object
 
@@ -19,8 +19,7 @@ def user_class(layer):
     """The class the user wrote: for a functional model made by a Model subclass
     (models/model.py's functional_subclass), that subclass."""
     cls = type(layer)
-    from microdense.models.model import _FUNCTIONAL_SUBCLASSES
-    return cls.__bases__[0] if cls in _FUNCTIONAL_SUBCLASSES.values() else cls
+    return cls.__dict__.get("_made_for_subclass", cls)
 
 
 def saved_class_name(model):
@@ -29,7 +28,7 @@ def saved_class_name(model):
     class and holds its get_config(); loading finds the class in your code (custom_objects or
     @register_keras_serializable), never in the file."""
     cls = user_class(model)
-    registered = utils._REGISTERED_NAMES.get(cls)
+    registered = registry._REGISTERED_NAMES.get(cls)
     for base in type(model).__mro__:
         if base.__name__ in MODEL_CLASSES and base.__module__.startswith("microdense."):
             if registered is None or cls is not type(model):
@@ -42,7 +41,7 @@ def layer_entry(layer):
     layers inside a layer of yours (its __init__ makes them again, with new names, when it is
     rebuilt: loading gives them back their saved names, which its weights are saved under)
     and its build config."""
-    entry = {"class_name": utils.get_registered_name(user_class(layer)),
+    entry = {"class_name": registry.get_registered_name(user_class(layer)),
              "config": serialize_keras_object(layer.get_config()), "name": layer.name}
     if entry["class_name"] not in MODEL_CLASSES:
         inner = [sublayer.name for sublayer in layer._flatten_layers()[1:]]

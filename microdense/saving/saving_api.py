@@ -17,7 +17,7 @@ a symbolic link stays a link (the file it points to is replaced).
 
 Loading reads JSON and arrays only (np.load(allow_pickle=False)): a model file cannot run
 code. It is also read as untrusted data: every size is checked before anything is allocated
-(entry sizes, each array's header against the shapes the config builds: model_file.py), and
+(entry sizes, each array's header against the shapes the config builds: file_format.py), and
 a malformed field raises one error, ModelFileError ("corrupt or hostile model file", a
 ValueError). Your own functions (activations, losses) are saved by name and found again
 through `custom_objects` or `@register_keras_serializable()`.
@@ -35,17 +35,17 @@ import zlib
 import numpy as np
 
 from microdense import layers as layers_module
-from microdense import losses, metrics, model_file, optimizers, utils
-from microdense.model_file import (CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS,
-                                   MAX_FILE_BYTES, MODEL_CLASSES, OPTIMIZER_FILE, WEIGHTS_FILE,
-                                   Budget, ModelFileError, allow_weights, check_input_sizes,
-                                   expect_weights, hostile, read_model_file, read_npz)
-from microdense import saving_assets, serialization
-from microdense.saving_entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
+from microdense import losses, metrics, optimizers, registry, serialization
+from microdense.saving import assets as saving_assets, file_format
+from microdense.saving.file_format import (
+    CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS, MAX_FILE_BYTES, MODEL_CLASSES,
+    OPTIMIZER_FILE, WEIGHTS_FILE, Budget, ModelFileError, allow_weights, check_input_sizes,
+    expect_weights, hostile, read_model_file, read_npz)
+from microdense.saving.entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
                                        restore_layer_entry, saved_class_name, user_class)
 from microdense.serialization import (  # noqa: F401 (keras.saving's names)
     deserialize_keras_object, serialize_keras_object)
-from microdense.utils import (  # noqa: F401 (keras.saving's names)
+from microdense.registry import (  # noqa: F401 (keras.saving's names)
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
     get_registered_object, register_keras_serializable)
 
@@ -305,7 +305,7 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
         if OPTIMIZER_FILE in saved.entries:
             _restore_optimizer(model, saved, filepath)
     elif compile and config.get("custom_compile_config") is not None:
-        with utils.custom_object_scope(custom_objects or {}):
+        with registry.custom_object_scope(custom_objects or {}):
             model.compile_from_config(config["custom_compile_config"])
         if OPTIMIZER_FILE in saved.entries and getattr(model, "optimizer", None) is not None:
             _restore_optimizer(model, saved, filepath)
@@ -316,13 +316,11 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
 
 def _base_method(model, name):
     """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
-    from microdense.models import Model
-    return getattr(Model, name)
+    return getattr(registry.builtin_classes("models")["Model"], name)
 
 
 def _model_class(class_name):
-    from microdense.models import Functional, Sequential   # here: models imports this module
-    return {"Sequential": Sequential, "Functional": Functional}[class_name]
+    return registry.builtin_classes("models")[class_name]     # the models import this package
 
 
 def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
@@ -334,10 +332,10 @@ def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS
     with allow_weights(max_weights, "the model config"):
         if class_name in MODEL_CLASSES:
             return _model_class(class_name).from_config(config["config"], custom_objects)
-        from microdense.models import Model
-        cls = utils.get_registered_object(str(class_name), custom_objects)
+        Model = _model_class("Model")
+        cls = registry.get_registered_object(str(class_name), custom_objects)
         if cls is None:
-            raise utils.missing_object_error("model class", str(class_name))
+            raise registry.missing_object_error("model class", str(class_name))
         if not (inspect.isclass(cls) and issubclass(cls, Model)):
             raise ValueError(f"Cannot load a model of class {class_name!r}: the name refers "
                              f"to {cls!r}, which is not a subclass of Model.")
@@ -440,7 +438,7 @@ def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIG
     an input sample beyond MAX_SAMPLE_VALUES, and weights beyond `max_weights` values in all
     (8,388,608: 32 MB of float32) are refused; raise max_weights for a bigger model."""
     if isinstance(json_string, (str, bytes)):
-        model_file.check_json_depth(json_string, "<json>", "the text")
+        file_format.check_json_depth(json_string, "<json>", "the text")
     try:
         config = json.loads(json_string)
     except (TypeError, ValueError) as error:
@@ -450,7 +448,7 @@ def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIG
         raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
                          f"this text holds {type(config).__name__}.")
     # The same field checks as a model file's config.json (which also carries its format).
-    model_file.check_config({**config, "format": FORMAT}, "<json>")
+    file_format.check_config({**config, "format": FORMAT}, "<json>")
     check_input_sizes(config, "<json>", 0)
     try:
         return model_from_config(config, custom_objects, max_weights)
@@ -465,11 +463,11 @@ def deserialize_layer(entry, custom_objects=None):
     """A layer from {"class_name": ..., "config": ...}: built-in, custom_objects, or registered."""
     class_name = entry["class_name"]
     config = entry["config"]
-    cls = (utils.get_registered_object(class_name, custom_objects)
+    cls = (registry.get_registered_object(class_name, custom_objects)
            or layers_module.ALL_LAYERS.get(class_name)
            or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
     if cls is None:
-        raise utils.missing_object_error("layer class", class_name)
+        raise registry.missing_object_error("layer class", class_name)
     try:
         layer = serialization.from_config(cls, config, custom_objects)
         restore_layer_entry(layer, entry)

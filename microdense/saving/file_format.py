@@ -26,6 +26,8 @@ import zlib
 
 import numpy as np
 
+from microdense.layers.base import checking_new_weights
+
 FORMAT = "microdense.model"
 FORMAT_VERSION = 2        # 2: optimizer state by weight path; 1: by position (still read)
 CONFIG_FILE = "config.json"
@@ -73,7 +75,8 @@ def expect_weights(shapes, filepath, by_shape=False):
     pool = [tuple(shape) for shape in shapes.values()] if by_shape else None
     _loading.expected = (shapes, filepath, pool)
     try:
-        yield
+        with checking_new_weights(check_new_weight):
+            yield
     finally:
         _loading.expected = previous
 
@@ -85,7 +88,8 @@ def allow_weights(max_weights, source):
     previous = getattr(_loading, "allowance", None)
     _loading.allowance = [max_weights, max_weights, source]      # [limit, left, source]
     try:
-        yield
+        with checking_new_weights(check_new_weight):
+            yield
     finally:
         _loading.allowance = previous
 
@@ -326,7 +330,7 @@ def check_config(config, filepath):
             raise hostile(filepath, '"config"', f"declares {layers:,} layers; at most "
                           f"{MAX_CONFIG_LAYERS:,} are built (each costs time and a few KB "
                           f"before any weight). If you trust it, raise "
-                          f"microdense.model_file.MAX_CONFIG_LAYERS")
+                          f"microdense.saving.file_format.MAX_CONFIG_LAYERS")
     else:       # a subclassed model: loading finds its class in the user's code, by name
         require(config.get("config"), dict, '"config"', "a dict (the model config)")
         _check_build_config(config.get("build_config"), '"build_config"', require, filepath)

@@ -17,7 +17,7 @@ import os
 import tempfile
 
 from microdense.layers import Layer
-from microdense.model_file import _entry_infos, _read_entry, hostile
+from microdense.saving.file_format import _entry_infos, _read_entry, hostile
 
 PREFIX = "assets/"
 

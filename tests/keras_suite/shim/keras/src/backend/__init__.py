@@ -1,0 +1,43 @@
+"""keras.src.backend -> microdense.backend, plus the backend questions Keras's tests ask
+(which backend, a dtype's standard name, a tensor's numpy value) answered for microdense."""
+import numpy as np
+
+from microdense import backend as _target
+from microdense.config import floatx
+from microdense.layers.symbolic import KerasTensor  # noqa: F401 (Keras's name)
+from microdense.tensor import Tensor
+from microdense.variables import Variable  # noqa: F401 (Keras's name)
+
+# Python types as Keras's standardize_dtype names them (keras/src/backend/common/dtypes.py).
+_PYTHON_DTYPES = {bool: "bool", int: "int64", float: "float32", str: "string"}
+
+
+def backend():
+    """Keras answers "tensorflow", "jax", "torch" or "numpy"; tests that branch on it take
+    the path of none of those."""
+    return "microdense"
+
+
+def standardize_dtype(dtype):
+    """The dtype's name as a string ("float32"); None means floatx()."""
+    if dtype is None:
+        return floatx()
+    if dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
+    return np.dtype(getattr(dtype, "name", dtype)).name
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def convert_to_numpy(x):
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def __getattr__(name):
+    return getattr(_target, name)
