@@ -126,6 +126,11 @@ class Layer(LayerSaving):
     width of its input, so its weights exist as soon as the layer is added.
     """
 
+    # Keras's flag: whether the layer would pass a mask (which inputs are padding) on to the
+    # next. microdense has no masks (out of its scope), so it is information only; the layers
+    # that Keras marks are marked here too.
+    supports_masking = False
+
     # Set once any layer has a weight regularizer: until then `losses` has no weights to
     # visit (a walk over every layer at every training step, saved for most models).
     _weights_regularized = False

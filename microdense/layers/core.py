@@ -11,7 +11,7 @@ from microdense import activations, constraints, initializers, ops, regularizers
 from microdense.layers.base import InputSpec, Layer, serialize
 from microdense.layers.symbolic import KerasTensor, Node
 from microdense.naming import activation_name
-from microdense.random import get_rng
+from microdense.random import SeedGenerator, get_rng
 
 
 # ---- Input -------------------------------------------------------------------------------
@@ -118,6 +118,8 @@ class Dense(Layer):
     kernel, zero bias, no activation (linear).
     """
 
+    supports_masking = True        # Keras's flag (see Layer)
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
@@ -202,6 +204,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function: output = activation(x)."""
 
+    supports_masking = True        # Keras's flag (see Layer)
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -229,16 +233,23 @@ class Dropout(Layer):
     rate). The 1/(1 - rate) ("inverted dropout") keeps the expected output equal to x, so at
     inference the layer is the identity."""
 
+    supports_masking = True        # Keras's flag (see Layer)
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
             raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
                              f"value between 0 and 1. Received: rate={rate}")
         super().__init__(**kwargs)
         self.rate = float(rate)
-        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
+        self.noise_shape = _noise_shape(noise_shape)
         self.seed = seed
-        # A seeded layer draws its own masks; otherwise the global generator (set_random_seed).
-        self._rng = np.random.default_rng(seed) if seed is not None else None
+        if self.rate > 0:
+            # Keras's layer owns a SeedGenerator. Seeded, it draws its own masks; unseeded, it
+            # draws from the global generator, so set_random_seed makes a run repeatable.
+            self.seed_generator = SeedGenerator(seed)
+            if seed is None:
+                self.seed_generator.generator = get_rng()
+            self._seed_generators = [self.seed_generator]
         self._build_at_init()
 
     def call(self, x, training=False):
@@ -247,7 +258,7 @@ class Dropout(Layer):
         shape = x.shape
         if self.noise_shape is not None:       # None entries take the input's size
             shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(self.noise_shape))
-        rng = self._rng if self._rng is not None else get_rng()
+        rng = self.seed_generator.generator
         keep = 1.0 - self.rate
         # The scaled mask is data, not a weight: the gradient flows to x only. The draw is an
         # op, so a compiled step draws a new mask at every step, as eager training does.
@@ -262,6 +273,33 @@ class Dropout(Layer):
         config = super().get_config()
         config.update({"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed})
         return config
+
+
+def _noise_shape(noise_shape):
+    """Dropout's noise_shape as a tuple of positive sizes or None (Keras's checks)."""
+    if noise_shape is None:
+        return None
+    if isinstance(noise_shape, str):
+        raise ValueError(f"Invalid value received for argument `noise_shape`. Expected a "
+                         f"tuple or list of integers. Received: noise_shape={noise_shape}")
+    try:
+        noise_shape = tuple(noise_shape)
+    except TypeError:
+        raise ValueError(f"Invalid value received for argument `noise_shape`. Expected an "
+                         f"iterable of integers (e.g., a tuple or list). Received: "
+                         f"noise_shape={noise_shape}") from None
+    for size in noise_shape:
+        if size is None:
+            continue
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected "
+                             f"all elements to be integers or None. Received: "
+                             f"noise_shape={noise_shape}")
+        if size <= 0:
+            raise ValueError(f"Invalid value received for argument `noise_shape`. Expected "
+                             f"all dimensions to be positive integers or None. Received: "
+                             f"noise_shape={noise_shape}")
+    return noise_shape
 
 
 # ---- Flatten -----------------------------------------------------------------------------

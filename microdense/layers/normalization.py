@@ -52,6 +52,8 @@ class BatchNormalization(Layer):
     renorm_mean, renorm_stddev after the usual four).
     """
 
+    supports_masking = True        # Keras's flag (see Layer)
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -255,6 +257,8 @@ class Normalization(Layer):
     `layer.mean` and `layer.variance` are them shaped to broadcast against an input, e.g.
     (1, features), as Keras's.
     """
+
+    supports_masking = True        # Keras's flag (see Layer)
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)

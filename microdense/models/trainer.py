@@ -348,8 +348,11 @@ class Trainer:
                              f"steps={steps!r}")
         if data.is_batch_stream(x):             # a PyDataset or a generator of batches
             total = len(x) if hasattr(x, "__len__") else None
+            items = iter(x)
+            if not self.built:
+                items = self._build_for_stream(items)
             batch_inputs = (self._predict_input(item[0] if isinstance(item, tuple) else item)
-                            for item in x)
+                            for item in items)
         else:
             x = self._predict_input(x)
             if data.num_samples(x) == 0:
@@ -377,6 +380,12 @@ class Trainer:
             return self._pack_predictions([data.join_batches([batch[i] for batch in outputs])
                                            for i in range(len(outputs[0]))])
         return data.join_batches(outputs)
+
+    def _build_for_stream(self, items):
+        """An unbuilt model fed a stream: Keras builds it from the spec of the stream's first
+        batches. Here a model builds on its first batch (a Sequential model does better: see
+        its own). Returns the items, none consumed."""
+        return items
 
     def _predict_input(self, x):
         """One array (or list of arrays) of inputs, converted and checked against the model."""

@@ -1,0 +1,1 @@
+"""keras.src.backend.common: the modules of it Keras's tests import."""

@@ -1,0 +1,7 @@
+"""keras.src.callbacks -> microdense.callbacks."""
+from keras.src.callbacks import callback  # noqa: F401 (before __getattr__: a submodule)
+from microdense import callbacks as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)

@@ -1,0 +1,8 @@
+"""keras.src.losses -> microdense.losses."""
+from keras.src.losses import loss  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.losses import losses  # noqa: F401 (before __getattr__: a submodule)
+from microdense import losses as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)

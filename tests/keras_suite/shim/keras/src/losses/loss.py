@@ -1,0 +1,6 @@
+"""keras.src.losses.loss -> microdense.losses."""
+from microdense import losses as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)

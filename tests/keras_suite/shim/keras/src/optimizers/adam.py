@@ -1,0 +1,6 @@
+"""keras.src.optimizers.adam -> microdense.optimizers.adam."""
+from microdense.optimizers import adam as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)

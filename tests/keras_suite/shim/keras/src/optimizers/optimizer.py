@@ -1,0 +1,6 @@
+"""keras.src.optimizers.optimizer -> microdense.optimizers.base."""
+from microdense.optimizers import base as _target
+
+
+def __getattr__(name):
+    return getattr(_target, name)
