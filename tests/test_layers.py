@@ -403,3 +403,41 @@ def test_prelu_alpha_constraint_holds_after_each_update_and_is_in_the_config():
     model.fit(x, np.full((8, 3), 5.0, np.float32), epochs=2, verbose=0)   # pushes alpha < 0
     assert (layer.alpha.data >= 0).all() and (layer.alpha.data == 0).any()
     assert layer.get_config()["alpha_constraint"]["class_name"] == "NonNeg"
+
+
+def test_softmax_layer_mask_zeroes_masked_entries_and_renormalizes_the_rest():
+    x = data(2, 4)
+    mask = np.array([[True, True, False, True], [False, False, False, False]])
+    out = Softmax()(x, mask=mask).data
+    kept = np.where(mask[0], np.exp(x[0]), 0.0)
+    np.testing.assert_allclose(out[0], kept / kept.sum(), rtol=1e-5)
+    np.testing.assert_array_equal(out[1], 0.0)           # all masked: 0, not uniform
+    with pytest.raises(ValueError, match="must be broadcastable to `inputs`"):
+        Softmax()(x, mask=np.ones((2, 3)))
+
+
+def test_merge_compute_mask_combines_masks_as_keras():
+    a, b = np.array([[True, False]]), np.array([[False, False]])
+    np.testing.assert_array_equal(md.layers.Add().compute_mask([a, b], [a, b]), [[True, False]])
+    assert md.layers.Add().compute_mask([a, b], [a, None]) is None
+    assert md.layers.Dot(axes=-1).compute_mask([a, b], [a, b]) is None
+    x = np.zeros((1, 2, 3))
+    joined = md.layers.Concatenate().compute_mask([x, x], [None, np.array([[False, False]])])
+    np.testing.assert_array_equal(joined, [[True, True]])      # the unmasked input counts
+    with pytest.raises(ValueError, match="`mask` should be a list"):
+        md.layers.Add().compute_mask([a, b], a)
+
+
+def test_dropout_checks_noise_shape_as_keras_and_owns_a_seed_generator():
+    assert Dropout(0.5, noise_shape=[4, 1]).noise_shape == (4, 1)
+    for bad, words in (("abc", "Expected a tuple or list of integers"),
+                       ((2, 1.5), "Expected all elements to be integers or None"),
+                       ((2, 0), "Expected all dimensions to be positive integers")):
+        with pytest.raises(ValueError, match=words):
+            Dropout(0.5, noise_shape=bad)
+    seeded = Dropout(0.5, seed=3)
+    again = Dropout(0.5, seed=3)
+    x = np.ones((4, 6), np.float32)
+    np.testing.assert_array_equal(seeded(x, training=True).data, again(x, training=True).data)
+    assert seeded._seed_generators == [seeded.seed_generator]
+    assert not hasattr(Dropout(0.0), "seed_generator")        # rate 0 draws nothing

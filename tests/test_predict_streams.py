@@ -35,3 +35,34 @@ def test_predict_on_a_stream_checks_each_batch_and_steps_stops_early():
     assert model.predict(endless(), steps=3, verbose=0).shape == (6, 2)
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         model.predict(iter([x, np.ones((2, 5), np.float32)]), verbose=0)
+
+
+def test_a_sequential_model_fed_a_stream_builds_for_its_first_two_batches():
+    # As Keras builds from a generator's spec: a size that differs between the first two
+    # batches is left open, so both run (Flatten gives 35 values either way).
+    model = md.models.Sequential([md.layers.Flatten()])
+
+    def generator():
+        yield (np.ones((3, 5, 7), np.float32),)
+        yield (np.ones((2, 7, 5), np.float32),)
+    out = model.predict(generator(), verbose=0)
+    assert out.shape == (5, 35)
+    assert model.inputs[0].shape == (None, None, None)
+
+
+def test_a_subclassed_model_takes_a_tuple_of_inputs_in_fit_and_predict():
+    class TwoInputs(md.models.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = Dense(1)
+
+        def call(self, inputs):
+            a, b = inputs
+            return self.dense(md.layers.Concatenate()([a, b]))
+
+    model = TwoInputs()
+    model.compile(optimizer="sgd", loss="mse")
+    a, b = np.ones((6, 2), np.float32), np.zeros((6, 3), np.float32)
+    model.fit((a, b), np.ones((6, 1), np.float32), epochs=1, verbose=0)
+    assert model.dense.kernel.shape == (5, 1)
+    assert model.predict((a, b), verbose=0).shape == (6, 1)
