@@ -441,3 +441,28 @@ def test_dropout_checks_noise_shape_as_keras_and_owns_a_seed_generator():
     np.testing.assert_array_equal(seeded(x, training=True).data, again(x, training=True).data)
     assert seeded._seed_generators == [seeded.seed_generator]
     assert not hasattr(Dropout(0.0), "seed_generator")        # rate 0 draws nothing
+
+
+def test_dense_lora_trains_only_the_low_rank_correction_and_survives_saving(tmp_path):
+    layer = Dense(4)
+    model = md.models.Sequential([Input(shape=(6,)), layer])
+    frozen = layer._kernel.data.copy()
+    layer.enable_lora(2, lora_alpha=3.0)
+    assert [w.name for w in layer.trainable_weights] == [
+        "dense/bias", "dense/lora_kernel_a", "dense/lora_kernel_b"]
+    np.testing.assert_array_equal(layer.kernel.data, frozen)       # b starts at zero
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = data(16, 6), data(16, 4, seed=1)
+    model.fit(x, y, epochs=2, verbose=0)
+    np.testing.assert_array_equal(layer._kernel.data, frozen)      # the weight itself: frozen
+    correction = 1.5 * layer.lora_kernel_a.data @ layer.lora_kernel_b.data
+    assert np.abs(correction).max() > 0
+    np.testing.assert_allclose(layer.kernel.data, frozen + correction, rtol=1e-6)
+    assert layer.get_config()["lora_rank"] == 2
+    model.save(tmp_path / "lora.mdz")
+    restored = md.models.load_model(tmp_path / "lora.mdz")
+    assert restored.layers[0].lora_enabled
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="lora is already enabled"):
+        layer.enable_lora(2)

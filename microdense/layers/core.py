@@ -116,6 +116,12 @@ class Dense(Layer):
 
     kernel has shape (input width, units), bias (units,). Defaults as Keras: glorot_uniform
     kernel, zero bias, no activation (linear).
+
+    LoRA (low-rank adaptation, as Keras): after enable_lora(rank) (or lora_rank=rank), the
+    kernel weight is frozen and two small trainable weights learn a correction,
+        kernel = kernel_weight + (lora_alpha / rank) * lora_kernel_a @ lora_kernel_b,
+    (input width, rank) @ (rank, units): fine-tuning trains rank * (width + units) numbers
+    instead of width * units. lora_kernel_b starts at zero, so the layer starts unchanged.
     """
 
     supports_masking = True        # Keras's flag (see Layer)
@@ -123,7 +129,7 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
+                 lora_rank=None, lora_alpha=None, **kwargs):
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
@@ -137,16 +143,19 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self.lora_rank = lora_rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else lora_rank
+        self.lora_enabled = False
         self.input_spec = InputSpec(min_ndim=2)
-        self.kernel = None
+        self._kernel = None
         self.bias = None
 
     def build(self, input_shape):
         width = input_shape[-1]
-        self.kernel = self.add_weight(shape=(width, self.units), name="kernel",
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self._kernel = self.add_weight(shape=(width, self.units), name="kernel",
+                                       initializer=self.kernel_initializer,
+                                       regularizer=self.kernel_regularizer,
+                                       constraint=self.kernel_constraint)
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), name="bias",
                                         initializer=self.bias_initializer,
@@ -154,6 +163,45 @@ class Dense(Layer):
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: width})
         self.built = True
+        if self.lora_rank:
+            self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
+
+    @property
+    def kernel(self):
+        """The kernel weight; with LoRA enabled, the weight plus its low-rank correction (an
+        expression of tensors, so the gradient reaches lora_kernel_a and lora_kernel_b)."""
+        if not self.lora_enabled:
+            return self._kernel
+        scale = self.lora_alpha / self.lora_rank
+        return self._kernel + scale * (self.lora_kernel_a @ self.lora_kernel_b)
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform",
+                    b_initializer="zeros"):
+        """Freeze the kernel and learn a rank-`rank` correction to it (see the class doc)."""
+        if self.kernel_constraint:
+            raise ValueError("Lora is incompatible with kernel constraints. In order to "
+                             "enable lora on this layer, remove the `kernel_constraint` "
+                             "argument.")
+        if not self.built:
+            raise ValueError("Cannot enable lora on a layer that isn't yet built.")
+        if self.lora_enabled:
+            raise ValueError("lora is already enabled. This can only be done once per layer.")
+        width = self._kernel.shape[0]
+        # float32 whatever the layer's dtype, as Keras (small updates would underflow).
+        self.lora_kernel_a = self.add_weight(shape=(width, rank), name="lora_kernel_a",
+                                             initializer=initializers.get(a_initializer),
+                                             dtype="float32",
+                                             regularizer=self.kernel_regularizer)
+        self.lora_kernel_b = self.add_weight(shape=(rank, self.units), name="lora_kernel_b",
+                                             initializer=initializers.get(b_initializer),
+                                             dtype="float32",
+                                             regularizer=self.kernel_regularizer)
+        index = next(i for i, w in enumerate(self._weights) if w is self._kernel)
+        self._weight_trainable[index] = False            # stays frozen if the layer thaws
+        self._kernel.requires_grad = False
+        self.lora_enabled = True
+        self.lora_rank = rank
+        self.lora_alpha = lora_alpha if lora_alpha is not None else rank
 
     def call(self, x, training=False):
         # The results are named ("dense/z", "dense/out") so that drawings and traces say
@@ -196,6 +244,8 @@ class Dense(Layer):
             "kernel_constraint": serialize(constraints, self.kernel_constraint),
             "bias_constraint": serialize(constraints, self.bias_constraint),
         })
+        if self.lora_rank:
+            config.update({"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha})
         return config
 
 
