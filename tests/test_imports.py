@@ -14,7 +14,7 @@ MODULES = [
     "ops.crossentropy", "naming", "utils",
     "activations", "initializers", "regularizers", "backend", "losses", "losses.loss",
     "metrics", "optimizers", "layers", "layers.core", "layers.symbolic", "layers.merge",
-    "layers.normalization", "models", "models.sequential", "models.functional",
+    "layers.batch_normalization", "layers.normalization", "models", "models.sequential", "models.functional",
     "models.outputs", "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
     "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "saving.file_format", "saving.saving_api", "registry", "serialization",
     "datasets",

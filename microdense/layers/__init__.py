@@ -1,14 +1,15 @@
 """Layers, named as in keras.layers. Read base.py (the Layer), then core.py (Dense, Dropout,
 ...), then activation_layers.py (ReLU, LeakyReLU, PReLU, ELU, Softmax), symbolic.py (what
-Input() returns: the functional API), merge.py (Add, Concatenate, ...) and normalization.py
-(BatchNormalization, Normalization)."""
+Input() returns: the functional API), merge.py (Add, Concatenate, ...),
+batch_normalization.py (BatchNormalization) and normalization.py (Normalization)."""
 from microdense.layers.base import InputSpec, Layer
 from microdense.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
 from microdense.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from microdense.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum,
                                      Multiply, Subtract, add, average, concatenate, dot,
                                      maximum, minimum, multiply, subtract)
-from microdense.layers.normalization import BatchNormalization, Normalization
+from microdense.layers.batch_normalization import BatchNormalization
+from microdense.layers.normalization import Normalization
 from microdense import registry, serialization
 from microdense.naming import reset_name_counters
 
