@@ -109,6 +109,21 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     return layer.output
 
 
+# ---- Identity ----------------------------------------------------------------------------
+
+class Identity(Layer):
+    """output = input: a placeholder where a layer is optional (keras.layers.Identity)."""
+
+    supports_masking = True        # Keras's flag (see Layer)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._build_at_init()
+
+    def call(self, x):
+        return x
+
+
 # ---- Dense -------------------------------------------------------------------------------
 
 class Dense(Layer):
@@ -291,14 +306,10 @@ class Dropout(Layer):
                              f"value between 0 and 1. Received: rate={rate}")
         super().__init__(**kwargs)
         self.rate = float(rate)
-        self.noise_shape = _noise_shape(noise_shape)
+        self.noise_shape = noise_shape_argument(noise_shape)
         self.seed = seed
         if self.rate > 0:
-            # Keras's layer owns a SeedGenerator. Seeded, it draws its own masks; unseeded, it
-            # draws from the global generator, so set_random_seed makes a run repeatable.
-            self.seed_generator = SeedGenerator(seed)
-            if seed is None:
-                self.seed_generator.generator = get_rng()
+            self.seed_generator = layer_seed_generator(seed)
             self._seed_generators = [self.seed_generator]
         self._build_at_init()
 
@@ -325,7 +336,16 @@ class Dropout(Layer):
         return config
 
 
-def _noise_shape(noise_shape):
+def layer_seed_generator(seed):
+    """The SeedGenerator a random layer owns, as Keras's do. Seeded, it draws its own numbers;
+    unseeded, it draws from the global generator, so set_random_seed makes a run repeatable."""
+    generator = SeedGenerator(seed)
+    if seed is None:
+        generator.generator = get_rng()
+    return generator
+
+
+def noise_shape_argument(noise_shape):
     """Dropout's noise_shape as a tuple of positive sizes or None (Keras's checks)."""
     if noise_shape is None:
         return None

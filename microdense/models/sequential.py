@@ -154,9 +154,9 @@ class Sequential(Model):
         items, none consumed."""
         peeked = list(itertools.islice(items, 2))
         inputs = [item[0] if isinstance(item, tuple) else item for item in peeked]
-        if inputs and all(isinstance(x, np.ndarray) for x in inputs) and \
+        if inputs and all(isinstance(x, (np.ndarray, Tensor)) for x in inputs) and \
                 len({x.ndim for x in inputs}) == 1 and inputs[0].ndim > 0:
-            shapes = [x.shape for x in inputs]
+            shapes = [tuple(x.shape) for x in inputs]
             self.build((None,) + tuple(
                 sizes[0] if len(set(sizes)) == 1 else None for sizes in zip(*shapes))[1:])
         return itertools.chain(peeked, items)

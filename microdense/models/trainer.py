@@ -222,6 +222,8 @@ class Trainer:
         verbose = resolve_verbose(verbose)
         if data.is_batch_stream(x):
             self._check_stream_arguments("fit", y, sample_weight, validation_split)
+            if not self.built and iter(x) is x:     # a generator: built as predict builds
+                x = self._build_for_stream(x)
             stream = data.EpochBatches(x, steps_per_epoch=steps_per_epoch)
         else:
             x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)

@@ -17,7 +17,8 @@ from microdense.ops.keras_ops import (
     full_like, gelu, greater, greater_equal, hard_sigmoid, hard_silu, hard_swish, identity,
     in_top_k, isfinite, isinf, isnan, leaky_relu, less, less_equal, linspace, log1p, log_sigmoid,
     logical_and, logical_not, logical_or, moments, multiply, ndim, negative, norm, normalize,
-    not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, selu,
+    not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, rsqrt,
+    selu,
     shape, sign, silu, size, softplus, softsign, split, square, std, subtract,
     swish, take, take_along_axis, tile, top_k, true_divide, var, zeros, zeros_like)
 

@@ -43,6 +43,12 @@ def standardize_shape(shape):
     return shape
 
 
+def compute_output_spec(fn, *args, **kwargs):
+    """Keras traces fn on symbolic tensors; a microdense layer called on KerasTensors returns
+    the output's KerasTensor itself."""
+    return fn(*args, **kwargs)
+
+
 def is_float_dtype(dtype):
     return standardize_dtype(dtype).startswith(("float", "bfloat"))
 
