@@ -118,3 +118,21 @@ def test_a_model_with_the_new_layers_trains_the_same_compiled_as_eager():
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-7)
     step = compiled._compiled_step
     assert step.refused is None and step.replayed_steps > 0
+
+
+def test_group_normalization_normalizes_each_group_of_channels():
+    x = data(2, 5, 6)                      # 6 channels in 3 groups of 2
+    layer = layers.GroupNormalization(groups=3, epsilon=1e-3, dtype="float64")
+    layer.build(x.shape)
+    layer.gamma.data[...] = data(6, seed=1)
+    layer.beta.data[...] = data(6, seed=2)
+    grouped = x.reshape(2, 5, 3, 2)
+    mean = grouped.mean(axis=(1, 3), keepdims=True)
+    var = grouped.var(axis=(1, 3), keepdims=True)
+    expected = ((grouped - mean) / np.sqrt(var + 1e-3)).reshape(2, 5, 6)
+    expected = expected * layer.gamma.data + layer.beta.data
+    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-10)
+    assert md.gradcheck(lambda t: layer(t) * np.arange(60.0).reshape(2, 5, 6),
+                        md.Tensor(x, requires_grad=True))
+    with pytest.raises(ValueError, match="must be a multiple"):
+        layers.GroupNormalization(groups=4).build((None, 6))

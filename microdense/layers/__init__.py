@@ -2,9 +2,9 @@
 ...), then activation_layers.py (ReLU, LeakyReLU, PReLU, ELU, Softmax), symbolic.py (what
 Input() returns: the functional API), merge.py (Add, Concatenate, ...),
 batch_normalization.py (BatchNormalization), layer_normalization.py (LayerNormalization,
-RMSNormalization, UnitNormalization), normalization.py (Normalization), regularization.py
-(GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization) and reshaping.py
-(Reshape, Permute, RepeatVector)."""
+GroupNormalization, RMSNormalization, UnitNormalization), normalization.py (Normalization),
+regularization.py (GaussianNoise, GaussianDropout, AlphaDropout, ActivityRegularization)
+and reshaping.py (Reshape, Permute, RepeatVector)."""
 from microdense.layers.base import InputSpec, Layer
 from microdense.layers.core import (Activation, Dense, Dropout, Flatten, Identity, Input,
                                     InputLayer)
@@ -13,8 +13,8 @@ from microdense.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Mi
                                      Multiply, Subtract, add, average, concatenate, dot,
                                      maximum, minimum, multiply, subtract)
 from microdense.layers.batch_normalization import BatchNormalization
-from microdense.layers.layer_normalization import (LayerNormalization, RMSNormalization,
-                                                   UnitNormalization)
+from microdense.layers.layer_normalization import (GroupNormalization, LayerNormalization,
+                                                   RMSNormalization, UnitNormalization)
 from microdense.layers.normalization import Normalization
 from microdense.layers.regularization import (ActivityRegularization, AlphaDropout,
                                               GaussianDropout, GaussianNoise)
@@ -40,7 +40,8 @@ def deserialize(config, custom_objects=None):
 ALL_LAYERS = {cls.__name__: cls for cls in (
     Activation, Dense, Dropout, ELU, Flatten, InputLayer, LeakyReLU, PReLU, ReLU, Softmax,
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, BatchNormalization,
-    Normalization, Identity, LayerNormalization, RMSNormalization, UnitNormalization,
+    Normalization, Identity, LayerNormalization, GroupNormalization, RMSNormalization,
+    UnitNormalization,
     ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise, Permute,
     RepeatVector, Reshape)}
 registry.register_builtins("layers", ALL_LAYERS)
@@ -49,6 +50,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",
            "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
            "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
-           "Normalization", "Identity", "LayerNormalization", "RMSNormalization",
+           "Normalization", "Identity", "LayerNormalization", "GroupNormalization",
+           "RMSNormalization",
            "UnitNormalization", "ActivityRegularization", "AlphaDropout", "GaussianDropout",
            "GaussianNoise", "Permute", "RepeatVector", "Reshape", "ALL_LAYERS", "reset_name_counters", "serialize", "deserialize"]
