@@ -136,3 +136,18 @@ def test_group_normalization_normalizes_each_group_of_channels():
                         md.Tensor(x, requires_grad=True))
     with pytest.raises(ValueError, match="must be a multiple"):
         layers.GroupNormalization(groups=4).build((None, 6))
+
+
+def test_a_model_of_the_new_layers_is_saved_summarized_and_reloaded(tmp_path):
+    model = md.models.Sequential([
+        layers.Input((4,)), layers.Identity(), layers.Dense(6), layers.GroupNormalization(3),
+        layers.UnitNormalization(), layers.GaussianDropout(0.1),
+        layers.ActivityRegularization(l2=0.01), layers.RepeatVector(2),
+        layers.Permute((2, 1)), layers.Reshape((12,)), layers.Dense(1)])
+    x = data(5, 4).astype(np.float32)
+    model.summary(print_fn=lambda *args, **kwargs: None)
+    model.save(tmp_path / "new_layers.mdz")
+    restored = md.models.load_model(tmp_path / "new_layers.mdz")
+    assert [type(layer).__name__ for layer in restored.layers] == [
+        type(layer).__name__ for layer in model.layers]
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
