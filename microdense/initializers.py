@@ -15,6 +15,8 @@ import math
 import numpy as np
 
 from microdense import config, random, registry
+from microdense.random import SeedGenerator
+from microdense.tensor import Tensor
 
 # ---- the base class and the constants ----------------------------------------------------
 
@@ -60,36 +62,72 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every value equal to `value` (a scalar, as in Keras)."""
+    """Every value equal to `value`: a number, or an array broadcast to the shape (Keras
+    computes cast(value) * ones(shape), so an array of the full shape is taken as it is)."""
 
     def __init__(self, value=0.0):
-        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
-            raise TypeError(f"Constant takes a single number; got {value!r}.")
+        if isinstance(value, Tensor):
+            value = value.data
+        if isinstance(value, (list, tuple, np.ndarray)):
+            value = np.array(value)
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"Constant takes a number or an array of numbers; got "
+                                f"{value.dtype} values.")
+        elif not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+            raise TypeError(f"Constant takes a number or an array of numbers; got {value!r}.")
         self.value = value.item() if isinstance(value, np.number) else value
 
     def __call__(self, shape, dtype=None):
-        return np.full(_shape(shape), self.value, _dtype(dtype))
+        shape = _shape(shape)
+        if isinstance(self.value, np.ndarray):
+            try:
+                return np.array(np.broadcast_to(self.value, shape), dtype=_dtype(dtype))
+            except ValueError:
+                raise ValueError(f"Constant: its value of shape {self.value.shape} does not "
+                                 f"broadcast to the shape {shape}.") from None
+        return np.full(shape, self.value, _dtype(dtype))
 
     def get_config(self):
+        if isinstance(self.value, np.ndarray):       # as Keras serializes an array
+            return {"value": {"class_name": "__numpy__",
+                              "config": {"value": self.value.tolist(),
+                                         "dtype": self.value.dtype.name}}}
         return {"value": self.value}
+
+    @classmethod
+    def from_config(cls, config):
+        value = config["value"]
+        if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+            value = np.array(value["config"]["value"], dtype=value["config"]["dtype"])
+        return cls(value)
 
 
 # ---- random initializers -------------------------------------------------------------------
 
 class RandomInitializer(Initializer):
-    """Base of the random initializers: owns the `seed` argument (None or an int)."""
+    """Base of the random initializers: owns the `seed` argument, as Keras's: None, an int
+    (the same values on every call) or a random.SeedGenerator (new values on every call,
+    reproducible from the generator's seed)."""
 
     def __init__(self, seed=None):
-        if seed is not None and (isinstance(seed, bool)
-                                 or not isinstance(seed, (int, np.integer))):
-            raise ValueError(f"seed must be an integer or None; got seed={seed!r}.")
-        self.seed = None if seed is None else int(seed)
+        if isinstance(seed, dict):                   # a saved SeedGenerator (get_config)
+            seed = SeedGenerator(**seed.get("config", {}))
+        if seed is not None and not isinstance(seed, SeedGenerator) and (
+                isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"`seed` argument should be an instance of "
+                             f"`keras.random.SeedGenerator()` or an integer. Received: "
+                             f"seed={seed!r}")
+        self.seed = seed if seed is None or isinstance(seed, SeedGenerator) else int(seed)
 
     def _rng(self):
         # A fresh generator per call for an int seed: the same values every call (Keras's rule).
+        if isinstance(self.seed, SeedGenerator):
+            return self.seed.generator
         return random.get_rng() if self.seed is None else np.random.default_rng(self.seed)
 
     def get_config(self):
+        if isinstance(self.seed, SeedGenerator):
+            return {"seed": {"class_name": "SeedGenerator", "config": self.seed.get_config()}}
         return {"seed": self.seed}
 
 
@@ -158,13 +196,18 @@ class RandomUniform(RandomInitializer):
 
 # ---- variance scaling: Glorot, He, LeCun -----------------------------------------------------
 
-def compute_fans(shape):
+def compute_fans(shape, input_axes=None, output_axes=None):
     """(fan_in, fan_out) of a weight shape, as Keras computes them.
 
-    (n,) -> (n, n); (in, out) -> (in, out); a convolution kernel (..., in, out) multiplies
-    both by the receptive field size (the product of the leading axes).
+    With input_axes and output_axes: the products of those axes' sizes (an attention
+    projection (512, 8, 64) with input_axes=[0], output_axes=[1, 2] has fans 512 and 512).
+    Otherwise (n,) -> (n, n); (in, out) -> (in, out); a convolution kernel (..., in, out)
+    multiplies both by the receptive field size (the product of the leading axes).
     """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (int(math.prod(shape[a] for a in input_axes)),
+                int(math.prod(shape[a] for a in output_axes)))
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -188,23 +231,29 @@ class VarianceScaling(RandomInitializer):
     limit = sqrt(3 scale / n).
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         if not scale > 0:
-            raise ValueError(f"VarianceScaling needs a positive scale; got scale={scale}.")
-        if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"Invalid mode {mode!r}: use 'fan_in', 'fan_out' or 'fan_avg'.")
+            raise ValueError(f"Argument `scale` must be positive float. Received: "
+                             f"scale={scale}")
+        modes = ("fan_in", "fan_out", "fan_avg")
+        if mode not in modes:
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Please use one of "
+                             f"{', '.join(modes)}.")
         distribution = distribution.lower()
         if distribution == "normal":
             distribution = "truncated_normal"
-        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(f"Invalid distribution {distribution!r}: use 'truncated_normal', "
-                             f"'untruncated_normal' or 'uniform'.")
+        distributions = ("truncated_normal", "untruncated_normal", "uniform")
+        if distribution not in distributions:
+            raise ValueError(f"Invalid `distribution` argument: {distribution!r}. Please use "
+                             f"one of {', '.join(distributions)}.")
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
+        self.input_axes, self.output_axes = input_axes, output_axes   # see compute_fans
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype = _shape(shape), _dtype(dtype, need_float=True)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         rng = self._rng()
@@ -219,6 +268,7 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "input_axes": self.input_axes, "output_axes": self.output_axes,
                 **super().get_config()}
 
 
@@ -332,12 +382,28 @@ ALL_INITIALIZERS = {**{cls.__name__: cls for cls in _CLASSES}, **_SNAKE_NAMES}
 
 def get(identifier):
     """An initializer instance from a name ('glorot_uniform'), a serialized dict, a class, or
-    any callable (returned as is). None gives None, as in Keras."""
+    any callable (returned as is); an array or Tensor gives an initializer returning it (for
+    that shape only). None gives None, as in Keras."""
     if identifier is None:
         return None
+    if isinstance(identifier, (Tensor, np.ndarray, np.generic)):
+        return _given_values(identifier)
     return registry.get_object(identifier, ALL_INITIALIZERS, "initializer",
                             "a name such as 'glorot_uniform', an initializer, or a function "
                             "(shape, dtype) -> array", known=_SNAKE_NAMES)
+
+
+def _given_values(values):
+    """An initializer returning `values` themselves (Keras's get(tensor)): the shape asked
+    for must be theirs."""
+    values = np.array(values.data if isinstance(values, Tensor) else values)
+
+    def initialize_fn(shape, dtype=None):
+        if _shape(shape) != values.shape:
+            raise ValueError(f"Expected `shape` to be {values.shape} for direct tensor as "
+                             f"initializer. Received shape={tuple(shape)}")
+        return values.astype(_dtype(dtype))
+    return initialize_fn
 
 
 def serialize(initializer):

@@ -261,19 +261,20 @@ class Configurable:
         return f"{type(self).__name__}({arguments})"
 
 
-# ---- microdense's own classes, by kind -----------------------------------------------------
+# ---- microdense's own classes and functions, by kind ----------------------------------------
 
-# Each package registers its saveable classes by kind ("layers", "models") when it is imported.
+# Each package registers its saveable objects by kind ("layers", "models", "metric functions")
+# when it is imported.
 # Loading a file then finds them by name without importing the packages that sit above the
 # reader: serialization sits below the layers, and saving/ below the models.
-_BUILTIN_CLASSES = {}
+_BUILTINS = {}
 
 
-def register_builtins(kind, classes):
-    """Make microdense's own `classes` ({name: class}) findable as `kind` when loading."""
-    _BUILTIN_CLASSES.setdefault(kind, {}).update(classes)
+def register_builtins(kind, objects):
+    """Make microdense's own `objects` ({name: class or function}) findable as `kind`."""
+    _BUILTINS.setdefault(kind, {}).update(objects)
 
 
-def builtin_classes(kind):
-    """{name: class} registered under `kind` (empty until its package is imported)."""
-    return _BUILTIN_CLASSES.get(kind, {})
+def builtin_objects(kind):
+    """{name: object} registered under `kind` (empty until its package is imported)."""
+    return _BUILTINS.get(kind, {})

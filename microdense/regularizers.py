@@ -16,15 +16,18 @@ from microdense import ops, registry
 from microdense.tensor import Tensor, as_tensor, literal
 
 
-def _factor(value, name):
-    """A penalty factor: a finite number >= 0 (None means 0, as in Keras)."""
-    if value is None:
-        return 0.0
+def validate_float_arg(value, name):
+    """A penalty factor as Keras checks it: a finite number >= 0, returned as a float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(value) or value < 0:
         raise ValueError(f"Invalid value for argument {name}: expected a non-negative float; "
                          f"got {name}={value!r}.")
     return float(value)
+
+
+def _factor(value, name):
+    """A penalty factor; None means 0, as in Keras."""
+    return 0.0 if value is None else validate_float_arg(value, name)
 
 
 class Regularizer(registry.Configurable):

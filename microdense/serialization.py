@@ -102,7 +102,7 @@ def find_class(class_name, registered_name=None, module=None, custom_objects=Non
             found = registry.get_registered_object(name, custom_objects)
             if found is not None:
                 return found
-    tables = _builtin_classes()
+    tables = _builtin_objects()
     module = module or ""
     ordered = sorted(tables, key=lambda kind: kind not in module)   # the named module first
     for kind in ordered:
@@ -111,13 +111,14 @@ def find_class(class_name, registered_name=None, module=None, custom_objects=Non
     raise registry.missing_object_error("class", registered_name or class_name)
 
 
-def _builtin_classes():
+def _builtin_objects():
     """{module word: {class name: class}} of microdense's own serializable classes."""
-    return {"layers": registry.builtin_classes("layers"),
-            "models": registry.builtin_classes("models"),
+    return {"layers": registry.builtin_objects("layers"),
+            "models": registry.builtin_objects("models"),
             "losses": {k: v for k, v in losses.ALL_OBJECTS.items() if inspect.isclass(v)},
             "metrics": {k: v for k, v in metrics.ALL_OBJECTS.items() if inspect.isclass(v)},
             "optimizers": {cls.__name__: cls for cls in optimizers.ALL_OBJECTS.values()},
+            "schedules": dict(optimizers.schedules.ALL_OBJECTS),
             "initializers": dict(initializers.ALL_INITIALIZERS),
             "regularizers": dict(regularizers.ALL_REGULARIZERS),
             "constraints": dict(constraints.ALL_OBJECTS)}

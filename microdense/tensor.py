@@ -207,10 +207,14 @@ class Tensor:
     def abs(self): return ops.abs(self)
     def clip(self, lo, hi): return ops.clip(self, lo, hi)
     def astype(self, dtype): return ops.astype(self, dtype)
-    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
+    def sum(self, axis=None, keepdims=False, out=None):
+        return _reduce(ops.sum, self, axis, keepdims, out)
+    def mean(self, axis=None, keepdims=False, out=None):
+        return _reduce(ops.mean, self, axis, keepdims, out)
+    def max(self, axis=None, keepdims=False, out=None):
+        return _reduce(ops.max, self, axis, keepdims, out)
+    def min(self, axis=None, keepdims=False, out=None):
+        return _reduce(ops.min, self, axis, keepdims, out)
     def softmax(self, axis=-1): return ops.softmax(self, axis)
     def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
     def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
@@ -319,6 +323,14 @@ def as_tensors(a, b):
     return a, b
 
 
+def _reduce(op, tensor, axis, keepdims, out):
+    """np.sum(tensor) calls tensor.sum(axis=None, out=None): the result is a new tensor."""
+    if out is not None:
+        raise TypeError(f"Tensor.{op.__name__}: out= is not supported (the result is a new "
+                        f"Tensor); use np.{op.__name__}(tensor.numpy(), out=...) for an array.")
+    return op(tensor, axis, keepdims)
+
+
 def _raw(value):
     return value.data if isinstance(value, Tensor) else value
 
@@ -357,3 +369,4 @@ def node(record, parents, attrs, data, saved):
 
 # Imported last: the ops need the Tensor class defined above.
 from microdense import ops  # noqa: E402
+

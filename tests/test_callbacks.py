@@ -102,7 +102,7 @@ def test_early_stopping_auto_mode_and_missing_monitor():
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     stopper = EarlyStopping(monitor="val_accuracy", patience=1)
     run_epochs(stopper, [0.5, 0.6], key="val_accuracy", model=model)
-    assert stopper.monitor_op is np.greater                # accuracy goes up
+    assert stopper.monitor_op is md.ops.greater     # accuracy goes up (Keras: ops.greater)
     with pytest.warns(UserWarning, match="not available"):
         run_epochs(EarlyStopping(monitor="val_loss"), [0.5], key="loss")
     with pytest.raises(ValueError, match="mode='max'"):
@@ -134,6 +134,56 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
                             on_train_batch_end=lambda batch, logs: seen.append(batch))])
     assert seen == [0, 1] and len(history.epoch) == 1
     assert "Batch 1: Invalid loss, terminating training" in capsys.readouterr().out
+
+
+def test_terminate_on_nan_raise_error_raises_before_on_train_end():
+    # issue 24: Keras's TerminateOnNaN(raise_error=True) raises at once, so other callbacks'
+    # on_train_end (a backup's cleanup) does not run.
+    x, y = small_problem()
+    y[5] = np.nan
+    ended = []
+    with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch 1"):
+        regression_model().fit(x, y, batch_size=4, epochs=3, shuffle=False, verbose=0,
+                               callbacks=[TerminateOnNaN(raise_error=True), LambdaCallback(
+                                   on_train_end=lambda logs: ended.append(True))])
+    assert ended == []
+    assert TerminateOnNaN().raise_error is False
+
+
+def test_monitor_callback_is_the_base_of_the_watching_callbacks():
+    from microdense.callbacks import MonitorCallback
+    assert all(issubclass(cls, MonitorCallback)
+               for cls in (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint))
+    watcher = MonitorCallback(mode="max", min_delta=0.5)
+    watcher._set_monitor_op()
+    assert watcher.monitor_op is md.ops.greater
+    assert watcher._is_improvement(0.75, 0) and watcher._is_improvement(0.5, None)
+    assert not watcher._is_improvement(0.5, 0)
+    with pytest.warns(UserWarning, match="ModelCheckpoint mode 'sideways' is unknown"):
+        ModelCheckpoint("m.mdz", mode="sideways")
+
+
+def test_reduce_lr_on_plateau_forgets_its_state_when_fit_starts_again():
+    reducer = ReduceLROnPlateau(patience=1, cooldown=2)
+    reducer.best, reducer.wait, reducer.cooldown_counter = 0.5, 3, 2
+    reducer.on_train_begin()
+    assert (reducer.best, reducer.wait, reducer.cooldown_counter) == (None, 0, 0)
+
+
+def test_messages_go_to_logging_when_interactive_logging_is_off(capsys, caplog):
+    x, y = small_problem()
+    y[5] = np.nan
+    md.config.disable_interactive_logging()
+    try:
+        with caplog.at_level("INFO", logger="microdense"):
+            regression_model().fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0,
+                                   callbacks=[TerminateOnNaN()])
+    finally:
+        md.config.enable_interactive_logging()
+    assert "Batch 1: Invalid loss, terminating training" in caplog.text
+    assert "Invalid loss" not in capsys.readouterr().out
+    with pytest.raises(ValueError, match="valid level for logging verbosity"):
+        md.config.set_logging_verbosity("LOUD")
 
 
 def test_lambda_callback_and_hook_order():
@@ -220,14 +270,14 @@ def test_learning_rate_scheduler_sets_the_optimizer_rate():
     model = regression_model(learning_rate=0.1)
     seen = []
     record = LambdaCallback(on_epoch_begin=lambda epoch, logs: seen.append(
-        model.optimizer.learning_rate))
+        float(model.optimizer.learning_rate)))
     history = model.fit(x, y, epochs=3, verbose=0, callbacks=[
         LearningRateScheduler(lambda epoch, lr: lr * 0.5), record])
     assert seen == pytest.approx([0.05, 0.025, 0.0125])
     assert history.history["learning_rate"] == pytest.approx([0.05, 0.025, 0.0125])
     model.fit(x, y, epochs=2, verbose=0,
               callbacks=[LearningRateScheduler(lambda epoch: 0.001 * (epoch + 1))])  # old form
-    assert model.optimizer.learning_rate == pytest.approx(0.002)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.002)
     with pytest.raises(ValueError, match="should be a float"):
         model.fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda e: "x")])
 
@@ -244,10 +294,10 @@ def test_reduce_lr_on_plateau_after_patience():
         logs = {"val_loss": value}
         reducer.on_epoch_end(epoch, logs)
         assert logs["learning_rate"] == (rates[-1] if rates else 1.0)   # the rate it began with
-        rates.append(model.optimizer.learning_rate)
+        rates.append(float(model.optimizer.learning_rate))
     assert rates == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]       # every 2 flat epochs
     reducer = ReduceLROnPlateau(factor=0.5, patience=1, cooldown=2, min_lr=0.3)
     _, model = run_epochs(reducer, [1.0] * 8)
-    assert model.optimizer.learning_rate == 0.3            # halved twice, floored at min_lr
+    assert float(model.optimizer.learning_rate) == 0.3            # halved twice, floored at min_lr
     with pytest.raises(ValueError, match="factor >= 1.0"):
         ReduceLROnPlateau(factor=1.5)

@@ -95,8 +95,49 @@ def test_constants():
     assert I.Ones()(4).shape == (4,)
     constant = I.Constant(3.5)((2, 2), dtype="float64")
     assert constant.dtype == np.float64 and (constant == 3.5).all()
-    with pytest.raises(TypeError, match="single number"):
-        I.Constant([1, 2])
+    with pytest.raises(TypeError, match="a number or an array of numbers"):
+        I.Constant("2")
+
+
+def test_constant_of_an_array_broadcasts_and_round_trips_its_config():
+    # issue 24: Keras's Constant takes an array (cast(value) * ones(shape)).
+    value = np.arange(6.0).reshape(2, 3)
+    init = I.Constant(value)
+    np.testing.assert_array_equal(init((2, 3)), value)
+    assert init((2, 3)).dtype == np.float32
+    np.testing.assert_array_equal(I.Constant([1.0, 2.0, 3.0])((2, 3)), [[1, 2, 3], [1, 2, 3]])
+    revived = I.Constant.from_config(init.get_config())
+    np.testing.assert_array_equal(revived((2, 3), dtype="float64"), value)
+    assert init.get_config()["value"]["class_name"] == "__numpy__"     # Keras's format
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) does not broadcast to the shape \(4,\)"):
+        init((4,))
+
+
+def test_get_of_an_array_returns_it_for_its_shape_only():
+    values = np.random.default_rng(0).uniform(size=(3, 2))
+    init = I.get(values)
+    np.testing.assert_allclose(init((3, 2)), values.astype(np.float32))
+    with pytest.raises(ValueError, match=r"Expected `shape` to be \(3, 2\)"):
+        init((2, 3))
+
+
+def test_a_seed_generator_seed_gives_new_values_each_call_and_saves():
+    init = I.RandomNormal(seed=md.random.SeedGenerator(7))
+    first, second = init((4,)), init((4,))
+    assert not np.allclose(first, second)
+    again = I.RandomNormal(seed=md.random.SeedGenerator(7))
+    np.testing.assert_array_equal(again((4,)), first)              # reproducible
+    config = init.get_config()
+    assert config["seed"] == {"class_name": "SeedGenerator", "config": {"seed": 7}}
+    np.testing.assert_array_equal(I.RandomNormal.from_config(config)((4,)), first)
+
+
+def test_variance_scaling_fans_over_given_axes():
+    assert I.compute_fans((512, 8, 64), input_axes=[0], output_axes=[1, 2]) == (512, 512)
+    init = I.VarianceScaling(scale=2.0, mode="fan_in", distribution="untruncated_normal",
+                             seed=1, input_axes=[0], output_axes=[1, 2])
+    assert init((400, 4, 16)).std() == pytest.approx(np.sqrt(2.0 / 400), rel=0.05)
+    assert I.VarianceScaling.from_config(init.get_config()).get_config() == init.get_config()
 
 
 def test_dtype_follows_floatx():
@@ -180,21 +221,22 @@ def test_configs_match_keras():
     assert I.RandomUniform().get_config() == {"minval": -0.05, "maxval": 0.05, "seed": None}
     assert I.VarianceScaling().get_config() == {"scale": 1.0, "mode": "fan_in",
                                                 "distribution": "truncated_normal",
+                                                "input_axes": None, "output_axes": None,
                                                 "seed": None}
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(ValueError, match="positive scale"):
+    with pytest.raises(ValueError, match="Argument `scale` must be positive float"):
         I.VarianceScaling(scale=0)
-    with pytest.raises(ValueError, match="Invalid mode 'fan_inn'"):
+    with pytest.raises(ValueError, match="Invalid `mode` argument: 'fan_inn'"):
         I.VarianceScaling(mode="fan_inn")
-    with pytest.raises(ValueError, match="Invalid distribution"):
+    with pytest.raises(ValueError, match="Invalid `distribution` argument: 'gamma'"):
         I.VarianceScaling(distribution="gamma")
     with pytest.raises(ValueError, match="stddev must be >= 0"):
         I.TruncatedNormal(stddev=-1.0)
     with pytest.raises(ValueError, match="minval <= maxval"):
         I.RandomUniform(1.0, 0.0)
-    with pytest.raises(ValueError, match="seed must be an integer"):
+    with pytest.raises(ValueError, match="`seed` argument should be an instance of"):
         I.GlorotUniform(seed="1")
     with pytest.raises(TypeError, match="shape"):
         I.Zeros()("abc")

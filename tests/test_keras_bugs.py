@@ -114,6 +114,6 @@ def test_arithmetic_losses_broadcast_targets_like_numpy():
 def test_shapes_that_do_not_broadcast_still_fail_clearly():
     with pytest.raises(ValueError, match=r"\(5,\) and y_pred \(5, 10\), which do not broadcast"):
         keras.losses.mean_squared_error(np.zeros(5), np.zeros((5, 10)))
-    with pytest.raises(ValueError, match="binary_crossentropy needs y_true and y_pred of the "
+    with pytest.raises(ValueError, match="binary_crossentropy: y_true and y_pred must have the "
                                          "same shape"):
         keras.losses.binary_crossentropy(np.zeros(1), np.full((1, 10), 0.5))

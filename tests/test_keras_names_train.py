@@ -65,7 +65,7 @@ SETUPS = {
                dict(optimizer="adam", loss=losses.Circle(gamma=16.0))),
     **{f"optimizer {name}": (lambda: model("relu", activation="softmax"), "onehot",
                              dict(optimizer=name, loss="categorical_crossentropy"))
-       for name in ("adadelta", "adamax", "nadam", "lamb", "lion", "ftrl")},
+       for name in ("adadelta", "adamax", "nadam", "lamb", "lion", "ftrl", "adafactor")},
     "optimizer loss scale": (lambda: model("relu", activation="softmax"), "onehot", dict(
         optimizer=optimizers.LossScaleOptimizer(optimizers.Nadam(0.01)),
         loss="categorical_crossentropy")),
@@ -106,9 +106,10 @@ def test_trains_and_replays_with_the_eager_numbers(name):
     (optimizers.Lamb(0.01), losses.CosineSimilarity()),
     (optimizers.Lion(0.01), losses.Tversky(alpha=0.3, beta=0.7)),
     (optimizers.Ftrl(0.1, l1_regularization_strength=0.001), losses.Dice(axis=-1)),
+    (optimizers.Adafactor(0.01), losses.Dice(axis=-1)),
     (optimizers.LossScaleOptimizer(optimizers.Nadam(0.01)),
      losses.BinaryFocalCrossentropy(apply_class_balancing=True)),
-], ids=["adadelta", "adamax", "nadam", "lamb", "lion", "ftrl", "loss_scale"])
+], ids=["adadelta", "adamax", "nadam", "lamb", "lion", "ftrl", "adafactor", "loss_scale"])
 def test_saved_and_loaded_training_resumes_exactly(tmp_path, optimizer, loss):
     x, y = data("onehot")
     md.utils.set_random_seed(3)

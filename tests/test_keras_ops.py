@@ -31,6 +31,15 @@ def away_from_zero(*shape):
     return np.where(np.abs(values) < 0.2, 0.5, values)
 
 
+def away_from(kinks, *shape):
+    """Uniform values moved at least 0.1 from each kink (where a piecewise op's slope jumps)."""
+    values = uniform(*shape)
+    for kink in kinks:
+        near = np.abs(values - kink) < 0.1
+        values[near] = kink + np.where(values[near] >= kink, 0.2, -0.2)
+    return values
+
+
 # ---- gradients of the compositions, float64 central differences --------------------------------
 
 GRADIENT_TABLE = [
@@ -77,6 +86,18 @@ GRADIENT_TABLE = [
     ("gelu", ops.gelu, [uniform(3, 4)]),
     ("leaky_relu", ops.leaky_relu, [away_from_zero(3, 4)]),
     ("hard_swish", ops.hard_swish, [rng.uniform(-2.5, 2.5, (3, 4))]),
+    # Keras 3's newer activations, as keras.ops names (issue 24)
+    ("celu", lambda a: ops.celu(a, alpha=0.7), [away_from([0], 3, 4)]),
+    ("glu", lambda a: ops.glu(a, axis=0), [uniform(4, 3)]),
+    ("hard_tanh", ops.hard_tanh, [away_from([-1, 1], 3, 4)]),
+    ("hard_shrink", ops.hard_shrink, [away_from([-0.5, 0.5], 3, 4)]),
+    ("soft_shrink", lambda a: ops.soft_shrink(a, threshold=0.3), [away_from([-0.3, 0.3], 3, 4)]),
+    ("tanh_shrink", ops.tanh_shrink, [uniform(3, 4)]),
+    ("threshold", lambda a: ops.threshold(a, 0.2, -1.0), [away_from([0.2], 3, 4)]),
+    ("sparse_plus", ops.sparse_plus, [away_from([-1, 1], 3, 4)]),
+    ("sparse_sigmoid", ops.sparse_sigmoid, [away_from([-1, 1], 3, 4)]),
+    ("squareplus", lambda a: ops.squareplus(a, b=2), [uniform(3, 4)]),
+    ("sparsemax", ops.sparsemax, [np.array([[0.1, 1.3, -0.4, 1.0], [2.0, -1.0, 0.2, 0.5]])]),
 ]
 
 
@@ -259,3 +280,14 @@ def test_keras_submodule_names_used_by_snippets():
     assert keras.saving.load_model is keras.models.load_model
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
     assert model.output_shape == (None, 2)
+
+
+def test_the_newer_activations_are_keras_ops_names_too():
+    # issue 24: keras.ops.celu, ... exist beside keras.activations.celu, with the same values.
+    from microdense import activations
+    x = uniform(4, 6)
+    for name in ("celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink",
+                 "sparse_plus", "sparse_sigmoid", "squareplus", "sparsemax", "log_sigmoid"):
+        np.testing.assert_array_equal(getattr(ops, name)(x).data,
+                                      getattr(activations, name)(x).data, err_msg=name)
+    np.testing.assert_array_equal(ops.threshold(x, 0.5, 0.0).data, np.where(x > 0.5, x, 0.0))

@@ -395,7 +395,7 @@ def test_y_true_tensor_and_integer_arrays_are_cast_to_y_pred_dtype():
 
 def test_class_reduces_by_mean_and_its_gradient_is_the_mean_of_per_sample_gradients():
     p = md.Tensor(LOGITS, requires_grad=True)
-    loss = losses.SparseCategoricalCrossentropy(from_logits=True)(LABELS, p)
+    loss = losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")(LABELS, p)
     assert loss.shape == ()
     loss.backward()
     grad = p.grad.copy()
@@ -407,7 +407,8 @@ def test_class_reduces_by_mean_and_its_gradient_is_the_mean_of_per_sample_gradie
 def test_reductions_and_sample_weights():
     per_sample = ((REAL - PRED) ** 2).mean(-1)
     w = rng.uniform(0, 2, size=6)
-    mse = losses.MeanSquaredError
+    def mse(**options):                     # float64 data, computed in float64
+        return losses.MeanSquaredError(dtype="float64", **options)
     assert mse()(REAL, PRED).item() == pytest.approx(per_sample.mean())
     assert mse()(REAL, PRED, sample_weight=w).item() == pytest.approx((per_sample * w).mean())
     assert mse(reduction="sum")(REAL, PRED).item() == pytest.approx(per_sample.sum())
@@ -416,7 +417,8 @@ def test_reductions_and_sample_weights():
     np.testing.assert_allclose(mse(reduction=None)(REAL, PRED).data, per_sample)
     np.testing.assert_allclose(mse(reduction="none")(REAL, PRED, sample_weight=w).data,
                                per_sample * w)
-    with pytest.raises(ValueError, match="Invalid reduction 'average'"):
+    with pytest.raises(ValueError, match="Invalid value for argument `reduction`.*"
+                                         "Received: reduction='average'"):
         mse(reduction="average")
 
 
@@ -429,7 +431,7 @@ def test_default_names_and_configs_match_keras():
         "from_logits": True, "label_smoothing": 0.0, "axis": -1}
     assert losses.SparseCategoricalCrossentropy().get_config() == {
         "name": "sparse_categorical_crossentropy", "reduction": "sum_over_batch_size",
-        "from_logits": False}
+        "from_logits": False, "ignore_class": None, "axis": -1}
 
 
 def test_a_users_loss_subclass():
@@ -530,7 +532,8 @@ def test_circle_gradient_is_finite_for_a_sample_without_positives():
     x = md.Tensor(CIRCLE_REF_EMBEDDINGS, requires_grad=True)
     losses.Circle()(CIRCLE_REF_LABELS, x).backward()
     assert np.isfinite(x.grad).all()
-    assert md.gradcheck(lambda e: losses.Circle(gamma=4.0)(CIRCLE_REF_LABELS, e),
+    circle = losses.Circle(gamma=4.0, dtype="float64")
+    assert md.gradcheck(lambda e: circle(CIRCLE_REF_LABELS, e),
                         md.Tensor(CIRCLE_REF_EMBEDDINGS))
 
 
@@ -576,12 +579,14 @@ def test_other_keras_losses_match_kerass_documented_numbers():
     assert losses.Dice()(masks_true, masks_pred).item() == pytest.approx(0.6164384, rel=1e-6)
     gce_pred = np.array([[0.7, 0.3], [0.2, 0.8], [0.6, 0.4], [0.4, 0.6]])
     np.testing.assert_allclose(
-        losses.CategoricalGeneralizedCrossEntropy(reduction=None)([0, 1, 0, 1], gce_pred).data,
+        losses.CategoricalGeneralizedCrossEntropy(reduction=None, dtype="float64")(
+            [0, 1, 0, 1], gce_pred).data,
         (1 - np.sqrt([0.7, 0.8, 0.6, 0.6])) / 0.5, rtol=1e-12)
     with pytest.raises(ValueError, match=r"q must be in the interval \(0, 1\)"):
         losses.CategoricalGeneralizedCrossEntropy(q=1.0)
     errors = CIRCLE_EMBEDDINGS[:2] - CIRCLE_EMBEDDINGS[2:4]
-    assert losses.LogCosh()(CIRCLE_EMBEDDINGS[2:4], CIRCLE_EMBEDDINGS[:2]).item() == \
+    log_cosh = losses.LogCosh(dtype="float64")
+    assert log_cosh(CIRCLE_EMBEDDINGS[2:4], CIRCLE_EMBEDDINGS[:2]).item() == \
         pytest.approx(np.log(np.cosh(errors)).mean(), rel=1e-12)
 
 
@@ -642,3 +647,126 @@ def test_new_loss_names_and_defaults():
                  "binary_focal_crossentropy", "categorical_focal_crossentropy",
                  "categorical_generalized_cross_entropy", "dice", "tversky", "circle"):
         assert losses.get(name) is getattr(losses, name)
+
+
+# ---- issue 24: Keras's dtype rule, ignore_class, class axes, Keras's words ----------------------
+
+def test_a_loss_computes_in_floatx_unless_given_a_dtype_as_keras():
+    y_true, y_pred = REAL, PRED                                  # float64 data
+    assert losses.MeanSquaredError()(y_true, y_pred).dtype == np.float32
+    assert losses.MeanSquaredError(dtype="float64")(y_true, y_pred).dtype == np.float64
+    assert losses.MeanSquaredError(reduction=None)(y_true, y_pred).dtype == np.float32
+    p = md.Tensor(PRED, requires_grad=True)                      # the cast is an op: grads flow
+    losses.MeanSquaredError()(y_true, p).backward()
+    assert p.grad.dtype == np.float64 and np.abs(p.grad).sum() > 0
+    with pytest.raises(AttributeError):
+        losses.MeanSquaredError().dtype = "float64"              # read only, as Keras's
+    md.set_floatx("float64")
+    try:
+        assert losses.MeanSquaredError()(y_true, y_pred).dtype == np.float64   # floatx when made
+    finally:
+        md.set_floatx("float32")
+    with pytest.raises(ValueError, match="Loss dtype 'bfloat16'"):
+        losses.MeanSquaredError(dtype="bfloat16")
+
+
+def test_ignore_class_zeroes_those_entries_and_leaves_them_out_of_the_mean():
+    logits = np.array([[[0.854, 0.698, 0.598], [0.088, 0.86, 0.018]]])
+    scce = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1,
+                                                reduction=None)
+    np.testing.assert_allclose(scce(np.array([[-1, 2]]), logits).data, [[0.0, 1.480129]],
+                               rtol=1e-5)
+    labels = np.array([0, -1, 2, -1])
+    four = np.random.default_rng(1).normal(size=(4, 3))
+    per_entry = losses.sparse_categorical_crossentropy(np.array([0, 0, 2, 0]), four,
+                                                       from_logits=True).data
+    mean = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(labels, four)
+    assert mean.item() == pytest.approx((per_entry[0] + per_entry[2]) / 2, rel=1e-6)
+    everything_ignored = losses.SparseCategoricalCrossentropy(ignore_class=1)([1, 1], four[:2])
+    assert everything_ignored.item() == 0.0                      # 0, not NaN
+    assert losses.SparseCategoricalCrossentropy(ignore_class=3, axis=0).get_config() == {
+        "name": "sparse_categorical_crossentropy", "reduction": "sum_over_batch_size",
+        "from_logits": False, "ignore_class": 3, "axis": 0}
+
+
+def test_ignore_class_gradient_reaches_only_the_counted_entries():
+    logits = md.Tensor(np.random.default_rng(2).normal(size=(3, 4)), requires_grad=True)
+    losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1, dtype="float64")(
+        np.array([1, -1, 3]), logits).backward()
+    assert np.all(logits.grad[1] == 0) and np.all(logits.grad[[0, 2]] != 0)
+    assert md.gradcheck(lambda z: losses.sparse_categorical_crossentropy(
+        np.array([1, -1, 3]), z, from_logits=True, ignore_class=-1), logits.data)
+
+
+def test_sparse_categorical_crossentropy_on_another_class_axis():
+    y_pred = np.random.default_rng(3).uniform(0.1, 1.0, size=(2, 3, 4))  # classes on axis 1
+    labels = np.array([[0, 2, 1, 1], [2, 2, 0, 1]])
+    moved = losses.sparse_categorical_crossentropy(labels, np.moveaxis(y_pred, 1, -1))
+    np.testing.assert_allclose(
+        losses.sparse_categorical_crossentropy(labels, y_pred, axis=1).data, moved.data)
+    np.testing.assert_allclose(       # labels with a class axis of 1 are squeezed there
+        losses.sparse_categorical_crossentropy(labels[:, None], y_pred, axis=1).data,
+        moved.data)
+
+
+def test_label_smoothing_counts_the_classes_on_the_given_axis():
+    y_true = np.eye(3)[[0, 1, 2, 0]].T                           # classes on axis 0: (3, 4)
+    y_pred = np.random.default_rng(4).uniform(0.1, 1.0, size=(3, 4))
+    y_pred = y_pred / y_pred.sum(0)
+    smoothed = y_true * 0.9 + 0.1 / 3
+    np.testing.assert_allclose(losses.categorical_crossentropy(
+        y_true, y_pred, label_smoothing=0.1, axis=0).data,
+        -(smoothed * np.log(y_pred)).sum(0), rtol=1e-6)
+
+
+def test_one_class_warnings_and_shape_errors_use_kerass_words():
+    with pytest.warns(SyntaxWarning, match=r"expected y_pred.shape to be \(batch_size, "
+                                           r"num_classes\)"):
+        losses.categorical_crossentropy(np.ones((2, 1)), np.full((2, 1), 0.5))
+    with pytest.warns(SyntaxWarning, match="In loss categorical_focal_crossentropy"):
+        losses.categorical_focal_crossentropy(np.ones((2, 1)), np.full((2, 1), 0.5))
+    with pytest.raises(ValueError, match="must have the same shape"):
+        losses.categorical_crossentropy(np.array([[0], [1], [2]]), np.full((3, 3), 1 / 3))
+    with pytest.raises(ValueError, match="must have the same shape"):
+        losses.binary_crossentropy(np.zeros((3, 1)), np.full((3, 3), 0.5))
+
+
+# ---- CTC: the forward algorithm against every alignment counted out ------------------------
+
+def ctc_by_enumeration(labels, logits):
+    """-log sum over all frame paths that collapse to `labels` (merge repeats, drop blank 0)
+    of the product of their softmax probabilities: the definition, for tiny T and classes."""
+    import itertools
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    probs = probs / probs.sum(-1, keepdims=True)
+    total = 0.0
+    for path in itertools.product(range(logits.shape[1]), repeat=logits.shape[0]):
+        collapsed = [c for i, c in enumerate(path) if c != 0 and (i == 0 or c != path[i - 1])]
+        if collapsed == list(labels):
+            total += np.prod(probs[np.arange(len(path)), path])
+    return -np.log(total)
+
+
+def test_ctc_is_minus_log_the_sum_over_alignments():
+    rng_ctc = np.random.default_rng(5)
+    logits = rng_ctc.normal(size=(3, 5, 3))                     # batch 3, 5 frames, 3 classes
+    y_true = np.array([[1, 2, 0], [1, 1, 0], [2, 0, 0]])        # 0 pads; [1, 1] needs a blank
+    per_sequence = losses.ctc(y_true, logits).data
+    expected = [ctc_by_enumeration([1, 2], logits[0]), ctc_by_enumeration([1, 1], logits[1]),
+                ctc_by_enumeration([2], logits[2])]
+    np.testing.assert_allclose(per_sequence, expected, rtol=1e-5)
+    assert losses.CTC()(y_true, logits).dtype == np.float32     # the class: floatx, as Keras
+    # keras/src/losses/losses_test.py, CTCTest.test_correctness
+    keras_logits = (np.arange(24).reshape((2, 4, 3)).astype("float32") - 12) / 100
+    assert losses.CTC()(np.array([[1, 2, 1, 0], [1, 2, 0, 2]]), keras_logits).item() == \
+        pytest.approx(2.448645, rel=1e-6)
+    assert losses.CTC(name="myctc").get_config() == {"name": "myctc",
+                                                     "reduction": "sum_over_batch_size"}
+    with pytest.raises(ValueError, match=r"y_true.shape=\(3,\)"):
+        losses.ctc(np.array([1, 2, 0]), logits)
+
+
+def test_ctc_gradient_is_the_loops_composition():
+    logits = np.random.default_rng(6).normal(size=(2, 4, 3))
+    y_true = np.array([[1, 2], [2, 0]])
+    assert md.gradcheck(lambda z: losses.ctc(y_true, z), logits)

@@ -141,7 +141,9 @@ def test_accuracy_kind_is_chosen_from_shapes_like_keras_3():
     ("binary_accuracy", "binary_accuracy", metrics.BinaryAccuracy),
     ("SparseCategoricalAccuracy", "SparseCategoricalAccuracy",
      metrics.SparseCategoricalAccuracy),
-    ("hinge", "hinge", metrics.MeanMetricWrapper),
+    ("hinge", "hinge", metrics.Hinge), ("msle", "msle", metrics.MeanSquaredLogarithmicError),
+    ("f1_score", "f1_score", metrics.F1Score), ("R2Score", "R2Score", metrics.R2Score),
+    ("huber", "huber", metrics.MeanMetricWrapper),        # a loss without a metric class
 ])
 def test_get_names_the_metric_as_keras_logs_it(identifier, name, cls):
     m = metrics.get(identifier)

@@ -69,7 +69,7 @@ def test_default_reset_state_zeroes_every_variable():
     metric = BinaryTruePositives()
     metric.update_state([1, 1, 0, 1], [1, 0, 0, 1])
     assert float(metric.result()) == 2.0
-    assert [v.name for v in metric.variables] == ["binary_true_positives/tp"]
+    assert [v.name for v in metric.variables] == ["tp"]          # as Keras names it
     metric.reset_state()
     assert float(metric.result()) == 0.0
 
@@ -130,8 +130,10 @@ def test_precision_with_several_thresholds_returns_one_value_each():
     np.testing.assert_allclose(metric.result(), [2 / 3, 1.0])
 
 
-def test_auc_refuses_what_it_does_not_implement():
-    with pytest.raises(ValueError, match="single-label"):
-        keras.metrics.AUC(multi_label=True)
-    with pytest.raises(ValueError, match='Invalid AUC curve value "ROCK"'):
+def test_auc_names_an_unknown_curve_or_summation_method():
+    with pytest.raises(ValueError, match='Invalid AUC curve value: "rock"'):
         keras.metrics.AUC(curve="rock")
+    with pytest.raises(ValueError, match='Invalid AUC summation method value: "middle"'):
+        keras.metrics.AUC(summation_method="middle")
+    with pytest.raises(ValueError, match="`num_labels` is needed only when"):
+        keras.metrics.AUC(num_labels=3)

@@ -70,6 +70,10 @@ def test_bad_factors_are_named():
             R.L1(bad)
     with pytest.raises(ValueError, match="argument l2"):
         R.L1L2(l2=-1)
+    # Keras's own name for the check, as keras.src.regularizers.regularizers has it
+    assert R.validate_float_arg(1, "factor") == 1.0 and type(R.validate_float_arg(1, "f")) is float
+    with pytest.raises(ValueError, match="factor: expected a non-negative float"):
+        R.validate_float_arg(-1, "factor")
 
 
 def test_get():

@@ -1,10 +1,11 @@
 """Callbacks that change the learning rate: LearningRateScheduler and ReduceLROnPlateau."""
-import math
 import warnings
 
 import numpy as np
 
 from microdense.callbacks.callback import Callback
+from microdense.callbacks.monitor_callback import MonitorCallback
+from microdense.config import print_msg
 
 
 class LearningRateScheduler(Callback):
@@ -29,7 +30,7 @@ class LearningRateScheduler(Callback):
                              f"Got: {learning_rate}")
         optimizer.learning_rate = float(learning_rate)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{learning_rate}.")
 
     def on_epoch_end(self, epoch, logs=None):
@@ -37,41 +38,30 @@ class LearningRateScheduler(Callback):
             logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by `factor` after `patience` epochs without an improvement
     of `monitor` by more than `min_delta`; then wait `cooldown` epochs; never below min_lr."""
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
-        super().__init__()
+        super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received "
                              f"factor={factor}")
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to ReduceLROnPlateau: "
                              f"{kwargs}")
-        self.monitor = monitor
         self.factor = factor
         self.min_lr = min_lr
-        self.min_delta = min_delta
         self.patience = patience
         self.verbose = verbose
         self.cooldown = cooldown
-        self.mode = mode
-        self._reset()
+        self.cooldown_counter = 0
+        self.wait = 0
 
     def _reset(self):
-        if self.mode not in ("auto", "min", "max"):
-            warnings.warn(f"Learning rate reduction mode {self.mode} is unknown, fallback to "
-                          f"auto mode.", stacklevel=3)
-            self.mode = "auto"
-        # As Keras: in auto mode, a name containing "acc" is maximised, anything else minimised.
-        if self.mode == "min" or (self.mode == "auto" and "acc" not in self.monitor):
-            self.monitor_op = lambda a, b: np.less(a, b - self.min_delta)
-            self.best = math.inf
-        else:
-            self.monitor_op = lambda a, b: np.greater(a, b + self.min_delta)
-            self.best = -math.inf
+        """A new fit(): forget the best value, the wait and the cooldown."""
+        self.best = None
         self.cooldown_counter = 0
         self.wait = 0
 
@@ -82,6 +72,8 @@ class ReduceLROnPlateau(Callback):
         return self.cooldown_counter > 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()          # once the model's metrics exist
         logs = logs if logs is not None else {}
         logs["learning_rate"] = float(self.model.optimizer.learning_rate)
         current = logs.get(self.monitor)
@@ -93,7 +85,7 @@ class ReduceLROnPlateau(Callback):
         if self.in_cooldown():
             self.cooldown_counter -= 1
             self.wait = 0
-        if self.monitor_op(current, self.best):
+        if self._is_improvement(current, self.best):
             self.best = current
             self.wait = 0
         elif not self.in_cooldown():
@@ -104,7 +96,7 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     self.model.optimizer.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
                               f"to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0

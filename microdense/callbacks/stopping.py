@@ -4,10 +4,11 @@ import warnings
 import numpy as np
 
 from microdense.callbacks.callback import Callback
-from microdense.callbacks.improvement import improvement_op
+from microdense.callbacks.monitor_callback import MonitorCallback
+from microdense.config import print_msg
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stop training when `monitor` has not improved by more than `min_delta` for `patience`
     epochs (Keras 3's rule, including its baseline and restore_best_weights behaviour).
 
@@ -17,26 +18,16 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
-        super().__init__()
-        self.monitor = monitor
+        super().__init__(monitor, mode, min_delta=min_delta)
         self.patience = patience
         self.verbose = verbose
         self.baseline = baseline
-        self.min_delta = abs(min_delta)
-        self.mode = mode
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
         self.wait = 0
         self.stopped_epoch = 0
         self.best_weights = None
         self.best_epoch = 0
-        self.best = None
-        self.monitor_op = None
-
-    def _set_monitor_op(self):
-        self.monitor_op = improvement_op(self, self.monitor, self.mode)
-        if self.monitor_op is np.less:
-            self.min_delta *= -1        # so that "improved" is always op(current - delta, best)
 
     def on_train_begin(self, logs=None):
         self.wait = 0                   # an instance may be reused across fit() calls
@@ -70,10 +61,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
+                print_msg(f"Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
@@ -85,17 +76,22 @@ class EarlyStopping(Callback):
                           f"available. Available metrics are: {','.join(logs)}", stacklevel=3)
         return value
 
-    def _is_improvement(self, value, reference):
-        if reference is None:
-            return True
-        return bool(self.monitor_op(value - self.min_delta, reference))
-
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as a batch's loss is NaN or infinite."""
+    """Stop training as soon as a batch's loss is NaN or infinite: gracefully
+    (model.stop_training, so on_train_end runs) or, with raise_error=True, by raising a
+    RuntimeError at once (other callbacks' on_train_end then do not run, so a backup
+    or checkpoint of the last good state is not cleaned up)."""
+
+    def __init__(self, raise_error=False):
+        super().__init__()
+        self.raise_error = raise_error
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and (np.isnan(loss) or np.isinf(loss)):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            if self.raise_error:
+                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: "
+                                   f"{loss}. Terminating training immediately.")
+            print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True

@@ -4,7 +4,8 @@ import os
 import warnings
 
 from microdense.callbacks.callback import Callback
-from microdense.callbacks.improvement import improvement_op
+from microdense.callbacks.monitor_callback import MonitorCallback
+from microdense.config import print_msg
 
 
 class CSVLogger(Callback):
@@ -61,7 +62,7 @@ class CSVLogger(Callback):
         self.writer = None
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Save the model (model.save) after each epoch, or only when `monitor` improves
     (save_best_only). `filepath` may hold fields like "model-{epoch:02d}-{val_loss:.2f}.mdz".
     Each save is atomic: written to a temporary file, then renamed over the old one."""
@@ -69,20 +70,16 @@ class ModelCheckpoint(Callback):
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
-        super().__init__()
+        super().__init__(monitor, mode, initial_value_threshold)
         if save_freq != "epoch" and (isinstance(save_freq, bool)
                                      or not isinstance(save_freq, int)):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
                              f"'epoch' or integer values")
         self.filepath = os.fspath(filepath)
-        self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
-        self.mode = mode
         self.save_freq = save_freq
-        self.best = initial_value_threshold
-        self.monitor_op = None
         self._current_epoch = 0
         self._batches_since_save = 0
 
@@ -102,14 +99,14 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_best_only and self.monitor_op is None:
-            self.monitor_op = improvement_op(self, self.monitor, self.mode)
+            self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save(epoch, None, logs)
 
     def _should_save(self, epoch, logs, filepath):
         if not self.save_best_only:
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
         current = (logs or {}).get(self.monitor)
         if current is None:
@@ -117,14 +114,14 @@ class ModelCheckpoint(Callback):
                           stacklevel=3)
             return True
         best = "None" if self.best is None else f"{self.best:.5f}"
-        if self.best is None or self.monitor_op(current, self.best):
+        if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
                       f"{current:.5f}, saving model to {filepath}")
             self.best = current
             return True
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
         return False
 
     def _save(self, epoch, batch, logs):
@@ -138,7 +135,7 @@ class ModelCheckpoint(Callback):
             raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". '
                            f"Reason: {error}") from None
         if self.save_best_only and self.monitor_op is None:      # saving mid-epoch
-            self.monitor_op = improvement_op(self, self.monitor, self.mode)
+            self._set_monitor_op()
         if not self._should_save(epoch, logs, filepath):
             return
         folder = os.path.dirname(filepath)

@@ -21,7 +21,8 @@ softmax/sigmoid output and uses the logit formula; the two agree unless a probab
 which uses the stable log_softmax / logit formulas.
 
 Read loss.py (the base class and the batch reduction), then losses.py (the losses), then
-focal.py (focal and generalized cross-entropies), overlap.py (Dice, Tversky) and circle.py.
+focal.py (focal and generalized cross-entropies), overlap.py (Dice, Tversky), circle.py and
+ctc.py (the forward algorithm over alignments, as a loop of ops).
 """
 from microdense import registry
 from microdense.losses.loss import (REDUCTIONS, Loss, LossFunctionWrapper,
@@ -40,6 +41,7 @@ from microdense.losses.focal import (
     categorical_generalized_cross_entropy)
 from microdense.losses.overlap import Dice, Tversky, dice, tversky
 from microdense.losses.circle import Circle, circle
+from microdense.losses.ctc import CTC, ctc, ctc_loss
 
 # ---- finding losses by name ----------------------------------------------------------------
 
@@ -48,13 +50,13 @@ _FUNCTIONS = [mean_squared_error, mean_absolute_error, mean_absolute_percentage_
               categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson,
               hinge, squared_hinge, log_cosh, cosine_similarity, categorical_hinge,
               binary_focal_crossentropy, categorical_focal_crossentropy,
-              categorical_generalized_cross_entropy, dice, tversky, circle]
+              categorical_generalized_cross_entropy, dice, tversky, circle, ctc]
 _CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber,
             BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
             KLDivergence, Poisson, Hinge, SquaredHinge, LogCosh, CosineSimilarity,
             CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
-            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle]
+            CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle, CTC]
 
 # Keras's table (keras/src/losses/__init__.py): function and class names, and short aliases.
 ALL_OBJECTS = {obj.__name__: obj for obj in _FUNCTIONS + _CLASSES}

@@ -5,9 +5,8 @@ from where it should be, so the pairs that are most wrong dominate the gradient.
 import numpy as np
 
 from microdense import ops
-from microdense.losses.loss import (LossFunctionWrapper, _as_prediction, _as_target,
-                                    reduce_weighted_values)
-from microdense.tensor import Tensor, as_tensor, literal
+from microdense.losses.loss import LossFunctionWrapper, _as_prediction, _as_target
+from microdense.tensor import literal
 
 # Where Keras writes -inf to leave a pair out of a logsumexp: exp(_LEFT_OUT - m) is exactly 0
 # all the same, and a row left out entirely gets a finite (zero) gradient instead of NaN.
@@ -61,18 +60,7 @@ class Circle(LossFunctionWrapper):
         return circle(y_true, y_pred, gamma=self.gamma, margin=self.margin,
                       remove_diagonal=self.remove_diagonal)
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        y_pred = _as_prediction(y_pred)
-        if self.dtype is not None and y_pred.dtype != np.dtype(self.dtype):
-            y_pred = ops.astype(y_pred, self.dtype)
-        values = self.call(y_true, y_pred)
-        # Keras's mask (loss > 0) as a weight: for a mean, each counted sample weighs
-        # n / (number counted), so the mean is taken over the counted samples only.
-        counted = ops.astype(values > 0.0, values.dtype)
-        if self.reduction in ("sum_over_batch_size", "mean"):
-            counted = counted * (float(values.size) / ops.maximum(ops.sum(counted), 1.0))
-        if sample_weight is not None:
-            weight = sample_weight if isinstance(sample_weight, Tensor) else \
-                as_tensor(np.asarray(sample_weight, values.dtype))
-            counted = counted * ops.reshape(ops.astype(weight, values.dtype), values.shape)
-        return reduce_weighted_values(values, counted, self.reduction)
+    def counted_entries(self, y_true, values):
+        """Keras's mask: only samples whose loss is above 0 count (one without a positive or a
+        negative pair in the batch has loss 0 and is left out of the mean)."""
+        return values > 0.0

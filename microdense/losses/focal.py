@@ -2,12 +2,12 @@
 down-weight the examples a model already gets right (Lin et al., 2017), and the generalized
 cross-entropy, which tolerates noisy labels (Zhang & Sabuncu, 2018). Compositions of ops, so
 their gradients come from the engine."""
-import warnings
 
 import numpy as np
 
 from microdense import config, ops
 from microdense.losses.loss import LossFunctionWrapper, _as_prediction, _as_target, _prepare
+from microdense.losses.losses import warn_one_class
 from microdense.losses.losses import _clip
 from microdense.tensor import literal
 
@@ -42,9 +42,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     predicted with confidence."""
     y_true, y_pred = _prepare(y_true, y_pred, "categorical_focal_crossentropy", broadcast=False)
     if y_pred.shape[axis] == 1:
-        warnings.warn(f"categorical_focal_crossentropy expects y_pred of shape (batch_size, "
-                      f"num_classes) with num_classes > 1; got {y_pred.shape}. Consider "
-                      f"binary_crossentropy if you only have 2 classes.", stacklevel=2)
+        warn_one_class("categorical_focal_crossentropy", y_pred.shape)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     if from_logits:

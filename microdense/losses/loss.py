@@ -55,7 +55,7 @@ def _prepare(y_true, y_pred, loss_name, broadcast=True):
             except ValueError:
                 pass
         either = ", which do not broadcast together either" if broadcast else ""
-        raise ValueError(f"{loss_name} needs y_true and y_pred of the same shape; got y_true "
+        raise ValueError(f"{loss_name}: y_true and y_pred must have the same shape; got y_true "
                          f"{y_true.shape} and y_pred {y_pred.shape}{either}.")
     return y_true, y_pred
 
@@ -65,10 +65,37 @@ def _prepare(y_true, y_pred, loss_name, broadcast=True):
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
 
-def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+def standardize_reduction(reduction):
+    """`reduction` itself if it is one of REDUCTIONS, else a ValueError in Keras's words."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
+                         f"{', '.join(repr(r) for r in REDUCTIONS)}. Received: "
+                         f"reduction={reduction!r}")
+    return reduction
+
+
+def reduce_weighted_values(values, sample_weight=None, mask=None,
+                           reduction="sum_over_batch_size", dtype=None):
     """Keras's reduction: sum(values * sample_weight), divided by the number of values for
     "sum_over_batch_size"/"mean", by sum(sample_weight) for "mean_with_sample_weight", not
-    divided for "sum"; "none"/None returns the weighted values unreduced."""
+    divided for "sum"; "none"/None returns the weighted values unreduced.
+
+    `mask` (True where an entry counts) becomes part of the weight, as in Keras: for a mean,
+    a counted entry weighs total / counted and the others 0, so the mean is taken over the
+    counted entries only (0, not NaN, when none counts)."""
+    reduction = standardize_reduction(reduction)
+    if dtype is not None and values.dtype != np.dtype(dtype):
+        values = ops.astype(values, dtype)
+    if mask is not None:
+        # By ops, not numpy: a compiled step computes the mask anew for each batch.
+        weight = ops.astype(mask, values.dtype)
+        if reduction in ("mean", "sum_over_batch_size"):
+            weight = weight * (float(weight.size) / ops.maximum(ops.sum(weight), 1.0))
+        if sample_weight is not None:
+            weights, weight = squeeze_or_expand_to_same_rank(_as_target(sample_weight, values),
+                                                             weight)
+            weight = weights * weight
+        sample_weight = weight
     if sample_weight is not None:
         weights = _as_target(sample_weight, values)
         values, weights = squeeze_or_expand_to_same_rank(values, weights)
@@ -79,6 +106,10 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        if isinstance(sample_weight, Tensor):           # divide_no_nan, by ops
+            weight_sum = ops.sum(sample_weight)
+            return ops.where(weight_sum == 0, 0.0,
+                             total / ops.where(weight_sum == 0, 1.0, weight_sum))
         weight_sum = float(np.sum(np.asarray(sample_weight)))
         return total / weight_sum if weight_sum else total * 0.0       # divide_no_nan
     return total / float(values.size)
@@ -86,30 +117,53 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
 
 # ---- loss classes ------------------------------------------------------------------------
 
+def _compute_dtype(dtype):
+    """The loss's dtype as a numpy name: floatx() when None (read when the loss is made)."""
+    name = str(dtype or config.floatx())
+    try:
+        return np.dtype(name).name
+    except TypeError:
+        raise ValueError(f"Loss dtype {name!r} is not a dtype microdense computes in: use "
+                         f"'float32', 'float64' or 'float16'.") from None
+
+
 class Loss(Configurable):
     """Base class: loss(y_true, y_pred, sample_weight=None) = reduce(call(y_true, y_pred)).
 
     Subclass it and write `call(y_true, y_pred)` returning one loss per sample, as in Keras.
+    As Keras, y_true and y_pred are cast to the loss's `dtype` first: floatx() (float32)
+    unless given, so a float64 prediction gives a float32 loss; pass dtype="float64" to
+    compute in float64.
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
-                             f"{', '.join(repr(r) for r in REDUCTIONS)}.")
         self.name = name or to_snake_case(type(self).__name__)
-        self.reduction = reduction
-        self.dtype = dtype            # None: compute in y_pred's own dtype
+        self.reduction = standardize_reduction(reduction)
+        self._dtype = _compute_dtype(dtype)
+
+    @property
+    def dtype(self):
+        """The dtype the loss computes in (read only, as Keras's)."""
+        return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_pred = _as_prediction(y_pred)
-        if self.dtype is not None and y_pred.dtype != np.dtype(self.dtype):
+        if y_pred.dtype != np.dtype(self.dtype):
             y_pred = ops.astype(y_pred, self.dtype)
+        y_true = _as_target(y_true, y_pred)
         values = self.call(y_true, y_pred)
-        return reduce_weighted_values(values, sample_weight, self.reduction)
+        return reduce_weighted_values(values, sample_weight, self.counted_entries(y_true, values),
+                                      self.reduction, self.dtype)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred) "
                                   f"returning one loss per sample.")
+
+    def counted_entries(self, y_true, values):
+        """Which loss values count in the mean (True where one does), or None for all: the
+        mask Keras's loss functions set on their output (SparseCategoricalCrossentropy's
+        ignore_class, Circle's samples without pairs)."""
+        return None
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}

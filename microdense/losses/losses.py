@@ -115,18 +115,24 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         if y_true.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
             hint = (" These look like integer class labels: use sparse_categorical_crossentropy,"
                     " or one-hot encode them.")
-        raise ValueError(f"categorical_crossentropy needs one-hot y_true of y_pred's shape "
-                         f"{y_pred.shape}; got y_true of shape {y_true.shape}.{hint}")
-    if y_pred.shape[-1] == 1:
-        warnings.warn(f"categorical_crossentropy expects y_pred of shape (batch_size, "
-                      f"num_classes) with num_classes > 1; got {y_pred.shape}. Consider "
-                      f"binary_crossentropy if you only have 2 classes.", stacklevel=2)
+        raise ValueError(f"categorical_crossentropy: y_true must have the same shape as y_pred "
+                         f"{y_pred.shape} (one-hot); got y_true of shape {y_true.shape}.{hint}")
+    if y_pred.shape[axis] == 1:
+        warn_one_class("categorical_crossentropy", y_pred.shape)
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     if from_logits:
         return -ops.sum(y_true * ops.log_softmax(y_pred, axis=axis), axis=axis)
     # Keras's normalize-clip-log formula (see the docstring), fused into one op for speed
     return ops.categorical_crossentropy(y_true, y_pred, config.epsilon(), axis=axis)
+
+
+def warn_one_class(loss_name, shape):
+    """Keras's warning (a SyntaxWarning, in its words) for a class axis of size 1."""
+    warnings.warn(f"In loss {loss_name}, expected y_pred.shape to be (batch_size, num_classes) "
+                  f"with num_classes > 1. Received: y_pred.shape={shape}. Consider using "
+                  f"'binary_crossentropy' if you only have 2 classes.", SyntaxWarning,
+                  stacklevel=3)
 
 
 def _log_probabilities(y_pred, from_logits, axis):
@@ -137,15 +143,20 @@ def _log_probabilities(y_pred, from_logits, axis):
     return clipped_log_probabilities(y_pred, config.epsilon(), axis)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
-    """-log p[label]: categorical_crossentropy with integer labels, shape (batch,) or (batch, 1)."""
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """-log p[label]: categorical_crossentropy with integer labels, shape (batch,) or (batch, 1).
+
+    `axis` is y_pred's class axis. Labels equal to `ignore_class` (e.g. -1 for padding) get
+    loss 0; SparseCategoricalCrossentropy also leaves them out of its mean, as Keras.
+    """
     y_pred = _as_prediction(y_pred)
-    if axis not in (-1, y_pred.ndim - 1):
-        raise ValueError(f"sparse_categorical_crossentropy supports only axis=-1; got "
-                         f"axis={axis}.")
+    axis = axis % y_pred.ndim
     labels = y_true if isinstance(y_true, Tensor) else constant(np.asarray(y_true))
-    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = ops.squeeze(labels, -1)
+    if labels.ndim == y_pred.ndim and labels.shape[axis] == 1:
+        labels = ops.squeeze(labels, axis)
+    if axis != y_pred.ndim - 1:                          # move the class axis last
+        y_pred = ops.transpose(y_pred, [a for a in range(y_pred.ndim) if a != axis] + [axis])
     num_classes = y_pred.shape[-1]
     if labels.shape != y_pred.shape[:-1]:
         hint = (" These look one-hot: use categorical_crossentropy, or pass integer labels."
@@ -153,11 +164,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
         raise ValueError(f"sparse_categorical_crossentropy needs integer labels of shape "
                          f"{y_pred.shape[:-1]} (or {y_pred.shape[:-1] + (1,)}) for y_pred of "
                          f"shape {y_pred.shape}; got labels of shape {labels.shape}.{hint}")
+    if ignore_class is not None:
+        counted = labels != ignore_class                   # by ops: anew for each batch
+        labels = ops.where(counted, labels, 0)             # any valid class; its loss is zeroed
     log_p = ops.reshape(_log_probabilities(y_pred, from_logits, -1), (-1, num_classes))
     flat = CLASS_INDICES(ops.reshape(labels, (-1,)), num_classes=num_classes)
     rows = literal(np.arange(log_p.shape[0]))
-    picked = log_p[rows, flat]                              # log p of each true class
-    return -ops.reshape(picked, labels.shape)
+    picked = ops.reshape(-log_p[rows, flat], labels.shape)      # -log p of each true class
+    if ignore_class is not None:
+        picked = ops.where(counted, picked, 0.0)
+    return picked
 
 
 def _class_indices(labels, num_classes):
@@ -276,13 +292,20 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    """sparse_categorical_crossentropy averaged over the batch (integer labels)."""
+    """sparse_categorical_crossentropy averaged over the batch (integer labels). Entries whose
+    label is `ignore_class` count neither in the sum nor in the number averaged over."""
 
-    def __init__(self, from_logits=False, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy", dtype=None):
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(sparse_categorical_crossentropy, reduction, name, dtype,
-                         from_logits=from_logits)
-        self.from_logits = from_logits
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits, self.ignore_class, self.axis = from_logits, ignore_class, axis
+
+    def counted_entries(self, y_true, values):
+        """Keras's mask: the entries whose label is not ignore_class."""
+        if self.ignore_class is None:
+            return None
+        return ops.reshape(y_true != self.ignore_class, values.shape)
 
 
 class KLDivergence(LossFunctionWrapper):

@@ -3,7 +3,7 @@ k largest predictions (ranked as keras.ops.in_top_k: 1 + the number of strictly 
 import numpy as np
 
 from microdense import config
-from microdense.metrics import MeanMetricWrapper, _array
+from microdense.metrics.reduction import MeanMetricWrapper, as_array as _array
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
@@ -33,6 +33,10 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name, dtype, k=k)
         self.k = k
+        self._direction = "up"
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
@@ -43,3 +47,11 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k,
                          from_sorted_ids=from_sorted_ids)
         self.k = k
+        self.from_sorted_ids = from_sorted_ids
+        self._direction = "up"
+
+    def get_config(self):
+        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
+        if self.from_sorted_ids:
+            config["from_sorted_ids"] = True
+        return config

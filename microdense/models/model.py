@@ -37,7 +37,7 @@ _FUNCTIONAL_SUBCLASSES = {}
 def _functional():
     """models/functional.py's Functional, a Model itself (so it imports this module, and this
     module finds it by name: models/__init__.py registers it)."""
-    return registry.builtin_classes("models")["Functional"]
+    return registry.builtin_objects("models")["Functional"]
 
 
 def functional_subclass(cls):

@@ -14,6 +14,8 @@ import math
 import sys
 import time
 
+import numpy as np
+
 from microdense.callbacks import Callback
 
 
@@ -31,7 +33,7 @@ def _is_terminal():
 
 
 def _format_value(value):
-    value = float(value)
+    value = float(np.mean(value))       # one value per class: their mean, as Keras shows it
     return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 
 

@@ -159,7 +159,7 @@ def _optimizer_size(model):
     momentum and velocity per weight), plus `iterations` (int64) and `learning_rate`
     (float32)."""
     optimizer = model.optimizer
-    if not model.compiled or not optimizer.variables:
+    if not model.compiled or not optimizer.built:       # built: it has taken a step
         return 0, 0
     slots = [a for key, a in optimizer.get_state().items() if key != "iterations"]
     return sum(a.size for a in slots) + 2, sum(a.nbytes for a in slots) + 8 + 4

@@ -24,6 +24,13 @@ from microdense.models.progbar import ProgbarLogger, resolve_verbose
 from microdense.tensor import constant, no_grad
 
 
+def _log_value(result):
+    """A metric's result as logs hold it, as Keras's _pythonify_logs: a float, or an array
+    for a metric with one value per class or threshold (F1Score(), Precision(thresholds=[..]))."""
+    value = np.asarray(getattr(result, "data", result))
+    return float(value.reshape(())) if value.size == 1 else value
+
+
 class Trainer:
     """compile / fit / evaluate / predict / *_on_batch for a model with `_forward(x, training)`,
     `trainable_weights`, `losses` and `_prepare_input(x)` (models/model.py's Model)."""
@@ -123,7 +130,7 @@ class Trainer:
         """{"loss": running mean, "<metric>": result} in Keras's (sorted) order."""
         values = {"loss": self._loss_total / self._loss_count if self._loss_count else 0.0}
         for metric in self._metrics:
-            values[metric.name] = float(metric.result())
+            values[metric.name] = _log_value(metric.result())
         return {name: values[name] for name in self._log_order}
 
     def _results(self, return_dict):
@@ -134,7 +141,7 @@ class Trainer:
         loss = self._loss_total / self._loss_count if self._loss_count else 0.0
         if not self._metrics:
             return loss
-        return [loss] + [float(metric.result()) for metric in self._metrics]
+        return [loss] + [_log_value(metric.result()) for metric in self._metrics]
 
     # ---- one step --------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -273,6 +280,8 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training or stream.ran_out:  # a generator that ended ends training
                 break
+        if epochs > initial_epoch:                   # use_ema: the weights take their averages
+            self.optimizer.finalize_variable_values(weights)
         callback_list.on_train_end(epoch_logs)
         return self.history
 

@@ -13,14 +13,15 @@ from microdense.ops.shape import (concatenate, expand_dims, getitem, reshape, sq
 # `from microdense import ops` then reads like Keras's `from keras import ops`.
 from microdense.ops.keras_ops import (
     KERAS_NAMES, absolute, all, any, arange, array, argmax, argmin, argsort, broadcast_to, cast,
-    ceil, convert_to_numpy, convert_to_tensor, divide, dot, elu, equal, expm1, eye, floor, full,
-    full_like, gelu, greater, greater_equal, hard_sigmoid, hard_silu, hard_swish, identity,
+    ceil, celu, convert_to_numpy, convert_to_tensor, divide, dot, elu, equal, expm1, eye, floor,
+    full, full_like, gelu, glu, greater, greater_equal, hard_shrink, hard_sigmoid, hard_silu,
+    hard_swish, hard_tanh, identity,
     in_top_k, isfinite, isinf, isnan, leaky_relu, less, less_equal, linspace, log1p, log_sigmoid,
     logical_and, logical_not, logical_or, moments, multiply, ndim, negative, norm, normalize,
     not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, rsqrt,
-    selu,
-    shape, sign, silu, size, softplus, softsign, split, square, std, subtract,
-    swish, take, take_along_axis, tile, top_k, true_divide, var, zeros, zeros_like)
+    selu, shape, sign, silu, size, soft_shrink, softplus, softsign, sparse_plus, sparse_sigmoid,
+    sparsemax, split, square, squareplus, std, subtract, swish, take, take_along_axis,
+    tanh_shrink, threshold, tile, top_k, true_divide, var, zeros, zeros_like)
 
 # The primitives (each with its own backward). tests/test_ops.py fails if one of these has no
 # row in its gradient table. The Keras-named compositions are listed in KERAS_NAMES instead

@@ -170,3 +170,60 @@ def normalize(x, axis=-1, order=2, epsilon=None):
         return x / maximum(sum(abs(x), axis=axis, keepdims=True), epsilon)
     powered = sum(power(abs(x), order), axis=axis, keepdims=True)     # norm^order
     return x / power(maximum(powered, epsilon ** order), 1.0 / order)
+
+
+# ---- Keras 3's newer activations (keras.ops.celu, ...): activations' compositions -----------
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)."""
+    return activations.celu(x, alpha)
+
+
+def glu(x, axis=-1):
+    """a * sigmoid(b), a and b the two halves of x along `axis`."""
+    return activations.glu(x, axis)
+
+
+def hard_tanh(x):
+    """clip(x, -1, 1)."""
+    return activations.hard_tanh(x)
+
+
+def hard_shrink(x, threshold=0.5):
+    """x if |x| > threshold, else 0."""
+    return activations.hard_shrink(x, threshold)
+
+
+def soft_shrink(x, threshold=0.5):
+    """x - threshold above it, x + threshold below -threshold, else 0."""
+    return activations.soft_shrink(x, threshold)
+
+
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    return activations.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """x if x > threshold, else default_value."""
+    return activations.threshold(x, threshold, default_value)
+
+
+def sparse_plus(x):
+    """0 if x <= -1, (x + 1)^2 / 4 if -1 < x < 1, x if x >= 1."""
+    return activations.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    """0 if x <= -1, (x + 1) / 2 if -1 < x < 1, 1 if x >= 1."""
+    return activations.sparse_sigmoid(x)
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2."""
+    return activations.squareplus(x, b)
+
+
+def sparsemax(x, axis=-1):
+    """max(x - tau, 0), tau such that the outputs sum to 1 along `axis`."""
+    return activations.sparsemax(x, axis)

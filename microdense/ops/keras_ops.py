@@ -251,6 +251,9 @@ from microdense.ops.keras_nn import (  # noqa: E402, F401
     isinf, isnan,
     leaky_relu, less, less_equal, log_sigmoid, logical_and, logical_not, logical_or, normalize,
     not_equal, relu6, selu, silu, softplus, softsign, swish)
+from microdense.ops.keras_nn import (  # noqa: E402, F401
+    celu, glu, hard_shrink, hard_tanh, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
+    squareplus, tanh_shrink, threshold)
 
 
 # Keras's names defined here and in the three files above (the primitives' own names are in
@@ -270,4 +273,6 @@ KERAS_NAMES = [
     "in_top_k",
     "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "softplus", "softsign",
     "hard_sigmoid", "hard_silu", "hard_swish", "log_sigmoid", "normalize",
+    "celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "threshold",
+    "sparse_plus", "sparse_sigmoid", "squareplus", "sparsemax",
 ]

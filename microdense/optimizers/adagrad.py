@@ -1,7 +1,7 @@
 """Adagrad: per-weight step sizes that shrink with the sum of past squared gradients."""
 import numpy as np
 
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, square_array
 
 
 class Adagrad(Optimizer):
@@ -23,7 +23,7 @@ class Adagrad(Optimizer):
 
     def update_step(self, weight, grad, state, learning_rate):
         a = state["accumulator"]
-        scratch = np.square(grad)
+        scratch = square_array(grad)
         a += scratch                                       # a += g^2
         np.add(a, self.epsilon, out=scratch)
         np.sqrt(scratch, out=scratch)                      # sqrt(a + eps)

@@ -29,9 +29,12 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
         self.slots = ("momentum", "velocity") + (("velocity_hat",) if amsgrad else ())
 
+    def slot_groups(self):
+        return [("momentum", "velocity")] + ([("velocity_hat",)] if self.amsgrad else [])
+
     def update_step(self, weight, grad, state, learning_rate):
         # Scalars in the weight's dtype (float32 powers of 0.999 differ from float64 ones).
-        t = _scalar(self.iterations + 1, weight)
+        t = _scalar(self._steps_done + 1, weight)
         beta_1_power = _scalar(self.beta_1, weight) ** t
         beta_2_power = _scalar(self.beta_2, weight) ** t
         alpha = _scalar(learning_rate, weight) * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
@@ -79,6 +82,7 @@ class AdamW(Adam):
                  epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
         if weight_decay is None:
-            raise ValueError("AdamW needs weight_decay to be a float; got None.")
+            raise ValueError("Argument `weight_decay` must be a float. Received: "
+                             "weight_decay=None")
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,
                          clipnorm, clipvalue, global_clipnorm, name, **kwargs)

@@ -23,7 +23,7 @@ class Adamax(Optimizer):
         self.epsilon = epsilon
 
     def update_step(self, weight, grad, state, learning_rate):
-        beta_1_power = _scalar(self.beta_1, weight) ** _scalar(self.iterations + 1, weight)
+        beta_1_power = _scalar(self.beta_1, weight) ** _scalar(self._steps_done + 1, weight)
         m, u = state["momentum"], state["norm"]
         m += (grad - m) * (1 - self.beta_1)
         np.maximum(self.beta_2 * u, np.abs(grad), out=u)

@@ -29,10 +29,10 @@ class Ftrl(Optimizer):
                                 ("l2_shrinkage_regularization_strength",
                                  l2_shrinkage_regularization_strength)):
             if value < 0.0:
-                raise ValueError(f"{argument} needs to be positive or zero; got {argument}="
-                                 f"{value}.")
+                raise ValueError(f"`{argument}` needs to be positive or zero. Received: "
+                                 f"{argument}={value}.")
         if learning_rate_power > 0.0:
-            raise ValueError(f"learning_rate_power needs to be negative or zero; got "
+            raise ValueError(f"`learning_rate_power` needs to be negative or zero. Received: "
                              f"learning_rate_power={learning_rate_power}.")
         self.learning_rate_power = learning_rate_power
         self.initial_accumulator_value = initial_accumulator_value

@@ -25,7 +25,7 @@ class Lamb(Optimizer):
         self.epsilon = epsilon
 
     def update_step(self, weight, grad, state, learning_rate):
-        t = _scalar(self.iterations + 1, weight)
+        t = _scalar(self._steps_done + 1, weight)
         beta_1_power = _scalar(self.beta_1, weight) ** t
         beta_2_power = _scalar(self.beta_2, weight) ** t
         m, v = state["momentum"], state["velocity"]

@@ -18,8 +18,8 @@ class Lion(Optimizer):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
                          name, **kwargs)
         if beta_1 <= 0 or beta_1 > 1:
-            raise ValueError(f"beta_1 must be in the range (0, 1]: otherwise Lion is sign SGD; "
-                             f"got beta_1={beta_1}.")
+            raise ValueError(f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the "
+                             f"optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")
         self.beta_1 = beta_1
         self.beta_2 = beta_2
 

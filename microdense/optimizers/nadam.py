@@ -1,7 +1,9 @@
 """Nadam: Adam with Nesterov momentum (Dozat, 2016), as Keras writes it."""
 import numpy as np
 
+from microdense.config import floatx
 from microdense.optimizers.base import Optimizer, _scalar
+from microdense.variables import Variable
 
 
 class Nadam(Optimizer):
@@ -41,8 +43,17 @@ class Nadam(Optimizer):
         self._products[like.dtype] = (t, product)
         return product
 
+    @property
+    def _u_product(self):
+        """Keras's running-product Variable: P_t in the first weight's dtype (a copy; the
+        product itself is kept per dtype in _products)."""
+        dtype = self._trainable_variables[0].data.dtype if self._trainable_variables \
+            else np.dtype(floatx())
+        _, product = self._products.get(dtype, (0, 1.0))
+        return Variable(product, dtype=dtype, trainable=False, name="u_product")
+
     def update_step(self, weight, grad, state, learning_rate):
-        t = self.iterations + 1
+        t = self._steps_done + 1
         u_t, u_next = self._u(t, weight), self._u(t + 1, weight)
         product = self._product(t, weight)
         beta_2_power = _scalar(self.beta_2, weight) ** _scalar(t, weight)

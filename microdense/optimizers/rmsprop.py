@@ -1,7 +1,7 @@
 """RMSprop: steps divided by a running root-mean-square of recent gradients."""
 import numpy as np
 
-from microdense.optimizers.base import Optimizer
+from microdense.optimizers.base import Optimizer, square_array
 
 
 class RMSprop(Optimizer):
@@ -23,10 +23,13 @@ class RMSprop(Optimizer):
         self.slots = (("velocity",) + (("momentum",) if momentum > 0 else ())
                       + (("average_gradient",) if centered else ()))
 
+    def slot_groups(self):
+        return [(name,) for name in self.slots]       # all velocities, then all momentums
+
     def update_step(self, weight, grad, state, learning_rate):
         rho = self.rho
         v = state["velocity"]
-        scratch = np.square(grad)
+        scratch = square_array(grad)
         scratch *= 1 - rho
         v *= rho
         v += scratch                                       # v = rho v + (1 - rho) g^2

@@ -14,7 +14,8 @@ class SGD(Optimizer):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
                          name, **kwargs)
         if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be a float in [0, 1]; got {momentum!r}.")
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: "
+                             f"momentum={momentum!r}")
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.slots = ("momentum",) if self.momentum else ()

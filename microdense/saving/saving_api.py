@@ -316,11 +316,11 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
 
 def _base_method(model, name):
     """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
-    return getattr(registry.builtin_classes("models")["Model"], name)
+    return getattr(registry.builtin_objects("models")["Model"], name)
 
 
 def _model_class(class_name):
-    return registry.builtin_classes("models")[class_name]     # the models import this package
+    return registry.builtin_objects("models")[class_name]     # the models import this package
 
 
 def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
@@ -556,7 +556,7 @@ def _restore_optimizer(model, saved, filepath):
     """The optimizer's state, each array's header checked against its weight's shape first."""
     shapes = {w.name: w.shape for w in model.weights}
     positions = [w.shape for w in model.trainable_weights]     # format 1: "momentum/3"
-    slots = set(model.optimizer.slots)
+    slots = set(model.optimizer.state_names())
     expected = {}
     for name, (shape, _) in saved.headers(OPTIMIZER_FILE).items():
         if name == "iterations":                # a step count: one number, never an array
@@ -579,9 +579,11 @@ def _restore_optimizer(model, saved, filepath):
         else:
             raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}",
                           "names no weight of the model")
-        if shape != tuple(expected[name]):
+        state_name = owner if slot.isdigit() else slot
+        expected[name] = tuple(model.optimizer.slot_shape(state_name, tuple(expected[name])))
+        if shape != expected[name]:
             raise hostile(filepath, f"{OPTIMIZER_FILE} entry {name!r}", f"has shape {shape}; "
-                          f"its weight has shape {tuple(expected[name])}")
+                          f"its weight's {state_name} has shape {expected[name]}")
     state = saved.arrays(OPTIMIZER_FILE)
     try:
         model.optimizer.set_state(state)

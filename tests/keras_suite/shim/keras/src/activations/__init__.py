@@ -1,5 +1,5 @@
 """keras.src.activations -> microdense.activations."""
-from keras.src.activations import activations  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.activations import activations  # noqa: F401 (a submodule)
 from microdense import activations as _target
 
 

@@ -1,5 +1,5 @@
 """keras.src.callbacks -> microdense.callbacks."""
-from keras.src.callbacks import callback  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.callbacks import callback  # noqa: F401 (a submodule)
 from microdense import callbacks as _target
 
 

@@ -1,5 +1,5 @@
 """keras.src.constraints -> microdense.constraints."""
-from keras.src.constraints import constraints  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.constraints import constraints  # noqa: F401 (a submodule)
 from microdense import constraints as _target
 
 

@@ -1,6 +1,6 @@
 """keras.src.losses -> microdense.losses."""
-from keras.src.losses import loss  # noqa: F401 (before __getattr__: a submodule)
-from keras.src.losses import losses  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.losses import loss  # noqa: F401 (a submodule)
+from keras.src.losses import losses  # noqa: F401 (a submodule)
 from microdense import losses as _target
 
 

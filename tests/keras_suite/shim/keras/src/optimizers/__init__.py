@@ -7,6 +7,7 @@ from keras.src.optimizers import adadelta  # noqa: F401
 from keras.src.optimizers import adamax  # noqa: F401
 from keras.src.optimizers import nadam  # noqa: F401
 from keras.src.optimizers import ftrl  # noqa: F401
+from keras.src.optimizers import adafactor  # noqa: F401
 from keras.src.optimizers import lion  # noqa: F401
 from keras.src.optimizers import lamb  # noqa: F401
 from keras.src.optimizers import rmsprop  # noqa: F401

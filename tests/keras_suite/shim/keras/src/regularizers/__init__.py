@@ -1,5 +1,5 @@
 """keras.src.regularizers -> microdense.regularizers."""
-from keras.src.regularizers import regularizers  # noqa: F401 (before __getattr__: a submodule)
+from keras.src.regularizers import regularizers  # noqa: F401 (a submodule)
 from microdense import regularizers as _target
 
 
