@@ -466,3 +466,26 @@ def test_dense_lora_trains_only_the_low_rank_correction_and_survives_saving(tmp_
                                rtol=1e-6)
     with pytest.raises(ValueError, match="lora is already enabled"):
         layer.enable_lora(2)
+
+
+def test_add_variable_state_counts_steps_and_building_leaves_it_untouched():
+    class Counting(md.models.Model):
+        def __init__(self):
+            super().__init__()
+            self.steps = self.add_variable(shape=(), initializer="zeros", trainable=False)
+            self.dense = Dense(1)
+
+        def call(self, inputs):
+            self.steps.assign(self.steps + 1)
+            return self.dense(inputs)
+
+    x, y = data(8, 2), data(8, 1)
+    for jit_compile in (False, True):
+        model = Counting()
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+        model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+        # Four steps; building the model (a call on zeros to find the shapes) counted none,
+        # and a compiled step repeats the write (Variable.assign of ops is recorded).
+        assert float(model.steps.data) == 4.0, jit_compile
+        assert model.steps in model.non_trainable_weights
+    assert model._compiled_step.replayed_steps > 0 and model._compiled_step.refused is None

@@ -392,11 +392,20 @@ class Layer(LayerSaving):
         return self._inbound_nodes[0]
 
     # -- weights -------------------------------------------------------------------------
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Keras's other name for add_weight (a model's own state, say a step counter:
+        `self.steps = self.add_variable((), "zeros", trainable=False)`)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast,
+                               regularizer=regularizer, constraint=constraint, name=name)
+
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None):
+                   regularizer=None, constraint=None, name=None, autocast=True):
         """A new weight tensor named "<layer>/<name>", filled by `initializer` (Keras's
         argument order and default: glorot_uniform). The optimizer applies `constraint`
-        to it after each update."""
+        to it after each update. `autocast` is Keras's mixed-precision switch; weights here
+        keep their dtype, so it changes nothing."""
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"
