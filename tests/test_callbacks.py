@@ -301,3 +301,14 @@ def test_reduce_lr_on_plateau_after_patience():
     assert float(model.optimizer.learning_rate) == 0.3            # halved twice, floored at min_lr
     with pytest.raises(ValueError, match="factor >= 1.0"):
         ReduceLROnPlateau(factor=1.5)
+
+
+def test_reduce_lr_on_plateau_multiplies_the_rate_by_factor_in_fit():
+    """Keras's test_reduces_lr_with_model_fit, with a tolerance: the rate is float64 here, where
+    0.1 * 0.1 is 0.010000000000000002 (Keras's float32 variable rounds it to 0.01)."""
+    x, y = small_problem()
+    model = regression_model()
+    model.compile(optimizer=md.optimizers.Adam(0.1), loss="mse")
+    reducer = ReduceLROnPlateau(patience=1, factor=0.1, monitor="val_loss", min_delta=100)
+    model.fit(x, y, validation_data=(x, y), epochs=2, verbose=0, callbacks=[reducer])
+    assert float(model.optimizer.learning_rate.value) == pytest.approx(0.01, rel=1e-12)

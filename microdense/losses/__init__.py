@@ -68,6 +68,7 @@ ALL_OBJECTS.update({
     "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
     "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
 })
+registry.register_builtins("losses", ALL_OBJECTS)      # for LossFunctionWrapper.from_config
 
 
 def serialize(loss):

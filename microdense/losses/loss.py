@@ -2,7 +2,7 @@
 keras/src/losses/loss.py), with the shared handling of y_true and y_pred."""
 import numpy as np
 
-from microdense import config, ops
+from microdense import config, ops, registry
 from microdense.naming import to_snake_case
 from microdense.tensor import Tensor, constant
 from microdense.registry import Configurable, serialize_object
@@ -194,7 +194,6 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config):
         if "fn" in config:
-            # Imported here: losses/__init__.py imports this module to build its name table.
-            from microdense.losses import deserialize
-            config = {**config, "fn": deserialize(config["fn"])}
+            losses = registry.builtin_objects("losses")    # losses/__init__.py's name table
+            config = {**config, "fn": registry.deserialize_object(config["fn"], losses, "loss")}
         return cls(**config)
