@@ -46,11 +46,11 @@ ALL_LAYERS = {cls.__name__: cls for cls in (
     RepeatVector, Reshape)}
 registry.register_builtins("layers", ALL_LAYERS)
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout",
-           "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Average", "Concatenate",
-           "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate",
-           "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
-           "Normalization", "Identity", "LayerNormalization", "GroupNormalization",
-           "RMSNormalization",
-           "UnitNormalization", "ActivityRegularization", "AlphaDropout", "GaussianDropout",
-           "GaussianNoise", "Permute", "RepeatVector", "Reshape", "ALL_LAYERS", "reset_name_counters", "serialize", "deserialize"]
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Identity", "Dense", "Activation",
+           "Dropout", "Flatten", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add",
+           "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add",
+           "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+           "BatchNormalization", "LayerNormalization", "GroupNormalization", "RMSNormalization",
+           "UnitNormalization", "Normalization", "ActivityRegularization", "AlphaDropout",
+           "GaussianDropout", "GaussianNoise", "Permute", "RepeatVector", "Reshape",
+           "ALL_LAYERS", "reset_name_counters", "serialize", "deserialize"]
