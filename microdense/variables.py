@@ -13,7 +13,7 @@ names every weight (Keras 3 names it "kernel" and keeps "dense/kernel" in `path`
 """
 import numpy as np
 
-from microdense import config
+from microdense import config, recording
 from microdense.tensor import Tensor
 
 
@@ -87,14 +87,25 @@ class Variable(Tensor):
 
     # ---- overwriting the value in place ------------------------------------------------
     def assign(self, value):
-        """variable <- value (broadcast to the variable's shape, cast to its dtype)."""
-        value = _array(value)
+        """variable <- value (broadcast to the variable's shape, cast to its dtype).
+
+        Inside a training step being recorded for replay (replay.py), a value computed by
+        ops is recorded as a write the replay repeats (`self.steps.assign(self.steps + 1)`
+        in a model's call); any other value cannot be recomputed, so the step trains
+        eagerly."""
+        array = _array(value)
         try:
-            np.copyto(self.data, value, casting="unsafe")
+            np.copyto(self.data, array, casting="unsafe")
         except ValueError:
-            raise ValueError(f"Cannot assign a value of shape {value.shape} to variable "
+            raise ValueError(f"Cannot assign a value of shape {array.shape} to variable "
                              f"'{self.path}' of shape {self.shape}: the shapes must match "
                              f"(or the value broadcast to it).") from None
+        tape = recording.mode.state.tape
+        if tape is not None:
+            if isinstance(value, Tensor) and np.can_cast(value.dtype, self.dtype, "same_kind"):
+                tape.assign(self, value)
+            else:
+                tape.escaped(self, "Variable.assign of a value computed outside the ops")
         return self
 
     def assign_add(self, value):

@@ -48,6 +48,7 @@ GRADIENT_TABLE = [
     ("multiply", ops.multiply, [uniform(3, 1), uniform(1, 4)]),
     ("divide", ops.divide, [uniform(3, 4), positive(3, 4)]),
     ("reciprocal", ops.reciprocal, [positive(3)]),
+    ("rsqrt", ops.rsqrt, [positive(3)]),
     ("log1p", ops.log1p, [positive(3)]),
     ("expm1", ops.expm1, [uniform(3)]),
     ("dot", ops.dot, [uniform(2, 3, 4), uniform(4, 2)]),

@@ -332,3 +332,160 @@ def test_a_users_layer_builds_trains_and_rebuilds():
     assert clone.factor == 3.0
     model = md.models.Sequential([Dense(2, input_shape=(3,)), Scale()])
     assert model.output_shape == (None, 2) and model.count_params() == 3 * 2 + 2 + 2
+
+
+# ---- Keras's object model (issue 24) ------------------------------------------------------
+
+def test_merge_layers_build_from_a_tuple_of_shapes_as_from_a_list():
+    for layer in (md.layers.Add(), md.layers.Subtract(), md.layers.Multiply(),
+                  md.layers.Average(), md.layers.Maximum(), md.layers.Minimum(),
+                  md.layers.Concatenate(), md.layers.Dot(axes=-1)):
+        layer.build(((None, 3), (None, 3)))
+        assert layer.built, type(layer).__name__
+    with pytest.raises(ValueError, match="list of at least 2 inputs"):
+        md.layers.Add().build((None, 3))              # one shape, not a tuple of them
+
+
+def test_dense_activation_set_to_none_after_construction_is_linear():
+    layer = Dense(3, activation="relu")
+    x = data(4, 2)
+    layer(x)
+    layer.activation = None
+    out = layer(x).data
+    np.testing.assert_allclose(out, x @ layer.kernel.data + layer.bias.data, rtol=1e-6)
+    assert (out < 0).any()                            # no relu left
+    assert layer.get_config()["activation"] == "linear"
+    assert layer.describe() == "Dense(3)"
+
+
+def test_softmax_over_several_axes_sums_to_one_over_them_and_is_differentiable():
+    x = data(2, 3, 4)
+    expected = np.exp(x) / np.exp(x).sum(axis=(1, 2), keepdims=True)
+    for out in (activations.softmax(Tensor(x), axis=(-2, -1)),
+                Softmax(axis=(1, 2))(x), Softmax(axis=[-1, -2])(x)):
+        np.testing.assert_allclose(out.data, expected, rtol=1e-5)
+    md.gradcheck(lambda t: activations.softmax(t, axis=(-2, -1)) * np.arange(24.0).reshape(
+        2, 3, 4), x.astype(np.float64))
+    with pytest.raises(ValueError, match="names the same axis twice"):
+        activations.softmax(Tensor(x), axis=(2, -1))
+
+
+def test_layers_without_weights_are_built_on_construction_as_keras():
+    for layer in (ReLU(), LeakyReLU(), ELU(), Softmax(), Activation("tanh"), Dropout(0.5)):
+        assert layer.built, type(layer).__name__
+    assert not PReLU().built and not Dense(2).built   # they have weights to make
+
+    class OwnBuild(ReLU):                             # a build() of its own still runs
+        def build(self, input_shape):
+            self.width = input_shape[-1]
+            super().build(input_shape)
+
+    layer = OwnBuild()
+    assert not layer.built
+    layer(data(2, 5))
+    assert layer.width == 5
+
+
+def test_input_batch_shape_keeps_its_batch_size():
+    x = Input(batch_shape=(2, 3))
+    model = md.models.Model(x, Dense(4)(x))
+    assert model.inputs[0].shape == (2, 3)
+    assert model.layers[0].get_config()["batch_shape"] == [2, 3]
+    sequential = md.models.Sequential([InputLayer(batch_input_shape=(2, 3)), Dense(4)])
+    assert sequential.inputs[0].shape == (2, 3)
+
+
+def test_prelu_alpha_constraint_holds_after_each_update_and_is_in_the_config():
+    layer = PReLU(alpha_initializer="ones", alpha_constraint=md.constraints.NonNeg())
+    model = md.models.Sequential([Input(shape=(3,)), layer])
+    model.compile(optimizer=md.optimizers.SGD(1.0), loss="mse")
+    x = -np.ones((8, 3), np.float32)
+    model.fit(x, np.full((8, 3), 5.0, np.float32), epochs=2, verbose=0)   # pushes alpha < 0
+    assert (layer.alpha.data >= 0).all() and (layer.alpha.data == 0).any()
+    assert layer.get_config()["alpha_constraint"]["class_name"] == "NonNeg"
+
+
+def test_softmax_layer_mask_zeroes_masked_entries_and_renormalizes_the_rest():
+    x = data(2, 4)
+    mask = np.array([[True, True, False, True], [False, False, False, False]])
+    out = Softmax()(x, mask=mask).data
+    kept = np.where(mask[0], np.exp(x[0]), 0.0)
+    np.testing.assert_allclose(out[0], kept / kept.sum(), rtol=1e-5)
+    np.testing.assert_array_equal(out[1], 0.0)           # all masked: 0, not uniform
+    with pytest.raises(ValueError, match="must be broadcastable to `inputs`"):
+        Softmax()(x, mask=np.ones((2, 3)))
+
+
+def test_merge_compute_mask_combines_masks_as_keras():
+    a, b = np.array([[True, False]]), np.array([[False, False]])
+    np.testing.assert_array_equal(md.layers.Add().compute_mask([a, b], [a, b]), [[True, False]])
+    assert md.layers.Add().compute_mask([a, b], [a, None]) is None
+    assert md.layers.Dot(axes=-1).compute_mask([a, b], [a, b]) is None
+    x = np.zeros((1, 2, 3))
+    joined = md.layers.Concatenate().compute_mask([x, x], [None, np.array([[False, False]])])
+    np.testing.assert_array_equal(joined, [[True, True]])      # the unmasked input counts
+    with pytest.raises(ValueError, match="`mask` should be a list"):
+        md.layers.Add().compute_mask([a, b], a)
+
+
+def test_dropout_checks_noise_shape_as_keras_and_owns_a_seed_generator():
+    assert Dropout(0.5, noise_shape=[4, 1]).noise_shape == (4, 1)
+    for bad, words in (("abc", "Expected a tuple or list of integers"),
+                       ((2, 1.5), "Expected all elements to be integers or None"),
+                       ((2, 0), "Expected all dimensions to be positive integers")):
+        with pytest.raises(ValueError, match=words):
+            Dropout(0.5, noise_shape=bad)
+    seeded = Dropout(0.5, seed=3)
+    again = Dropout(0.5, seed=3)
+    x = np.ones((4, 6), np.float32)
+    np.testing.assert_array_equal(seeded(x, training=True).data, again(x, training=True).data)
+    assert seeded._seed_generators == [seeded.seed_generator]
+    assert not hasattr(Dropout(0.0), "seed_generator")        # rate 0 draws nothing
+
+
+def test_dense_lora_trains_only_the_low_rank_correction_and_survives_saving(tmp_path):
+    layer = Dense(4)
+    model = md.models.Sequential([Input(shape=(6,)), layer])
+    frozen = layer._kernel.data.copy()
+    layer.enable_lora(2, lora_alpha=3.0)
+    assert [w.name for w in layer.trainable_weights] == [
+        "dense/bias", "dense/lora_kernel_a", "dense/lora_kernel_b"]
+    np.testing.assert_array_equal(layer.kernel.data, frozen)       # b starts at zero
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = data(16, 6), data(16, 4, seed=1)
+    model.fit(x, y, epochs=2, verbose=0)
+    np.testing.assert_array_equal(layer._kernel.data, frozen)      # the weight itself: frozen
+    correction = 1.5 * layer.lora_kernel_a.data @ layer.lora_kernel_b.data
+    assert np.abs(correction).max() > 0
+    np.testing.assert_allclose(layer.kernel.data, frozen + correction, rtol=1e-6)
+    assert layer.get_config()["lora_rank"] == 2
+    model.save(tmp_path / "lora.mdz")
+    restored = md.models.load_model(tmp_path / "lora.mdz")
+    assert restored.layers[0].lora_enabled
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="lora is already enabled"):
+        layer.enable_lora(2)
+
+
+def test_add_variable_state_counts_steps_and_building_leaves_it_untouched():
+    class Counting(md.models.Model):
+        def __init__(self):
+            super().__init__()
+            self.steps = self.add_variable(shape=(), initializer="zeros", trainable=False)
+            self.dense = Dense(1)
+
+        def call(self, inputs):
+            self.steps.assign(self.steps + 1)
+            return self.dense(inputs)
+
+    x, y = data(8, 2), data(8, 1)
+    for jit_compile in (False, True):
+        model = Counting()
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+        model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+        # Four steps; building the model (a call on zeros to find the shapes) counted none,
+        # and a compiled step repeats the write (Variable.assign of ops is recorded).
+        assert float(model.steps.data) == 4.0, jit_compile
+        assert model.steps in model.non_trainable_weights
+    assert model._compiled_step.replayed_steps > 0 and model._compiled_step.refused is None

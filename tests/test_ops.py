@@ -86,6 +86,9 @@ OP_TABLE = [
     ("softmax", md.softmax, [uniform(3, 4)]),
     ("softmax", lambda a: md.softmax(a, axis=0), [uniform(3, 4)]),
     ("log_softmax", md.log_softmax, [uniform(3, 4)]),
+    ("softmax", lambda a: md.softmax(a, axis=(-2, -1)), [uniform(2, 3, 4)]),  # several axes
+    ("softmax", lambda a: md.softmax(a, axis=[0, 2]), [uniform(2, 3, 4)]),
+    ("log_softmax", lambda a: md.log_softmax(a, axis=(1, 2)), [uniform(2, 3, 4)]),
     ("reshape", lambda a: a.reshape(4, -1), [uniform(2, 3, 2)]),
     ("transpose", lambda a: a.transpose(2, 0, 1), [uniform(2, 3, 4)]),
     ("transpose", lambda a: a.T, [uniform(3, 4)]),

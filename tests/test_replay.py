@@ -121,6 +121,10 @@ SETUPS = {
                               dict(batch_size=1, epochs=1)),
     "batch normalization": (mlp(extra=(layers.BatchNormalization,)), "onehot",
                             dict(optimizer="adam", loss="categorical_crossentropy"), {}),
+    "batch renormalization": (mlp(extra=(lambda: layers.BatchNormalization(
+        renorm=True, renorm_clipping={"rmax": 1.5, "rmin": 0.5, "dmax": 0.5},
+        renorm_momentum=0.9),)), "onehot",
+        dict(optimizer="adam", loss="categorical_crossentropy"), {}),
     "batch size 7 (a short last batch)": (mlp(), "onehot", dict(
         optimizer="adam", loss="categorical_crossentropy"), dict(batch_size=7)),
     "full batch": (mlp(), "onehot", dict(optimizer="adam", loss="categorical_crossentropy"),

@@ -126,6 +126,11 @@ class Layer(LayerSaving):
     width of its input, so its weights exist as soon as the layer is added.
     """
 
+    # Keras's flag: whether the layer would pass a mask (which inputs are padding) on to the
+    # next. microdense has no masks (out of its scope), so it is information only; the layers
+    # that Keras marks are marked here too.
+    supports_masking = False
+
     # Set once any layer has a weight regularizer: until then `losses` has no weights to
     # visit (a walk over every layer at every training step, saved for most models).
     _weights_regularized = False
@@ -158,6 +163,14 @@ class Layer(LayerSaving):
             self._input_shape_arg = (batch_size, input_dim)
         else:
             self._input_shape_arg = None
+
+    def _build_at_init(self):
+        """Built on construction, as Keras's layers without weights (ReLU, Dropout, ...): a
+        layer whose class keeps the default build() has nothing to create. A subclass that
+        writes its own build() is left unbuilt, so its build() still runs on the first
+        call."""
+        if type(self).build is Layer.build:
+            self.built = True
 
     # -- to override ---------------------------------------------------------------------
     def build(self, input_shape):
@@ -379,11 +392,20 @@ class Layer(LayerSaving):
         return self._inbound_nodes[0]
 
     # -- weights -------------------------------------------------------------------------
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None):
+        """Keras's other name for add_weight (a model's own state, say a step counter:
+        `self.steps = self.add_variable((), "zeros", trainable=False)`)."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast,
+                               regularizer=regularizer, constraint=constraint, name=name)
+
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None):
+                   regularizer=None, constraint=None, name=None, autocast=True):
         """A new weight tensor named "<layer>/<name>", filled by `initializer` (Keras's
         argument order and default: glorot_uniform). The optimizer applies `constraint`
-        to it after each update."""
+        to it after each update. `autocast` is Keras's mixed-precision switch; weights here
+        keep their dtype, so it changes nothing."""
         dtype = dtype or self.dtype
         shape = () if shape is None else tuple(shape)
         name = name or f"variable_{len(self._weights)}"

@@ -8,13 +8,41 @@ Each is a composition of engine ops (add, mul, concatenate), so the gradient of 
 unchanged into every input, that of a product is scaled by the other inputs, and so on:
 the engine's rules, nothing new.
 """
+import numpy as np
+
 from microdense import ops
 from microdense.layers.base import Layer
+
+
+def _several_shapes(input_shape):
+    """True for a list or tuple of shapes, build([s1, s2]) or build((s1, s2)) (Keras takes
+    both); False for one shape, a tuple of sizes."""
+    return isinstance(input_shape, (list, tuple)) and len(input_shape) > 0 and \
+        all(isinstance(shape, (list, tuple)) for shape in input_shape)
+
+
+def _check_masks(inputs, mask):
+    """compute_mask's arguments as Keras checks them: None, or a list of masks (None or an
+    array each), one per input."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"The lists `inputs` and `mask` should have the same length. "
+                         f"Received: inputs={inputs} of length {len(inputs)}, and "
+                         f"mask={mask} of length {len(mask)}")
+    return [None if m is None else (m.data if hasattr(m, "data") and not isinstance(
+        m, np.ndarray) else m) for m in mask]
 
 
 class Merge(Layer):
     """Base of the elementwise merges: checks for a list of at least two inputs of
     compatible shapes, then combines them with `_merge`."""
+
+    supports_masking = True        # Keras's flag (see Layer)
 
     min_inputs = 2
 
@@ -23,8 +51,8 @@ class Merge(Layer):
         self.built = True
 
     def _check_shapes(self, input_shape):
-        if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
-            count = len(input_shape) if isinstance(input_shape, list) else 1
+        if not _several_shapes(input_shape) or len(input_shape) < self.min_inputs:
+            count = len(input_shape) if _several_shapes(input_shape) else 1
             raise ValueError(f"A merge layer ({type(self).__name__} '{self.name}') should be "
                              f"called on a list of at least {self.min_inputs} inputs. Got "
                              f"{count} input(s).")
@@ -39,6 +67,16 @@ class Merge(Layer):
 
     def _merge(self, inputs):
         raise NotImplementedError
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's mask of the output given the inputs' masks (True = a real value, not
+        padding): the OR of the masks, None if any input has none. microdense's layers do
+        not pass masks on (masking is out of its scope); this answers the question alone,
+        on arrays."""
+        masks = _check_masks(inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        return np.logical_or.reduce([np.asarray(m, dtype=bool) for m in masks])
 
     def compute_output_shape(self, input_shape):
         """The shapes broadcast together, as numpy does (sizes equal, or one of them 1)."""
@@ -73,7 +111,7 @@ class Subtract(Merge):
     """Difference of exactly two inputs: output = x_1 - x_2."""
 
     def build(self, input_shape):
-        if isinstance(input_shape, list) and len(input_shape) != 2:
+        if _several_shapes(input_shape) and len(input_shape) != 2:
             raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
                              f"Received: input_shape={input_shape}")
         super().build(input_shape)
@@ -131,6 +169,24 @@ class Concatenate(Merge):
 
     def _merge(self, inputs):
         return ops.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's output mask: the inputs' masks (all True for an input without one, a
+        mask with one axis fewer spread over the last axis) joined along `axis`, then True
+        where any entry of the last axis is."""
+        masks = _check_masks(inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = tuple(x.shape)
+            if m is None:
+                full.append(np.ones(shape, dtype=bool))
+            else:
+                m = np.asarray(m, dtype=bool)
+                full.append(np.broadcast_to(m[..., None], m.shape + shape[-1:])
+                            if m.ndim < len(shape) else m)
+        return np.any(np.concatenate(full, axis=self.axis), axis=-1)
 
     def compute_output_shape(self, input_shape):
         first = list(input_shape[0])
@@ -222,6 +278,10 @@ class Dot(Merge):
         shape_y.pop(axis_y)
         output = shape_x + shape_y[1:]
         return tuple(output + [1] if len(output) == 1 else output)
+
+    def compute_mask(self, inputs, mask=None):
+        """A dot product has no mask, as in Keras."""
+        return None
 
     def get_config(self):
         config = super().get_config()

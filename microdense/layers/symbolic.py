@@ -19,7 +19,11 @@ from microdense.tensor import constant
 
 class KerasTensor:
     """The shape and dtype of a value a layer will compute, and the layer call (`node`) that
-    computes it: output number `index` of that call."""
+    computes it: output number `index` of that call. Never sparse or ragged (numpy arrays
+    are dense); the flags are Keras's."""
+
+    sparse = False
+    ragged = False
 
     def __init__(self, shape, dtype="float32", node=None, index=0):
         self.shape = tuple(shape)
@@ -110,8 +114,13 @@ def output_shapes_of(layer, input_shape, several=False):
             return [tuple(shape) for shape in result], True
         return [tuple(result)], False
     samples = [constant(np.zeros((1,) + tuple(shape[1:]), layer.dtype)) for shape in shapes]
+    # The probe must leave no trace, as Keras's symbolic call leaves none: the state a call()
+    # may write (a step counter, non-trainable weights) is put back as it was.
+    state = [(w, w.data.copy()) for w in layer.weights if not w.requires_grad]
     with no_grad():
         out = layer._call_in_scope(samples if several else samples[0], False)
+    for weight, value in state:
+        np.copyto(weight.data, value)
     call_context.clear_losses(layer._flatten_layers())  # penalties of zeros are not real
     outs = out if isinstance(out, (list, tuple)) else [out]
     batch = shapes[0][0] if shapes and shapes[0] else None   # Input(batch_shape=(8, 3)): 8

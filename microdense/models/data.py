@@ -227,18 +227,24 @@ class EpochBatches:
                       "batches.", stacklevel=4)
 
 
-def stream_inputs(stream):
-    """predict's x from a stream of batches (a PyDataset, a generator): the inputs of every
-    batch, joined. A batch is x alone, or a tuple whose first entry is x."""
-    parts = []
-    for item in stream:
-        parts.append(item[0] if isinstance(item, tuple) else item)
-    if not parts:
-        raise ValueError("predict received a stream of batches that gave no batch.")
-    if isinstance(parts[0], (list, dict)):
-        raise ValueError("predict on a stream of batches takes one input array per batch; "
-                         "pass arrays for a model with several inputs.")
-    return np.concatenate([np.asarray(part) for part in parts])
+def join_batches(parts):
+    """predict's per-batch outputs as one array, joined along the batch axis. Batches may
+    differ in size; an output whose other axes differ between batches (a model open in a
+    non-batch axis, fed batches of different lengths) cannot be one array: a clear error."""
+    first = parts[0]
+    for index, part in enumerate(parts[1:], start=1):
+        if part.ndim != first.ndim:
+            raise ValueError(f"predict: the output of batch {index} has {part.ndim} axes "
+                             f"(shape {part.shape}) but that of batch 0 has {first.ndim} "
+                             f"(shape {first.shape}); the batches of one predict call must "
+                             f"give outputs of the same rank.")
+        if part.shape[1:] != first.shape[1:]:
+            raise ValueError(f"predict: the output of batch {index} has shape {part.shape} "
+                             f"but that of batch 0 has shape {first.shape}; outputs that "
+                             f"differ in an axis other than the batch axis cannot be joined "
+                             f"into one array. Call predict_on_batch(x) on each batch "
+                             f"instead, or pad the batches to one length.")
+    return np.concatenate(parts) if len(parts) > 1 else first
 
 
 def unpack_batch(item):

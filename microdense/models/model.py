@@ -114,15 +114,26 @@ class Model(Trainer, Layer):
                                   f"call(self, inputs) (or build with Model(inputs, outputs)).")
 
     def _call_on_data(self, inputs, training=False):
+        if _several_arrays(inputs):              # call(self, inputs) takes a list
+            xs = [x if isinstance(x, Tensor) else constant(np.asarray(x, self.dtype))
+                  for x in inputs]
+            self._prepare_input([x.data for x in xs])
+            return self._forward(xs, training)
         x = inputs if isinstance(inputs, Tensor) else constant(np.asarray(inputs, self.dtype))
         self._prepare_input(x.data)
         return self._forward(x, training)
 
     def _prepare_input(self, x):
-        """Build on the first data: call() on one sample of zeros builds every layer."""
+        """Build on the first data: call() on one sample of zeros builds every layer (on one
+        sample of each, for a list of inputs)."""
         if not self.built:
-            self._output_shape, _ = symbolic.output_shapes_of(self, (None,) + x.shape[1:])
-            self._build_input_shape = (None,) + tuple(x.shape[1:])
+            if isinstance(x, list):
+                shapes = [(None,) + tuple(value.shape[1:]) for value in x]
+                self._output_shape, _ = symbolic.output_shapes_of(self, shapes, several=True)
+                self._build_input_shape = shapes
+            else:
+                self._output_shape, _ = symbolic.output_shapes_of(self, (None,) + x.shape[1:])
+                self._build_input_shape = (None,) + tuple(x.shape[1:])
             self.built = True
         return x
 
@@ -171,6 +182,8 @@ class Model(Trainer, Layer):
         _forward and the loss take. (Functional models with several take lists of arrays.)"""
         if value is None:
             return None
+        if which == "input" and _several_arrays(value):    # x = (x1, x2): a list of inputs
+            return [data.as_inputs(x, self.dtype) for x in value]
         return data.as_inputs(value, self.dtype) if which == "input" else data.as_targets(value)
 
     def _pack_predictions(self, arrays):
@@ -280,3 +293,10 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath):
         """Read weights written by save_weights (or model.save) into this model."""
         saving_api.load_weights(self, filepath)
+
+
+def _several_arrays(value):
+    """True for a list or tuple of arrays or tensors (several inputs, as Keras takes them),
+    False for one array or a nested list of numbers."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and \
+        all(isinstance(x, (np.ndarray, Tensor)) for x in value)

@@ -12,6 +12,8 @@ lists the layers without the input layer; `get_weights()` lists every layer's we
 order (kernel, bias, ...) so `model.set_weights(keras_model.get_weights())` copies a Keras
 model exactly.
 """
+import itertools
+
 import numpy as np
 
 from microdense import ops, registry
@@ -144,6 +146,20 @@ class Sequential(Model):
                 raise
             raise ValueError(f"{str(error).rstrip('.')}.{hint}") from None
         return x
+
+    def _build_for_stream(self, items):
+        """Build for a stream's first two batches, as Keras builds from a generator's spec
+        (data_adapter_utils.NUM_BATCHES_FOR_TENSOR_SPEC = 2): an axis whose size differs
+        between them is left open (None), so batches of other lengths run too. Returns the
+        items, none consumed."""
+        peeked = list(itertools.islice(items, 2))
+        inputs = [item[0] if isinstance(item, tuple) else item for item in peeked]
+        if inputs and all(isinstance(x, (np.ndarray, Tensor)) for x in inputs) and \
+                len({x.ndim for x in inputs}) == 1 and inputs[0].ndim > 0:
+            shapes = [tuple(x.shape) for x in inputs]
+            self.build((None,) + tuple(
+                sizes[0] if len(set(sizes)) == 1 else None for sizes in zip(*shapes))[1:])
+        return itertools.chain(peeked, items)
 
     def _check_input(self, shape):
         """Keras's error if `shape` does not fit the first layer or the built input shape."""

@@ -12,6 +12,7 @@ The logged "loss" and metrics are running means over the batches of the epoch, w
 batch size, exactly what Keras logs (the last batch may be smaller). Logs are ordered as Keras
 orders them: sorted names, then the sorted "val_" names.
 """
+import itertools
 import warnings
 
 import numpy as np
@@ -228,6 +229,8 @@ class Trainer:
         verbose = resolve_verbose(verbose)
         if data.is_batch_stream(x):
             self._check_stream_arguments("fit", y, sample_weight, validation_split)
+            if not self.built and iter(x) is x:     # a generator: built as predict builds
+                x = self._build_for_stream(x)
             stream = data.EpochBatches(x, steps_per_epoch=steps_per_epoch)
         else:
             x, y, sample_weight = self._prepare_data(x, y, sample_weight, class_weight)
@@ -342,31 +345,62 @@ class Trainer:
             raise ValueError("`validation_split` is only supported for arrays, not for a "
                              "generator of batches: pass validation_data= instead.")
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """The model's outputs for x (training=False, no graph), computed in batches."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for x (training=False, no graph), computed in batches.
+
+        x is arrays (cut into batches of `batch_size`), or a stream of batches (a generator,
+        an iterator, a PyDataset; an item may be (x, y) or (x, y, weights): only x is used),
+        each run as it comes, so batches may differ in size, and in any other axis the model
+        leaves open. `steps` stops after that many batches."""
         batch_size = data.check_batch_size(batch_size)
+        if steps is not None and (isinstance(steps, bool) or not isinstance(
+                steps, (int, np.integer)) or steps <= 0):
+            raise ValueError(f"`steps` must be a positive integer or None; received "
+                             f"steps={steps!r}")
         if data.is_batch_stream(x):             # a PyDataset or a generator of batches
-            x = data.stream_inputs(x)
-        x = self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
-        if data.num_samples(x) == 0:
-            raise ValueError("predict received empty input data (0 samples).")
-        steps = data.num_batches(data.num_samples(x), batch_size)
-        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, steps)
+            total = len(x) if hasattr(x, "__len__") else None
+            items = iter(x)
+            if not self.built:
+                items = self._build_for_stream(items)
+            batch_inputs = (self._predict_input(item[0] if isinstance(item, tuple) else item)
+                            for item in items)
+        else:
+            x = self._predict_input(x)
+            if data.num_samples(x) == 0:
+                raise ValueError("predict received empty input data (0 samples).")
+            total = data.num_batches(data.num_samples(x), batch_size)
+            batch_inputs = (batch_x for _, (batch_x,) in data.batches((x,), batch_size))
+        if steps is not None:
+            batch_inputs = itertools.islice(batch_inputs, steps)
+            total = steps if total is None else min(total, steps)
+        callback_list = self._callback_list(callbacks, resolve_verbose(verbose), 1, total)
         batch_hooks = callback_list.uses_batch_hooks()
         outputs = []
         with no_grad():
             callback_list.on_predict_begin()
-            for step, (batch_x,) in data.batches((x,), batch_size):
+            for step, batch_x in enumerate(batch_inputs):
                 if batch_hooks:
                     callback_list.on_predict_batch_begin(step)
                 outputs.append(_values(self._forward(_constants(batch_x), training=False)))
                 if batch_hooks:
                     callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
             callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict received a stream of batches that gave no batch.")
         if isinstance(outputs[0], list):           # several outputs: one array each
-            return self._pack_predictions([np.concatenate([batch[i] for batch in outputs])
+            return self._pack_predictions([data.join_batches([batch[i] for batch in outputs])
                                            for i in range(len(outputs[0]))])
-        return np.concatenate(outputs)
+        return data.join_batches(outputs)
+
+    def _build_for_stream(self, items):
+        """An unbuilt model fed a stream: Keras builds it from the spec of the stream's first
+        batches. Here a model builds on its first batch (a Sequential model does better: see
+        its own). Returns the items, none consumed."""
+        return items
+
+    def _predict_input(self, x):
+        """One array (or list of arrays) of inputs, converted and checked against the model."""
+        return self._prepare_input(data.as_inputs(self._standardize(x, "input"), self.dtype))
 
     # ---- single batches --------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,

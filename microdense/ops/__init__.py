@@ -18,8 +18,8 @@ from microdense.ops.keras_ops import (
     hard_swish, hard_tanh, identity,
     in_top_k, isfinite, isinf, isnan, leaky_relu, less, less_equal, linspace, log1p, log_sigmoid,
     logical_and, logical_not, logical_or, moments, multiply, ndim, negative, norm, normalize,
-    not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, selu,
-    shape, sign, silu, size, soft_shrink, softplus, softsign, sparse_plus, sparse_sigmoid,
+    not_equal, one_hot, ones, ones_like, outer, ravel, reciprocal, relu6, repeat, round, rsqrt,
+    selu, shape, sign, silu, size, soft_shrink, softplus, softsign, sparse_plus, sparse_sigmoid,
     sparsemax, split, square, squareplus, std, subtract, swish, take, take_along_axis,
     tanh_shrink, threshold, tile, top_k, true_divide, var, zeros, zeros_like)
 

@@ -37,32 +37,15 @@ def tanh(x):
 
 def softmax(x, axis=-1):
     """Softmax: exp(x) / sum(exp(x)) along `axis` (an int, or a tuple of axes taken together,
-    as Keras). An engine primitive (shifts by the max)."""
-    if isinstance(axis, (tuple, list)):
-        return _over_several_axes(ops.softmax, x, axis)
+    as Keras). An engine primitive (shifts by the max); its forward and backward are numpy
+    reductions, which take a tuple of axes as they take one."""
     return ops.softmax(x, axis=axis)
 
 
 def log_softmax(x, axis=-1):
     """Log-softmax: x - log(sum(exp(x))) along `axis` (an int or a tuple of axes, as Keras).
     An engine primitive (shifts by the max)."""
-    if isinstance(axis, (tuple, list)):
-        return _over_several_axes(ops.log_softmax, x, axis)
     return ops.log_softmax(x, axis=axis)
-
-
-def _over_several_axes(fn, x, axes):
-    """fn(x, axis=-1) over several axes at once, as Keras's backends do it: move the axes to
-    the end, merge them into one, apply fn, then split and move them back. Compositions of
-    transpose and reshape, so the gradient comes back through them."""
-    x = as_tensor(x)
-    axes = sorted({a % x.ndim for a in axes})
-    kept = [a for a in range(x.ndim) if a not in axes]
-    order = kept + axes
-    moved = ops.transpose(x, order)
-    merged = ops.reshape(moved, moved.shape[:len(kept)] + (-1,))
-    out = ops.reshape(fn(merged, axis=-1), moved.shape)
-    return ops.transpose(out, [order.index(a) for a in range(x.ndim)])   # the inverse order
 
 
 def exponential(x):

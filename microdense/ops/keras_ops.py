@@ -22,7 +22,7 @@ import numpy as np
 
 from microdense import config
 from microdense.ops.arithmetic import div, matmul, mul, neg, sub
-from microdense.ops.elementwise import abs, astype, exp, log, stop_gradient  # noqa: F401
+from microdense.ops.elementwise import abs, astype, exp, log, sqrt, stop_gradient  # noqa: F401
 from microdense.ops.shape import expand_dims
 from microdense.tensor import Tensor, as_tensor, constant
 
@@ -183,6 +183,11 @@ def reciprocal(x):
     return 1.0 / x
 
 
+def rsqrt(x):
+    """1 / sqrt(x), the inverse square root (normalization layers divide by it)."""
+    return 1.0 / sqrt(as_tensor(x))
+
+
 def absolute(x):
     """|x|."""
     return abs(x)
@@ -259,6 +264,7 @@ KERAS_NAMES = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "identity",
     "arange", "linspace", "one_hot",
     "subtract", "multiply", "divide", "true_divide", "negative", "square", "reciprocal",
+    "rsqrt",
     "absolute", "log1p", "expm1", "sign", "floor", "ceil", "round", "dot", "outer",
     "var", "std", "moments", "norm", "argmax", "argmin", "argsort", "all", "any",
     "equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",

@@ -166,13 +166,27 @@ def logsumexp(x, axis=None, keepdims=False):
     return LOGSUMEXP(x, axes=normalize_axes(axis, x.data.ndim, "logsumexp"), keepdims=keepdims)
 
 
+def _softmax_axes(axis, ndim, op):
+    """One axis as an int; several (a tuple or list, as Keras's softmax(x, axis=(-2, -1)))
+    as a sorted tuple: the slices that sum to 1 then span all of them. The forward and the
+    backward above are numpy reductions, which take either."""
+    if isinstance(axis, (tuple, list)):
+        axes = normalize_axes(axis, ndim, op)
+        if not axes:
+            raise ValueError(f"{op}: axis {axis!r} names no axis.")
+        return axes[0] if len(axes) == 1 else axes
+    return normalize_axis(axis, ndim, op)
+
+
 def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis`, computed without overflow."""
+    """exp(x) / sum(exp(x)) along `axis` (an int, or a tuple of axes normalized together),
+    computed without overflow."""
     x = as_tensor(x)
-    return SOFTMAX(x, axis=normalize_axis(axis, x.data.ndim, "softmax"))
+    return SOFTMAX(x, axis=_softmax_axes(axis, x.data.ndim, "softmax"))
 
 
 def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along `axis`: finite even where softmax underflows to 0."""
+    """x - logsumexp(x) along `axis` (an int or a tuple of axes): finite even where softmax
+    underflows to 0."""
     x = as_tensor(x)
-    return LOG_SOFTMAX(x, axis=normalize_axis(axis, x.data.ndim, "log_softmax"))
+    return LOG_SOFTMAX(x, axis=_softmax_axes(axis, x.data.ndim, "log_softmax"))

@@ -1,0 +1,1 @@
+"""keras.src.trainers: the modules of it Keras's tests import."""

@@ -1,0 +1,1 @@
+"""keras.src.trainers.data_adapters: the modules of it Keras's tests import."""
