@@ -26,7 +26,9 @@ SLOW_TESTS = {"test_a_chain_of_100_000_ops_needs_no_recursion",
               "test_any_model_or_layer_name_renders_in_plot_model",
               "test_max_nodes_elides_the_farthest_and_says_how_many",
               "test_a_10000_layer_functional_chain_builds_saves_loads_and_draws",
-              "test_an_800_mb_optimizer_entry_in_a_padded_file_is_refused_before_reading"}
+              "test_an_800_mb_optimizer_entry_in_a_padded_file_is_refused_before_reading",
+              "test_automatic_layer_names_never_repeat_across_threads",
+              "test_a_config_of_too_many_layers_is_refused_before_building_any"}
 
 
 def pytest_collection_modifyitems(config, items):
