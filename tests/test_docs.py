@@ -19,6 +19,8 @@ import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -251,3 +253,21 @@ def test_the_readme_screenshot_of_the_explorer_is_remade_by_its_tool(tmp_path, m
     remade = tmp_path / "explorer.png"
     assert png_size(remade) == png_size(os.path.join(REPO, "viz", "explorer.png"))
     assert (tmp_path / "explorer_quickstart.html").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_the_count_of_keras_tests_the_docs_give_is_the_suites():
+    """README.md and docs/keras.md say how many of Keras's own tests pass: every test the
+    suite selects must pass (the suite fails otherwise), so the count is what it collects."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-o",
+                           "addopts=", "-p", "no:cacheprovider", "tests/keras_suite"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    count = sum("keras_tests/" in line and "::" in line for line in done.stdout.splitlines())
+    with open(README) as f:
+        readme = " ".join(f.read().split())
+    with open(os.path.join(DOCS, "keras.md")) as f:
+        keras_md = " ".join(f.read().split())
+    assert f"**Keras's own unit tests pass**: {count} of them" in readme
+    assert f"through a shim that points Keras's imports at microdense's modules: {count} pass" \
+        in keras_md
