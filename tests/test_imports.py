@@ -17,7 +17,7 @@ MODULES = [
     "layers.batch_normalization", "layers.normalization", "layers.layer_normalization",
     "layers.regularization", "layers.reshaping", "models", "models.sequential", "models.functional",
     "models.outputs", "models.trainer", "callbacks", "callbacks.improvement", "diagnostics",
-    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "saving.file_format", "saving.saving_api", "registry", "serialization",
+    "diagnostics.gradient_monitor", "diagnostics.statistics", "saving", "saving.file_format", "saving.saving_api", "saving.model_config", "saving.compile_config", "registry", "serialization",
     "datasets",
     "graph",
 ]

@@ -19,7 +19,7 @@ returns data in the same structure (fit, evaluate and predict too).
 import numpy as np
 
 from microdense import ops
-from microdense.saving import saving_api
+from microdense.saving import model_config
 from microdense.layers import InputLayer, call_context
 from microdense.layers.symbolic import KerasTensor
 from microdense.models.model import Model
@@ -287,7 +287,7 @@ class Functional(Model):
 
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
-        return saving_api.functional_config(self)
+        return model_config.functional_config(self)
 
     # from_config: Model.from_config, which rebuilds a functional config (and refuses a
     # Sequential one with a message).

@@ -24,7 +24,7 @@ import json
 import numpy as np
 
 from microdense import registry
-from microdense.saving import saving_api
+from microdense.saving import compile_config, entries, model_config, saving_api
 from microdense.layers import Layer, symbolic
 from microdense.models import data, summary as summary_module
 from microdense.models.trainer import Trainer
@@ -238,7 +238,7 @@ class Model(Trainer, Layer):
         Functional = _functional()
         if _is_functional_config(config) and _revivable_as_functional(cls):
             target = Functional if cls is Model else functional_subclass(cls)
-            return saving_api.functional_from_config(target, config, custom_objects)
+            return model_config.functional_from_config(target, config, custom_objects)
         if cls is Model or cls is Functional:
             kind = "a Sequential model's" if "layers" in config else "not a model's"
             raise ValueError(f"Model.from_config received {kind} config (keys "
@@ -260,11 +260,11 @@ class Model(Trainer, Layer):
 
     def get_compile_config(self):
         """compile()'s arguments, serialized (what model.save stores; Keras's name)."""
-        return saving_api.compile_config(self) if self.compiled else None
+        return compile_config.compile_config(self) if self.compiled else None
 
     def compile_from_config(self, config):
         """compile() again from get_compile_config()'s dict (load_model does this)."""
-        saving_api.compile_model_from_config(self, config)
+        compile_config.compile_model_from_config(self, config)
 
     def get_build_config(self):
         """The input shape the model was built for (a subclassed model builds on data)."""
@@ -284,7 +284,7 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         """The model's architecture (no weights) as a JSON string, as Keras's to_json;
         models.model_from_json(text) builds it again. kwargs go to json.dumps."""
-        return json.dumps(saving_api.model_entry(self), **kwargs)
+        return json.dumps(entries.model_entry(self), **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write only the weights (an .npz file), atomically."""

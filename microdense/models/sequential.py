@@ -17,7 +17,7 @@ import itertools
 import numpy as np
 
 from microdense import ops, registry
-from microdense.saving import saving_api
+from microdense.saving import entries, model_config
 from microdense.layers import InputLayer, Layer, call_context
 from microdense.layers.base import InputSpec, input_hint
 from microdense.layers.core import Input
@@ -208,7 +208,7 @@ class Sequential(Model):
     # ---- saving ----------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [saving_api.layer_entry(layer) for layer in self._layers]}
+                  "layers": [entries.layer_entry(layer) for layer in self._layers]}
         if self.built:
             config["build_input_shape"] = list(self._build_input_shape)
         return config
@@ -223,7 +223,7 @@ class Sequential(Model):
                              f"Model.from_config; a Sequential config has 'layers' only.")
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(saving_api.deserialize_layer(layer_config, custom_objects), rebuild=False)
+            model.add(model_config.deserialize_layer(layer_config, custom_objects), rebuild=False)
         model._maybe_build()
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))

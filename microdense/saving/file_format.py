@@ -61,6 +61,11 @@ def hostile(filepath, field, problem):
                           f"Load only files you trust; if this one is yours, save it again.")
 
 
+# What a value of the wrong type raises deep inside a constructor or build: from a file, these
+# mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
+RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
+
+
 _loading = threading.local()         # each thread loads its own file
 
 

@@ -22,7 +22,6 @@ a malformed field raises one error, ModelFileError ("corrupt or hostile model fi
 ValueError). Your own functions (activations, losses) are saved by name and found again
 through `custom_objects` or `@register_keras_serializable()`.
 """
-import inspect
 import io
 import json
 import math
@@ -34,20 +33,16 @@ import zlib
 
 import numpy as np
 
-from microdense import layers as layers_module
-from microdense import losses, metrics, optimizers, registry, serialization
-from microdense.saving import assets as saving_assets, file_format
+from microdense import registry
+from microdense.saving import assets as saving_assets
+from microdense.saving.compile_config import _compile_from_config, compile_config
+from microdense.saving.entries import has_own_classes, model_entry
 from microdense.saving.file_format import (
-    CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_BUILD_WEIGHTS, MAX_FILE_BYTES, MODEL_CLASSES,
-    OPTIMIZER_FILE, WEIGHTS_FILE, Budget, ModelFileError, allow_weights, check_input_sizes,
-    expect_weights, hostile, read_model_file, read_npz)
-from microdense.saving.entries import (has_own_classes, layer_entry, model_entry,  # noqa: F401
-                                       restore_layer_entry, saved_class_name, user_class)
-from microdense.serialization import (  # noqa: F401 (keras.saving's names)
-    deserialize_keras_object, serialize_keras_object)
-from microdense.registry import (  # noqa: F401 (keras.saving's names)
-    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
-    get_registered_object, register_keras_serializable)
+    CONFIG_FILE, FORMAT, FORMAT_VERSION, MAX_FILE_BYTES, OPTIMIZER_FILE, RAW_ERRORS,
+    WEIGHTS_FILE, Budget, ModelFileError, check_input_sizes, expect_weights, hostile,
+    read_model_file, read_npz)
+from microdense.saving.model_config import _base_method, model_from_config
+from microdense.serialization import serialize_keras_object
 
 
 # ---- writing atomically ------------------------------------------------------------------
@@ -91,71 +86,6 @@ def _npz_bytes(arrays):
 
 
 # ---- what gets written -------------------------------------------------------------------
-
-def _serialize_metric(metric, given):
-    """A metric as compile received it: its string, or a config for an object."""
-    if isinstance(given, str):
-        return given
-    if isinstance(given, metrics.Metric) or hasattr(given, "get_config"):
-        return metrics.serialize(metric)
-    return {"function": metrics.serialize_function(given)}
-
-
-def compile_config(model):
-    """The compile settings as JSON: optimizer (with its current config), loss and metrics."""
-    if not getattr(model, "compiled", False):
-        return None
-    loss = model.loss
-    given_metrics = model._compile_args["metrics"]
-    # How the step runs travels with the model: load_model compiles it the same way.
-    how = {"jit_compile": model.jit_compile, "run_eagerly": model.run_eagerly}
-    if len(model.output_names) > 1:
-        # Several outputs: loss, loss_weights and metrics as compile received them (a list
-        # or dict per output), each loss by name or config; metrics by name.
-        return {"optimizer": optimizers.serialize(model.optimizer),
-                "loss": _serialize_losses(loss),
-                "loss_weights": model._compile_args.get("loss_weights"),
-                "metrics": _metric_names(given_metrics), **how}
-    settings = {
-        "optimizer": optimizers.serialize(model.optimizer),
-        "loss": _serialize_loss(loss),
-        "metrics": [_serialize_metric(metric, given) for metric, given
-                    in zip(model.metrics, given_metrics)],
-        **how,
-    }
-    given_weighted = model._compile_args.get("weighted_metrics") or []
-    if given_weighted:
-        settings["weighted_metrics"] = [
-            _serialize_metric(metric, given) for metric, given
-            in zip(model.metrics[len(given_metrics):], given_weighted)]
-    return settings
-
-
-def _serialize_loss(loss):
-    return loss if isinstance(loss, str) or loss is None else losses.serialize(loss)
-
-
-def _serialize_losses(loss):
-    if isinstance(loss, dict):
-        return {name: _serialize_loss(entry) for name, entry in loss.items()}
-    if isinstance(loss, (list, tuple)):
-        return [_serialize_loss(entry) for entry in loss]
-    return _serialize_loss(loss)
-
-
-def _metric_names(metrics):
-    """Metrics of a model with several outputs, which are saved by name only."""
-    def names(entry):
-        if entry is None or isinstance(entry, str):
-            return entry
-        if isinstance(entry, (list, tuple)):
-            return [names(e) for e in entry]
-        raise ValueError(f"Cannot save the metric {entry!r} of a model with several outputs: "
-                         f"give its metrics by name (e.g. metrics={{'out': ['mae']}}), or "
-                         f"save with include_optimizer=False.")
-    if isinstance(metrics, dict):
-        return {name: names(entry) for name, entry in metrics.items()}
-    return names(metrics)
 
 
 def leaf_layers(model):
@@ -265,10 +195,6 @@ def _not_saved(filepath, reason):
 
 # ---- loading -----------------------------------------------------------------------------
 
-# What a value of the wrong type raises deep inside a constructor or build: from a file, these
-# mean a malformed field, and become a ModelFileError (a ValueError) naming what was loading.
-_RAW_ERRORS = (TypeError, AttributeError, KeyError, IndexError, OverflowError)
-
 def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_BYTES):
     """The model saved at `filepath`, with its weights, and (compile=True) compiled with its
     optimizer state restored. custom_objects maps saved names to your functions/classes.
@@ -294,7 +220,7 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
             model = model_from_config(config, custom_objects, max_weights=weight_values)
     except MemoryError:
         raise hostile(filepath, CONFIG_FILE, "asks for more memory than there is") from None
-    except _RAW_ERRORS as error:             # a value of the wrong type reached a build()
+    except RAW_ERRORS as error:             # a value of the wrong type reached a build()
         raise hostile(filepath, CONFIG_FILE, f"does not build a model "
                                              f"({type(error).__name__}: {error})") from None
     _assign_weights(model, saved.arrays(WEIGHTS_FILE, {w.name: w.shape for w in model.weights}),
@@ -314,174 +240,7 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
     return model
 
 
-def _base_method(model, name):
-    """microdense's own Model.<name> (to tell whether a subclass overrides it)."""
-    return getattr(registry.builtin_objects("models")["Model"], name)
-
-
-def _model_class(class_name):
-    return registry.builtin_objects("models")[class_name]     # the models import this package
-
-
-def model_from_config(config, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
-    """A model from save_model's config.json contents: Sequential, Functional, or your
-    subclass of Model, found by its saved name in custom_objects or the registry. Its layers
-    may create `max_weights` weight values in all (8,388,608: 32 MB of float32), each weight
-    checked before it is allocated; raise it for a bigger model you trust."""
-    class_name = config.get("class_name")
-    with allow_weights(max_weights, "the model config"):
-        if class_name in MODEL_CLASSES:
-            return _model_class(class_name).from_config(config["config"], custom_objects)
-        Model = _model_class("Model")
-        cls = registry.get_registered_object(str(class_name), custom_objects)
-        if cls is None:
-            raise registry.missing_object_error("model class", str(class_name))
-        if not (inspect.isclass(cls) and issubclass(cls, Model)):
-            raise ValueError(f"Cannot load a model of class {class_name!r}: the name refers "
-                             f"to {cls!r}, which is not a subclass of Model.")
-        model = serialization.from_config(cls, config["config"], custom_objects)
-        restore_layer_entry(model, config, "model")
-        return model
-
-
-# ---- functional models: the layers, and the calls that connect them ------------------------
-#
-#   {"name": "functional", "trainable": true,
-#    "layers": [{"class_name": "InputLayer", "config": {...}}, {"class_name": "Dense", ...}],
-#    "nodes": [{"layer": "dense", "args": [["input_layer", 0, 0]], "several": false}, ...],
-#    "inputs": [["input_layer", 0, 0]], "outputs": [["dense", 0, 0]],
-#    "input_keys": null, "output_keys": null}
-#
-# A tensor is [layer name, call number of that layer within this model, output number]; the
-# nodes are in the order they run, so loading replays them, calling each layer on tensors
-# that already exist. An InputLayer's call number 0 is the Input itself.
-
-def functional_config(model):
-    """get_config() of a Functional model (the layout above)."""
-    calls = {}                                    # node -> its call number within the model
-    call_counts = {}                              # layer -> how many of its calls so far
-
-    def ref(tensor):
-        node = tensor.node
-        if node not in calls:                     # an Input
-            if node.inputs:
-                raise ValueError(f"Cannot save model '{model.name}': its input "
-                                 f"{tensor!r} is not an Input(), and a saved model starts "
-                                 f"from Inputs.")
-            calls[node] = 0
-        return [node.layer.name, calls[node], tensor.index]
-
-    nodes = []
-    for node in model._nodes:
-        args = [ref(tensor) for tensor in node.inputs]
-        calls[node] = call_counts.get(node.layer, 0)
-        call_counts[node.layer] = calls[node] + 1
-        nodes.append({"layer": node.layer.name, "args": args, "several": node.several})
-    return {"name": model.name, "trainable": model.trainable,
-            "layers": [layer_entry(layer) for layer in model.layers],
-            "nodes": nodes,
-            "inputs": [ref(t) for t in model.inputs],
-            "outputs": [ref(t) for t in model.outputs],
-            "input_keys": None if model._single_input else model._input_keys,
-            "output_keys": None if model._single_output else model._output_keys,
-            "single_input": model._single_input, "single_output": model._single_output}
-
-
-def functional_from_config(cls, config, custom_objects=None):
-    """Rebuild a Functional model: its layers, then each call in order, on symbolic tensors."""
-    layers = {}
-    for layer_config in config["layers"]:
-        layer = deserialize_layer(layer_config, custom_objects)
-        if layer.name in layers:
-            raise ModelFileError(f"corrupt or hostile model file: two layers are named "
-                                 f"'{layer.name}'.")
-        layers[layer.name] = layer
-    calls = {name: [] for name in layers}         # layer name -> its calls' outputs, in order
-    for name, layer in layers.items():
-        if isinstance(layer, layers_module.InputLayer):
-            calls[name].append([layer.output])
-
-    def tensor(ref):
-        name, call, index = ref
-        if name not in calls or not 0 <= call < len(calls[name]) or \
-                not 0 <= index < len(calls[name][call]):
-            raise ModelFileError(f"corrupt or hostile model file: the config refers to "
-                                 f"output {index} of call {call} of layer '{name}', which no "
-                                 f"earlier node made.")
-        return calls[name][call][index]
-
-    for node in config["nodes"]:
-        if node["layer"] not in layers:
-            raise ModelFileError(f"corrupt or hostile model file: a node calls the unknown "
-                                 f"layer '{node['layer']}'.")
-        args = [tensor(ref) for ref in node["args"]]
-        out = layers[node["layer"]](args if node["several"] else args[0])
-        calls[node["layer"]].append(out if isinstance(out, list) else [out])
-
-    def structure(refs, keys, single):
-        tensors = [tensor(ref) for ref in refs]
-        if single:
-            return tensors[0]
-        return dict(zip(keys, tensors)) if keys is not None else tensors
-
-    inputs = structure(config["inputs"], config.get("input_keys"), config.get("single_input"))
-    outputs = structure(config["outputs"], config.get("output_keys"),
-                        config.get("single_output"))
-    return cls(inputs, outputs, name=config.get("name"),
-               trainable=config.get("trainable", True))
-
-
-def model_from_json(json_string, custom_objects=None, max_weights=MAX_BUILD_WEIGHTS):
-    """A model (new weights) from the architecture Model.to_json wrote, as Keras's. The text
-    is checked field by field as a model file's config is: it never runs code. Sizes are
-    checked before anything is allocated: JSON nested beyond MAX_JSON_DEPTH (200) levels,
-    an input sample beyond MAX_SAMPLE_VALUES, and weights beyond `max_weights` values in all
-    (8,388,608: 32 MB of float32) are refused; raise max_weights for a bigger model."""
-    if isinstance(json_string, (str, bytes)):
-        file_format.check_json_depth(json_string, "<json>", "the text")
-    try:
-        config = json.loads(json_string)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"model_from_json needs the JSON text Model.to_json() returns; "
-                         f"could not parse it: {error}") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"model_from_json needs the JSON object Model.to_json() returns; "
-                         f"this text holds {type(config).__name__}.")
-    # The same field checks as a model file's config.json (which also carries its format).
-    file_format.check_config({**config, "format": FORMAT}, "<json>")
-    check_input_sizes(config, "<json>", 0)
-    try:
-        return model_from_config(config, custom_objects, max_weights)
-    except MemoryError:
-        raise hostile("<json>", "config", "asks for more memory than there is") from None
-    except _RAW_ERRORS as error:
-        raise hostile("<json>", "config", f"does not build a model "
-                                          f"({type(error).__name__}: {error})") from None
-
-
-def deserialize_layer(entry, custom_objects=None):
-    """A layer from {"class_name": ..., "config": ...}: built-in, custom_objects, or registered."""
-    class_name = entry["class_name"]
-    config = entry["config"]
-    cls = (registry.get_registered_object(class_name, custom_objects)
-           or layers_module.ALL_LAYERS.get(class_name)
-           or (_model_class(class_name) if class_name in MODEL_CLASSES else None))
-    if cls is None:
-        raise registry.missing_object_error("layer class", class_name)
-    try:
-        layer = serialization.from_config(cls, config, custom_objects)
-        restore_layer_entry(layer, entry)
-        return layer
-    except ModelFileError:
-        raise
-    except ValueError as error:
-        raise ValueError(f"While loading layer '{config.get('name')}' ({class_name}): "
-                         f"{error}") from None
-    except _RAW_ERRORS as error:
-        raise ModelFileError(f"corrupt or hostile model file: the config of layer "
-                             f"'{config.get('name')}' ({class_name}) does not fit its "
-                             f"constructor ({type(error).__name__}: {error}).") from None
-
+# ---- loading, continued --------------------------------------------------------------------
 
 def _assign_weights(model, arrays, filepath):
     """Copy saved arrays into the rebuilt model's weights, matched by name and shape."""
@@ -491,65 +250,6 @@ def _assign_weights(model, arrays, filepath):
         raise ValueError(f"The weights in '{filepath}' do not match the model: missing "
                          f"{missing or 'none'}, unexpected {sorted(set(arrays) - expected) or 'none'}.")
     model.set_weights([arrays[w.name] for w in model.weights])
-
-
-def _how_to_run(settings, filepath):
-    """jit_compile and run_eagerly as saved (files from before they were saved: the defaults)."""
-    jit_compile = settings.get("jit_compile", "auto")
-    run_eagerly = settings.get("run_eagerly", False)
-    if jit_compile not in (True, False, "auto") or not isinstance(run_eagerly, bool):
-        raise hostile(filepath, '"compile_config"', f"has jit_compile={jit_compile!r} and "
-                      f"run_eagerly={run_eagerly!r}; expected True, False or 'auto', and a bool")
-    return {"jit_compile": jit_compile, "run_eagerly": run_eagerly}
-
-
-def _compile_from_config(model, settings, custom_objects, filepath):
-    loss = settings.get("loss")
-    how = _how_to_run(settings, filepath)
-    if len(model.output_names) > 1:
-        try:
-            if isinstance(loss, dict):
-                loss = {name: _loss_from_config(entry, custom_objects)
-                        for name, entry in loss.items()}
-            elif isinstance(loss, list):
-                loss = [_loss_from_config(entry, custom_objects) for entry in loss]
-            model.compile(optimizer=optimizers.deserialize(settings["optimizer"],
-                                                           custom_objects),
-                          loss=loss, loss_weights=settings.get("loss_weights"),
-                          metrics=settings.get("metrics"), **how)
-        except _RAW_ERRORS as error:
-            raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, "
-                          f"losses and metrics ({type(error).__name__}: {error})") from None
-        return
-    try:
-        if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
-            loss = losses.deserialize(loss, custom_objects)     # a Loss object or your function
-        compiled = {"metrics": [], "weighted_metrics": []}
-        for key, entries in compiled.items():
-            for entry in settings.get(key) or ():
-                if isinstance(entry, dict) and "function" in entry:
-                    entry = metrics.deserialize_function(entry["function"], custom_objects)
-                elif isinstance(entry, dict):
-                    entry = metrics.deserialize(entry, custom_objects)
-                entries.append(entry)
-        optimizer = optimizers.deserialize(settings["optimizer"], custom_objects)
-        model.compile(optimizer=optimizer, loss=loss, metrics=compiled["metrics"],
-                      weighted_metrics=compiled["weighted_metrics"] or None, **how)
-    except _RAW_ERRORS as error:
-        raise hostile(filepath, '"compile_config"', f"does not describe an optimizer, loss "
-                      f"and metrics ({type(error).__name__}: {error})") from None
-
-
-def compile_model_from_config(model, config, custom_objects=None):
-    """Model.compile_from_config: compile `model` from compile_config(model)'s dict."""
-    if config:
-        _compile_from_config(model, config, custom_objects, "<compile config>")
-
-
-def _loss_from_config(loss, custom_objects):
-    if isinstance(loss, dict) or (isinstance(loss, str) and loss not in losses.ALL_OBJECTS):
-        return losses.deserialize(loss, custom_objects)
-    return loss
 
 
 def _restore_optimizer(model, saved, filepath):
