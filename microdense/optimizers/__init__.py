@@ -8,8 +8,8 @@
 
 Read them from simplest to most involved: base.py (and state.py: saving), sgd.py, adagrad.py,
 rmsprop.py, adam.py (Adam and AdamW); then Keras's others: adadelta.py, adamax.py, nadam.py,
-lamb.py, lion.py, ftrl.py, adafactor.py, and loss_scale_optimizer.py (a pass-through: there is no mixed
-precision here). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
+lamb.py, lion.py, ftrl.py, adafactor.py, and loss_scale_optimizer.py (a pass-through: there
+is no mixed precision here). Each update_step is Keras's formula (keras/src/optimizers/*.py) term by term,
 in the weights' own dtype, so the same gradients give the same weights (SGD to AdamW checked
 against Keras 3.15's optimizers: float32 weights after 15 steps agree to the last bit, and to
 2e-7 with gradient clipping; the others against float64 numpy transcriptions of Keras 3.16's

@@ -245,10 +245,10 @@ def load_model(filepath, custom_objects=None, compile=True, max_bytes=MAX_FILE_B
 def _assign_weights(model, arrays, filepath):
     """Copy saved arrays into the rebuilt model's weights, matched by name and shape."""
     expected = {w.name for w in model.weights}
-    missing = sorted(expected - set(arrays))
+    missing, unexpected = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
     if missing or len(arrays) != len(expected):
         raise ValueError(f"The weights in '{filepath}' do not match the model: missing "
-                         f"{missing or 'none'}, unexpected {sorted(set(arrays) - expected) or 'none'}.")
+                         f"{missing or 'none'}, unexpected {unexpected or 'none'}.")
     model.set_weights([arrays[w.name] for w in model.weights])
 
 
