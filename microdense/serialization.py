@@ -34,7 +34,7 @@ def serialize_keras_object(obj):
     if hasattr(obj, "tolist"):                     # numpy arrays and numbers
         return obj.tolist()
     registered = registry._REGISTERED_NAMES.get(obj if inspect.isclass(obj) or
-                                             inspect.isfunction(obj) else type(obj))
+                                                inspect.isfunction(obj) else type(obj))
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         name = registry.get_registered_name(obj)
         return {"module": obj.__module__, "class_name": "function", "config": name,

@@ -40,8 +40,7 @@ def _check_name(name, what):
                          f"{type(name).__name__})")
 
 
-# ---- what a layer accepts ----------------------------------------------------------------
-
+# ---- new weights, announced --------------------------------------------------------------
 
 # Loading a model file checks every new weight before it is allocated (saving/file_format.py
 # declares the check). A layer only announces its new weights here: it does not know who checks.
@@ -64,6 +63,8 @@ def _check_new_weight(path, shape):
     if check is not None:
         check(path, shape)
 
+
+# ---- what a layer accepts ----------------------------------------------------------------
 
 class InputSpec:
     """The input shapes a layer accepts: a number of axes (ndim or min_ndim) and fixed sizes

@@ -5,12 +5,12 @@ Read sequential.py (the stack of layers), model.py (a Layer made of layers), fun
 (compile, fit, evaluate, predict), then data.py (batches), progbar.py (the progress display)
 and summary.py (the table).
 """
+from microdense import registry
 from microdense.models.model import Model
 from microdense.models.functional import Functional
 from microdense.models.sequential import Sequential
 from microdense.models.cloning import clone_model
 from microdense.saving import load_model, model_from_config, model_from_json
-from microdense import registry
 
 # Loading finds them by name (saving/ sits below this package and does not import it).
 registry.register_builtins("models", {"Model": Model, "Functional": Functional,
