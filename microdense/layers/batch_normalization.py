@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
-from microdense import constraints, initializers, ops, regularizers
+from microdense import initializers, ops
 from microdense.layers.base import InputSpec, Layer, serialize
+from microdense.layers.scale_offset import ScaleOffset
 from microdense.tensor import assign, no_grad
 
 
@@ -26,7 +27,7 @@ def _axes(axis, ndim, name):
     return tuple(sorted(a % ndim for a in axes))
 
 
-class BatchNormalization(Layer):
+class BatchNormalization(ScaleOffset, Layer):
     """y = gamma * (x - mean) / sqrt(variance + epsilon) + beta, per feature (along `axis`).
 
     Training (training=True and the layer trainable): mean and variance are those of the
@@ -67,16 +68,11 @@ class BatchNormalization(Layer):
         self.synchronized = False
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self._keep_scale_offset(bool(center), bool(scale), beta_initializer, gamma_initializer,
+                                beta_regularizer, gamma_regularizer, beta_constraint,
+                                gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = bool(renorm)
         if self.renorm:
             renorm_clipping = _check_renorm_clipping(renorm_clipping or {})
@@ -90,14 +86,7 @@ class BatchNormalization(Layer):
         if size is None:
             raise ValueError(f"Layer '{self.name}': axis {self.axis} of the input shape "
                              f"{tuple(input_shape)} must have a known size.")
-        if self.scale:
-            self.gamma = self.add_weight((size,), self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight((size,), self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_scale_offset((size,), scale=self.scale, center=self.center)
         self.moving_mean = self.add_weight((size,), self.moving_mean_initializer,
                                            name="moving_mean", trainable=False)
         self.moving_variance = self.add_weight((size,), self.moving_variance_initializer,
@@ -210,16 +199,10 @@ class BatchNormalization(Layer):
         config = super().get_config()
         config.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-            "center": self.center, "scale": self.scale,
-            "beta_initializer": serialize(initializers, self.beta_initializer),
-            "gamma_initializer": serialize(initializers, self.gamma_initializer),
+            **self._scale_offset_config(),
             "moving_mean_initializer": serialize(initializers, self.moving_mean_initializer),
             "moving_variance_initializer": serialize(initializers,
                                                      self.moving_variance_initializer),
-            "beta_regularizer": serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": serialize(constraints, self.beta_constraint),
-            "gamma_constraint": serialize(constraints, self.gamma_constraint),
             "synchronized": self.synchronized, "renorm": self.renorm,
             "renorm_clipping": self.renorm_clipping, "renorm_momentum": self.renorm_momentum,
         })

@@ -307,18 +307,13 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self.rate = float(rate)
         self.noise_shape = noise_shape_argument(noise_shape)
-        self.seed = seed
-        if self.rate > 0:
-            self.seed_generator = layer_seed_generator(seed)
-            self._seed_generators = [self.seed_generator]
+        keep_seed(self, seed, draws=self.rate > 0)
         self._build_at_init()
 
     def call(self, x, training=False):
         if not training or self.rate == 0:
             return x
-        shape = x.shape
-        if self.noise_shape is not None:       # None entries take the input's size
-            shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(self.noise_shape))
+        shape = draw_shape(self.noise_shape, x.shape)
         rng = self.seed_generator.generator
         keep = 1.0 - self.rate
         # The scaled mask is data, not a weight: the gradient flows to x only. The draw is an
@@ -343,6 +338,21 @@ def layer_seed_generator(seed):
     if seed is None:
         generator.generator = get_rng()
     return generator
+
+
+def keep_seed(layer, seed, draws):
+    """layer.seed, and the SeedGenerator its draws take (made only if it draws at all)."""
+    layer.seed = seed
+    if draws:
+        layer.seed_generator = layer_seed_generator(seed)
+        layer._seed_generators = [layer.seed_generator]
+
+
+def draw_shape(noise_shape, shape):
+    """The shape of a random draw: `noise_shape` with its None entries taken from `shape`."""
+    if noise_shape is None:
+        return shape
+    return tuple(shape[i] if n is None else n for i, n in enumerate(noise_shape))
 
 
 def noise_shape_argument(noise_shape):

@@ -12,8 +12,9 @@ ops, so the gradient flows through the statistics too, with no backward of their
 """
 import warnings
 
-from microdense import constraints, initializers, ops, regularizers
-from microdense.layers.base import InputSpec, Layer, serialize
+from microdense import ops
+from microdense.layers.base import InputSpec, Layer
+from microdense.layers.scale_offset import ScaleOffset
 
 
 def _canonical_axes(axis, ndim):
@@ -43,7 +44,7 @@ def _broadcast(weight, axes, ndim, shape):
     return ops.reshape(weight, tuple(shape[a] if a in axes else 1 for a in range(ndim)))
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(ScaleOffset, Layer):
     """y = gamma * (x - mean) / sqrt(variance + epsilon) + beta, the mean and variance taken
     over `axis` of each sample (the variance divided by n); gamma (scale=True) and beta
     (center=True) are learned, one value per position of `axis`."""
@@ -64,28 +65,16 @@ class LayerNormalization(Layer):
         self.axis = _axis_argument(axis, "Expected an int or a list/tuple of ints for the "
                                          "argument 'axis', but received: %r")
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.gamma = self.beta = None
+        self._keep_scale_offset(center, scale, beta_initializer, gamma_initializer,
+                                beta_regularizer, gamma_regularizer, beta_constraint,
+                                gamma_constraint)
 
     def build(self, input_shape):
         self.axis = _canonical_axes(self.axis, len(input_shape))
         shape = tuple(input_shape[a] for a in self.axis)
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_scale_offset(shape, scale=self.scale or self.rms_scaling,
+                               center=self.center and not self.rms_scaling)
         self.built = True
 
     def call(self, x):
@@ -112,19 +101,13 @@ class LayerNormalization(Layer):
     def get_config(self):
         config = super().get_config()
         config.update({
-            "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale, "rms_scaling": self.rms_scaling,
-            "beta_initializer": serialize(initializers, self.beta_initializer),
-            "gamma_initializer": serialize(initializers, self.gamma_initializer),
-            "beta_regularizer": serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": serialize(constraints, self.beta_constraint),
-            "gamma_constraint": serialize(constraints, self.gamma_constraint),
+            "axis": self.axis, "epsilon": self.epsilon, "rms_scaling": self.rms_scaling,
+            **self._scale_offset_config(),
         })
         return config
 
 
-class GroupNormalization(Layer):
+class GroupNormalization(ScaleOffset, Layer):
     """The channels (`axis`, default the last) split into `groups` groups of equal size; each
     sample is normalized by the mean and variance of each group (over the group's channels
     and every other axis but the batch), then y = gamma * x_hat + beta per channel (Wu and
@@ -146,15 +129,9 @@ class GroupNormalization(Layer):
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.gamma = self.beta = None
+        self._keep_scale_offset(center, scale, beta_initializer, gamma_initializer,
+                                beta_regularizer, gamma_regularizer, beta_constraint,
+                                gamma_constraint)
 
     def build(self, input_shape):
         channels = input_shape[self.axis]
@@ -171,14 +148,7 @@ class GroupNormalization(Layer):
             raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the "
                              f"number of channels ({channels}).")
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: channels})
-        if self.scale:
-            self.gamma = self.add_weight((channels,), self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight((channels,), self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_scale_offset((channels,), scale=self.scale, center=self.center)
         self.built = True
 
     def call(self, x):
@@ -211,13 +181,7 @@ class GroupNormalization(Layer):
         config = super().get_config()
         config.update({
             "groups": self.groups, "axis": self.axis, "epsilon": self.epsilon,
-            "center": self.center, "scale": self.scale,
-            "beta_initializer": serialize(initializers, self.beta_initializer),
-            "gamma_initializer": serialize(initializers, self.gamma_initializer),
-            "beta_regularizer": serialize(regularizers, self.beta_regularizer),
-            "gamma_regularizer": serialize(regularizers, self.gamma_regularizer),
-            "beta_constraint": serialize(constraints, self.beta_constraint),
-            "gamma_constraint": serialize(constraints, self.gamma_constraint),
+            **self._scale_offset_config(),
         })
         return config
 

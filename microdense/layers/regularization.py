@@ -13,7 +13,7 @@ import math
 
 from microdense import ops, regularizers
 from microdense.layers.base import Layer
-from microdense.layers.core import layer_seed_generator, noise_shape_argument
+from microdense.layers.core import draw_shape, keep_seed, noise_shape_argument
 
 
 def _check_rate(value, name):
@@ -53,10 +53,7 @@ class GaussianNoise(Layer):
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = _check_rate(stddev, "stddev")
-        self.seed = seed
-        if stddev > 0:
-            self.seed_generator = layer_seed_generator(seed)
-            self._seed_generators = [self.seed_generator]
+        keep_seed(self, seed, draws=stddev > 0)
         self._build_at_init()
 
     def call(self, x, training=False):
@@ -80,10 +77,7 @@ class GaussianDropout(Layer):
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate, "rate")
-        self.seed = seed
-        if rate > 0:
-            self.seed_generator = layer_seed_generator(seed)
-            self._seed_generators = [self.seed_generator]
+        keep_seed(self, seed, draws=rate > 0)
         self._build_at_init()
 
     def call(self, x, training=False):
@@ -113,19 +107,14 @@ class AlphaDropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate, "rate")
-        self.seed = seed
         self.noise_shape = noise_shape_argument(noise_shape)
-        if rate > 0:
-            self.seed_generator = layer_seed_generator(seed)
-            self._seed_generators = [self.seed_generator]
+        keep_seed(self, seed, draws=rate > 0)
         self._build_at_init()
 
     def call(self, x, training=False):
         if not training or self.rate == 0:
             return x
-        shape = x.shape
-        if self.noise_shape is not None:       # None entries take the input's size
-            shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(self.noise_shape))
+        shape = draw_shape(self.noise_shape, x.shape)
         alpha_p = -self.ALPHA * self.SCALE
         draw = ops.random_uniform(shape, self.seed_generator.generator, x.dtype)
         kept = ops.astype(draw >= self.rate, x.dtype)                 # 1 kept, 0 dropped
