@@ -12,7 +12,7 @@ import numpy as np
 
 from microdense import initializers, ops
 from microdense.layers.base import InputSpec, Layer, serialize
-from microdense.layers.scale_offset import ScaleOffset
+from microdense.layers.scale_offset import ScaleOffset, scale_and_offset
 from microdense.tensor import assign, no_grad
 
 
@@ -130,15 +130,7 @@ class BatchNormalization(ScaleOffset, Layer):
                 self._update_moving_statistics(mean, variance)
         else:
             mean, variance = broadcast(self.moving_mean), broadcast(self.moving_variance)
-        # Keras's arithmetic (keras.ops.batch_normalization), so the float32 results agree:
-        # inv = gamma / sqrt(variance + epsilon);  y = x * inv + (beta - mean * inv).
-        inv = 1.0 / ops.sqrt(variance + self.epsilon)
-        if gamma is not None:
-            inv = inv * gamma
-        offset = -mean * inv
-        if beta is not None:
-            offset = offset + beta
-        return x * inv + offset
+        return scale_and_offset(x, mean, 1.0 / ops.sqrt(variance + self.epsilon), gamma, beta)
 
     def _renorm_correction(self, mean, variance, broadcast):
         """r = stddev / renorm_stddev and d = (mean - renorm_mean) / renorm_stddev, clipped,

@@ -14,7 +14,7 @@ import warnings
 
 from microdense import ops
 from microdense.layers.base import InputSpec, Layer
-from microdense.layers.scale_offset import ScaleOffset
+from microdense.layers.scale_offset import ScaleOffset, scale_and_offset
 
 
 def _canonical_axes(axis, ndim):
@@ -86,13 +86,7 @@ class LayerNormalization(ScaleOffset, Layer):
         inv = 1.0 / ops.sqrt(variance + self.epsilon)
         if self.rms_scaling:           # Keras's deprecated option: x / sqrt(variance)
             return x * inv * gamma if gamma is not None else x * inv
-        # Keras's arithmetic: inv = gamma / sqrt(var + eps); y = x * inv + (beta - mean * inv).
-        if gamma is not None:
-            inv = inv * gamma
-        offset = -mean * inv
-        if beta is not None:
-            offset = offset + beta
-        return x * inv + offset
+        return scale_and_offset(x, mean, inv, gamma, beta)
 
     def compute_output_shape(self, input_shape):
         _canonical_axes(self.axis, len(input_shape))
@@ -163,13 +157,10 @@ class GroupNormalization(ScaleOffset, Layer):
         variance = ops.mean(centered * centered, axis=reduce, keepdims=True)
         per_channel = [1] * grouped.ndim                              # how (channels,) spreads
         per_channel[axis:axis + 2] = grouped_shape[axis:axis + 2]
+        gamma, beta = (None if w is None else ops.reshape(w, tuple(per_channel))
+                       for w in (self.gamma, self.beta))
         inv = 1.0 / ops.sqrt(variance + self.epsilon)
-        if self.gamma is not None:
-            inv = inv * ops.reshape(self.gamma, tuple(per_channel))
-        offset = -mean * inv
-        if self.beta is not None:
-            offset = offset + ops.reshape(self.beta, tuple(per_channel))
-        return ops.reshape(grouped * inv + offset, x.shape)
+        return ops.reshape(scale_and_offset(grouped, mean, inv, gamma, beta), x.shape)
 
     def compute_output_shape(self, input_shape):
         if not -len(input_shape) <= self.axis < len(input_shape):

@@ -39,3 +39,15 @@ class ScaleOffset:
                 "gamma_regularizer": serialize(regularizers, self.gamma_regularizer),
                 "beta_constraint": serialize(constraints, self.beta_constraint),
                 "gamma_constraint": serialize(constraints, self.gamma_constraint)}
+
+
+def scale_and_offset(x, mean, inv, gamma, beta):
+    """(x - mean) * inv, scaled by gamma and offset by beta (None: left out), in Keras's
+    arithmetic (keras.ops.batch_normalization), so float32 results agree with Keras's:
+    inv = gamma * inv;  y = x * inv + (beta - mean * inv)."""
+    if gamma is not None:
+        inv = inv * gamma
+    offset = -mean * inv
+    if beta is not None:
+        offset = offset + beta
+    return x * inv + offset
