@@ -14,6 +14,7 @@ import math
 from microdense import ops, regularizers
 from microdense.layers.base import Layer
 from microdense.layers.core import draw_shape, keep_seed, noise_shape_argument
+from microdense.ops.activations import SELU_ALPHA, SELU_SCALE
 
 
 def _check_rate(value, name):
@@ -101,9 +102,6 @@ class AlphaDropout(Layer):
 
     supports_masking = True        # Keras's flag (see Layer)
 
-    ALPHA = 1.6732632423543772848170429916717
-    SCALE = 1.0507009873554804934193349852946
-
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate, "rate")
@@ -115,7 +113,7 @@ class AlphaDropout(Layer):
         if not training or self.rate == 0:
             return x
         shape = draw_shape(self.noise_shape, x.shape)
-        alpha_p = -self.ALPHA * self.SCALE
+        alpha_p = -SELU_SCALE * SELU_ALPHA
         draw = ops.random_uniform(shape, self.seed_generator.generator, x.dtype)
         kept = ops.astype(draw >= self.rate, x.dtype)                 # 1 kept, 0 dropped
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5

@@ -104,12 +104,16 @@ def elu(x, alpha=1.0):
     return ops.where(x >= 0, x, negative)          # x >= 0 as Keras: slope 1 at 0
 
 
+# Klambauer et al.'s constants: they keep a SELU network's activations at mean 0, variance 1
+# (AlphaDropout, layers/regularization.py, drops to SELU's saturation -SELU_SCALE * SELU_ALPHA).
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
 @scope
 def selu(x):
-    """Scaled ELU: scale * elu(x, alpha), with Klambauer et al.'s alpha and scale."""
-    alpha = 1.6732632423543772848170429916717
-    scale = 1.0507009873554804934193349852946
-    return scale * elu(x, alpha)
+    """Scaled ELU: SELU_SCALE * elu(x, SELU_ALPHA)."""
+    return SELU_SCALE * elu(x, SELU_ALPHA)
 
 
 # ---- smooth activations ---------------------------------------------------------------------
